@@ -1,0 +1,271 @@
+//===- QTOps.td - qt dialect operations --------------------*- tablegen -*-===//
+
+#ifndef QOPT_DIALECT_QT_IR_QTOPS_TD
+#define QOPT_DIALECT_QT_IR_QTOPS_TD
+
+include "qopt/Dialect/QT/IR/QTDialect.td"
+include "mlir/Dialect/Quant/IR/QuantBase.td"
+include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Type constraints
+//===----------------------------------------------------------------------===//
+
+def QT_FloatTensor : RankedTensorOf<[F32, F16, BF16]>;
+def QT_QuantTensor : RankedTensorOf<[quant_QuantizedType]>;
+def QT_Int32Tensor : RankedTensorOf<[I32]>;
+
+//===----------------------------------------------------------------------===//
+// Conversion between float and quantized tensors
+//===----------------------------------------------------------------------===//
+
+def QT_QuantizeOp : QT_Op<"quantize", [Pure, SameOperandsAndResultShape]> {
+  let summary = "Quantize a float tensor";
+  let description = [{
+    Converts each float element `x` to `clamp(rne(x / s) + z)` with the scale
+    `s` and zero point `z` of the result's quantized element type; `x / s` is
+    computed in float32 and `rne` rounds half to even (ONNX QuantizeLinear).
+    Per-axis result types quantize each slice along the axis with its own
+    parameters.
+
+    Example:
+    ```mlir
+    %q = qt.quantize %x : tensor<1x64xf32> -> tensor<1x64x!quant.uniform<i8:f32, 0.0157:-1>>
+    ```
+  }];
+  let arguments = (ins QT_FloatTensor:$input);
+  let results = (outs QT_QuantTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+def QT_DequantizeOp : QT_Op<"dequantize", [Pure, SameOperandsAndResultShape]> {
+  let summary = "Dequantize a quantized tensor to float";
+  let description = [{
+    Converts each stored integer `q` to `(q - z) * s` in float32, with the
+    parameters of the operand's quantized element type.
+
+    Example:
+    ```mlir
+    %x = qt.dequantize %q : tensor<1x10x!quant.uniform<i8:f32, 0.1:3>> -> tensor<1x10xf32>
+    ```
+  }];
+  let arguments = (ins QT_QuantTensor:$input);
+  let results = (outs QT_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+def QT_RequantizeOp : QT_Op<"requantize", [Pure, SameOperandsAndResultShape]> {
+  let summary = "Change the quantization parameters of a tensor";
+  let description = [{
+    Re-expresses a quantized tensor (typically an int32 accumulator) in the
+    result's scale and zero point with one rounding: the multiplier
+    `M = s_in / s_out` is decomposed into a 31-bit fixed-point `M0` and a
+    shift `n` (SPEC §5) and `r = (q - z_in) * M0 + 2^(n-1) >> n`, then
+    `r + z_out` is clamped to the storage range intersected with the optional
+    fused activation bounds `min` / `max` (given in the real domain).
+
+    Example:
+    ```mlir
+    %r = qt.requantize %acc {min = 0.0 : f32}
+        : tensor<1x10x!quant.uniform<i32:f32, 0.0002>> -> tensor<1x10x!quant.uniform<i8:f32, 0.05:-128>>
+    ```
+  }];
+  let arguments = (ins QT_QuantTensor:$input,
+                       OptionalAttr<F32Attr>:$min,
+                       OptionalAttr<F32Attr>:$max);
+  let results = (outs QT_QuantTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Contractions
+//===----------------------------------------------------------------------===//
+
+class QT_ContractionOp<string mnemonic> : QT_Op<mnemonic, [Pure]> {
+  code commonDescription = [{
+    Accumulation is in int32. The compiler only forms this op when it has
+    proved, from the actual weights, that no output's accumulation can leave
+    the int32 range. The result is requantized once (SPEC §5) with the
+    per-tensor or per-output-channel multiplier `s_in * s_w / s_out`, and the
+    optional `min` / `max` real-domain bounds of a fused ReLU or clamp narrow
+    the output clamp.
+  }];
+}
+
+def QT_MatmulOp : QT_ContractionOp<"matmul"> {
+  let summary = "Batched quantized matrix multiplication";
+  let description = [{
+    `output[b, m, n] = requantize(sum_k (lhs[b, m, k] - z_l) * (rhs[b, k, n] - z_r))`.
+    The right operand may be quantized per tensor or per axis along its last
+    dimension (`n`).
+  }] # commonDescription # [{
+
+    Example:
+    ```mlir
+    %y = qt.matmul %a, %b : tensor<1x4x8x!quant.uniform<i8:f32, 0.1>>,
+        tensor<1x8x3x!quant.uniform<i8:f32, 0.02>> -> tensor<1x4x3x!quant.uniform<i8:f32, 0.3:5>>
+    ```
+  }];
+  let arguments = (ins QT_QuantTensor:$lhs, QT_QuantTensor:$rhs,
+                       OptionalAttr<F32Attr>:$min, OptionalAttr<F32Attr>:$max);
+  let results = (outs QT_QuantTensor:$output);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def QT_FullyConnectedOp : QT_ContractionOp<"fully_connected"> {
+  let summary = "Quantized fully connected layer";
+  let description = [{
+    `output[m, n] = requantize(sum_k (input[m, k] - z_in) * (weight[n, k] - z_w[n]) + bias[n])`.
+    The weight is `[N, K]` (output channels first) and may be quantized per
+    axis 0. The optional bias is int32 with scale `s_in * s_w[n]` and zero
+    point 0.
+  }] # commonDescription # [{
+
+    Example:
+    ```mlir
+    %y = qt.fully_connected %x, %w, %b {min = 0.0 : f32}
+        : tensor<1x64x!quant.uniform<i8:f32, 0.0039:-128>>,
+          tensor<32x64x!quant.uniform<i8:f32:0, {0.01, 0.02, ...}>>, tensor<32xi32>
+        -> tensor<1x32x!quant.uniform<i8:f32, 0.05:-128>>
+    ```
+  }];
+  let arguments = (ins QT_QuantTensor:$input, QT_QuantTensor:$weight,
+                       Optional<QT_Int32Tensor>:$bias,
+                       OptionalAttr<F32Attr>:$min, OptionalAttr<F32Attr>:$max);
+  let results = (outs QT_QuantTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` type($input) `,` type($weight)
+    (`,` type($bias)^)? `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+class QT_ConvOp<string mnemonic> : QT_ContractionOp<mnemonic> {
+  let arguments = (ins QT_QuantTensor:$input, QT_QuantTensor:$filter,
+                       Optional<QT_Int32Tensor>:$bias,
+                       DenseI64ArrayAttr:$pad, DenseI64ArrayAttr:$stride,
+                       DenseI64ArrayAttr:$dilation,
+                       OptionalAttr<F32Attr>:$min, OptionalAttr<F32Attr>:$max);
+  let results = (outs QT_QuantTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $filter (`,` $bias^)? `pad` `=` $pad `stride` `=` $stride
+    `dilation` `=` $dilation attr-dict `:` type($input) `,` type($filter)
+    (`,` type($bias)^)? `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def QT_Conv2DOp : QT_ConvOp<"conv2d"> {
+  let summary = "Quantized 2-D convolution (NHWC input, OHWI filter)";
+  let description = [{
+    A 2-D convolution on an NHWC input with an `[O, KH, KW, I]` filter,
+    quantized per axis 0 (per output channel) or per tensor, and an optional
+    int32 bias `[O]`. Padding is zero *in the real domain*, i.e. the input's
+    zero point. `pad` is `[top, bottom, left, right]`, `stride` and
+    `dilation` are `[y, x]`.
+  }] # commonDescription # [{
+
+    Example:
+    ```mlir
+    %y = qt.conv2d %x, %f, %b pad = [1, 1, 1, 1] stride = [1, 1] dilation = [1, 1]
+        : tensor<1x8x8x1x!quant.uniform<i8:f32, 0.0039:-128>>,
+          tensor<8x3x3x1x!quant.uniform<i8:f32:0, {...}>>, tensor<8xi32>
+        -> tensor<1x8x8x8x!quant.uniform<i8:f32, 0.05:-128>>
+    ```
+  }];
+}
+
+def QT_DepthwiseConv2DOp : QT_ConvOp<"depthwise_conv2d"> {
+  let summary = "Quantized depthwise 2-D convolution (NHWC input, HWC filter)";
+  let description = [{
+    Each input channel `c` is convolved with its own `multiplier` filters:
+    the filter is `[KH, KW, C * multiplier]`, output channel
+    `c * multiplier + j` reading input channel `c`; per-axis quantization is
+    along axis 2. Other conventions as `qt.conv2d`.
+  }] # commonDescription # [{
+
+    Example:
+    ```mlir
+    %y = qt.depthwise_conv2d %x, %f pad = [1, 1, 1, 1] stride = [1, 1] dilation = [1, 1]
+        : tensor<1x8x8x8x!quant.uniform<i8:f32, 0.05:-128>>,
+          tensor<3x3x8x!quant.uniform<i8:f32:2, {...}>>
+        -> tensor<1x8x8x8x!quant.uniform<i8:f32, 0.04:-128>>
+    ```
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+class QT_BinaryOp<string mnemonic, string what> : QT_Op<mnemonic, [Pure]> {
+  let summary = "Quantized elementwise " # what;
+  let arguments = (ins QT_QuantTensor:$lhs, QT_QuantTensor:$rhs,
+                       OptionalAttr<F32Attr>:$min, OptionalAttr<F32Attr>:$max);
+  let results = (outs QT_QuantTensor:$output);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def QT_AddOp : QT_BinaryOp<"add", "addition"> {
+  let description = [{
+    Adds two per-tensor quantized tensors of the same shape into a third
+    quantization; each operand is rescaled to the output scale with its own
+    fixed-point multiplier (docs/numerics.md), then the sum is rounded once.
+
+    Example:
+    ```mlir
+    %c = qt.add %a, %b : tensor<4x!quant.uniform<i8:f32, 0.1:1>>,
+        tensor<4x!quant.uniform<i8:f32, 0.2:-3>> -> tensor<4x!quant.uniform<i8:f32, 0.25:0>>
+    ```
+  }];
+}
+
+def QT_MulOp : QT_BinaryOp<"mul", "multiplication"> {
+  let description = [{
+    Multiplies two per-tensor quantized tensors of the same shape:
+    `(a - z_a) * (b - z_b)` in int32, requantized with the multiplier
+    `s_a * s_b / s_out`.
+
+    Example:
+    ```mlir
+    %c = qt.mul %a, %b : tensor<4x!quant.uniform<i8:f32, 0.1:1>>,
+        tensor<4x!quant.uniform<i8:f32, 0.2:-3>> -> tensor<4x!quant.uniform<i8:f32, 0.25:0>>
+    ```
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Calibration
+//===----------------------------------------------------------------------===//
+
+def QT_ObserveOp : QT_Op<"observe", [SameOperandsAndResultType]> {
+  let summary = "Calibration probe recording the values that flow through";
+  let description = [{
+    Returns its operand unchanged and, when the model runs under
+    `--qt-calibrate`, reports every element to the range / histogram
+    collector registered for `id`. It has a side effect (the report), so it
+    is neither folded nor hoisted.
+
+    Example:
+    ```mlir
+    %y = qt.observe %x {id = 3 : i64} : tensor<1x32xf32>
+    ```
+  }];
+  let arguments = (ins QT_FloatTensor:$input, I64Attr:$id);
+  let results = (outs QT_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+#endif // QOPT_DIALECT_QT_IR_QTOPS_TD

@@ -1,0 +1,38 @@
+//===- Pipelines.h - qopt's user-facing pass pipelines ----------*- C++ -*-===//
+//
+// The pipelines users type (`--lower-to-llvm`, ...), built from upstream and
+// qopt passes. Each is usable from C++ and registered for the tools.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_PIPELINES_PIPELINES_H
+#define QOPT_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+namespace qopt {
+
+/// Options of `--lower-to-llvm`.
+struct LowerToLLVMOptions : mlir::PassPipelineOptions<LowerToLLVMOptions> {
+  PassOptions::Option<bool> fuseElementwise{
+      *this, "fuse-elementwise",
+      llvm::cl::desc("Fuse producer/consumer elementwise linalg ops before "
+                     "bufferization (fewer temporaries)"),
+      llvm::cl::init(true)};
+};
+
+/// Lowers a model in TOSA 1.0 or linalg-on-tensors (with arith, math, tensor)
+/// to the LLVM dialect. Public functions become plain C entry points
+/// `i32 f(ptr in..., ptr out...)` (bare-pointer convention, results written
+/// to caller-provided buffers) and are listed in the `qt.entry_points` module
+/// attribute so that a C header can be written for them.
+void buildLowerToLLVMPipeline(mlir::OpPassManager &pm,
+                              const LowerToLLVMOptions &options);
+
+/// Registers every qopt pipeline with the global pass registry.
+void registerPipelines();
+
+} // namespace qopt
+
+#endif // QOPT_PIPELINES_PIPELINES_H

@@ -1,0 +1,28 @@
+//===- OutputFiles.h - write outputs all at once or not at all --*- C++ -*-===//
+
+#ifndef QOPT_SUPPORT_OUTPUTFILES_H
+#define QOPT_SUPPORT_OUTPUTFILES_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
+#include <utility>
+
+namespace qopt {
+
+/// A file to write: its path and its full contents.
+struct OutputFile {
+  std::string path;
+  std::string contents;
+};
+
+/// Writes every file to a temporary beside its destination, then renames
+/// them all into place. On any error no destination is created or changed
+/// (temporaries are removed) and the error names the path. "-" is stdout.
+llvm::Error writeOutputFiles(llvm::ArrayRef<OutputFile> files);
+
+} // namespace qopt
+
+#endif // QOPT_SUPPORT_OUTPUTFILES_H

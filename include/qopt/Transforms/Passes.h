@@ -1,0 +1,24 @@
+//===- Passes.h - qopt's model-level transforms -----------------*- C++ -*-===//
+
+#ifndef QOPT_TRANSFORMS_PASSES_H
+#define QOPT_TRANSFORMS_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace qopt {
+
+/// Name of the module attribute listing the entry points' C interfaces.
+inline constexpr llvm::StringLiteral kEntryPointsAttrName = "qt.entry_points";
+
+#define GEN_PASS_DECL
+#include "qopt/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "qopt/Transforms/Passes.h.inc"
+
+} // namespace qopt
+
+#endif // QOPT_TRANSFORMS_PASSES_H

@@ -1,0 +1,44 @@
+//===- Passes.td - qopt's model-level transforms -----------*- tablegen -*-===//
+
+#ifndef QOPT_TRANSFORMS_PASSES_TD
+#define QOPT_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def QTMarkEntryPoints : Pass<"qt-mark-entry-points", "::mlir::ModuleOp"> {
+  let summary = "Record the plain C interface of every public function";
+  let description = [{
+    Runs on tensor-level IR, before bufferization. For every public
+    `func.func` with a body it appends to the module attribute
+    `qt.entry_points` a dictionary `{name, inputs, outputs}` holding the
+    function's tensor types, which the object emitter turns into the C header
+    (one `int <stem>_<name>(const T *in..., T *out...)` per function). It also
+    marks every argument `bufferization.writable = false`: inputs are the
+    caller's `const` buffers, so bufferization must copy before writing.
+
+    A public function whose arguments or results are not statically shaped
+    tensors of int or float elements has no plain C interface; the pass fails
+    with a diagnostic at the function.
+
+    Example: `func.func @main(%x: tensor<1x64xf32>) -> tensor<1x10xf32>`
+    adds the entry `{name = "main", inputs = [tensor<1x64xf32>],
+    outputs = [tensor<1x10xf32>]}` to `qt.entry_points`.
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
+}
+
+def QTEntryPointsReturnStatus
+    : Pass<"qt-entry-points-return-status", "::mlir::ModuleOp"> {
+  let summary = "Make the recorded entry points return an int status";
+  let description = [{
+    Runs after bufferization and `buffer-results-to-out-params`, when every
+    entry point recorded by `qt-mark-entry-points` has the form
+    `(memref inputs..., memref outputs...) -> ()`. Each gets an `i32` result
+    that is 0 on success, as the C header promises. Together with the
+    bare-pointer calling convention this yields
+    `int f(const float *in..., float *out...)`.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+#endif // QOPT_TRANSFORMS_PASSES_TD

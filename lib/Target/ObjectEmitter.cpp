@@ -1,0 +1,181 @@
+//===- ObjectEmitter.cpp - LLVM dialect to native code ----------*- C++ -*-===//
+
+#include "qopt/Target/ObjectEmitter.h"
+#include "qopt/Transforms/Passes.h"
+
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/Verifier.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+
+using namespace mlir;
+
+static void initializeTargets() {
+  static bool done = [] {
+    llvm::InitializeAllTargetInfos();
+    llvm::InitializeAllTargets();
+    llvm::InitializeAllTargetMCs();
+    llvm::InitializeAllAsmPrinters();
+    llvm::InitializeAllAsmParsers();
+    return true;
+  }();
+  (void)done;
+}
+
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+qopt::createTargetMachine(const TargetSpec &spec) {
+  initializeTargets();
+  bool host = spec.triple.empty();
+  llvm::Triple triple(host ? llvm::sys::getDefaultTargetTriple()
+                           : llvm::Triple::normalize(spec.triple));
+  std::string error;
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target || triple.getArch() == llvm::Triple::UnknownArch)
+    return llvm::createStringError("unknown target triple '" + spec.triple +
+                                   "'" + (error.empty() ? "" : ": " + error));
+
+  // For host objects default to the host CPU and its features.
+  std::string cpu = spec.cpu;
+  std::string features = spec.features;
+  if (host && cpu.empty()) {
+    cpu = llvm::sys::getHostCPUName().str();
+    llvm::SubtargetFeatures hostFeatures;
+    for (const auto &[name, enabled] : llvm::sys::getHostCPUFeatures())
+      hostFeatures.AddFeature(name, enabled);
+    if (!features.empty())
+      for (StringRef f : llvm::split(features, ','))
+        hostFeatures.AddFeature(f);
+    features = hostFeatures.getString();
+  }
+  if (cpu.empty())
+    cpu = "generic";
+
+  llvm::TargetOptions options;
+  std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
+      triple, cpu, features, options, llvm::Reloc::PIC_, std::nullopt,
+      llvm::CodeGenOptLevel::Aggressive));
+  if (!tm)
+    return llvm::createStringError("cannot create a target machine for '" +
+                                   triple.str() + "'");
+
+  // LLVM only warns about an unknown CPU or feature and then ignores it; a
+  // user asking for one must hear that it does not exist.
+  const llvm::MCSubtargetInfo *sti = tm->getMCSubtargetInfo();
+  if (cpu != "generic" && !sti->isCPUStringValid(cpu))
+    return llvm::createStringError("unknown CPU '" + cpu + "' for target '" +
+                                   triple.str() + "'");
+  if (!spec.features.empty()) {
+    for (StringRef f : llvm::split(spec.features, ',')) {
+      StringRef name = f.trim();
+      if (name.empty())
+        continue;
+      if (name.front() != '+' && name.front() != '-')
+        return llvm::createStringError(
+            "feature '" + name.str() +
+            "' must start with '+' (enable) or '-' (disable)");
+      StringRef bare = name.drop_front();
+      bool known = llvm::any_of(sti->getAllProcessorFeatures(),
+                                [&](const llvm::SubtargetFeatureKV &kv) {
+                                  return bare == kv.Key;
+                                });
+      if (!known)
+        return llvm::createStringError("unknown feature '" + bare.str() +
+                                       "' for target '" + triple.str() + "'");
+    }
+  }
+  return std::move(tm);
+}
+
+FailureOr<std::unique_ptr<llvm::Module>>
+qopt::translateAndOptimize(ModuleOp module, llvm::LLVMContext &llvmContext,
+                           llvm::TargetMachine &tm, StringRef prefix) {
+  // Collect entry names before translation drops the module attribute.
+  SmallVector<std::string> entryNames;
+  if (auto entries = module->getAttrOfType<ArrayAttr>(kEntryPointsAttrName))
+    for (auto entry : entries.getAsRange<DictionaryAttr>())
+      entryNames.push_back(entry.getAs<StringAttr>("name").str());
+
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, llvmContext, "qopt");
+  if (!llvmModule) {
+    emitError(module.getLoc()) << "failed to translate the module to LLVM IR "
+                                  "(is it fully lowered? use --lower-to-llvm)";
+    return failure();
+  }
+  llvmModule->setTargetTriple(tm.getTargetTriple());
+  llvmModule->setDataLayout(tm.createDataLayout());
+
+  llvm::StringSet<> exported;
+  for (const std::string &name : entryNames) {
+    llvm::Function *fn = llvmModule->getFunction(name);
+    if (!fn) {
+      emitError(module.getLoc()) << "entry point '" << name
+                                 << "' is missing from the lowered module";
+      return failure();
+    }
+    std::string cName = (prefix + "_" + toCIdentifier(name)).str();
+    if (llvmModule->getNamedValue(cName)) {
+      emitError(module.getLoc()) << "cannot export entry point '" << name
+                                 << "' as '" << cName
+                                 << "': the module already defines that name";
+      return failure();
+    }
+    fn->setName(cName);
+    exported.insert(cName);
+  }
+  // Everything but the entry points is private to the object, so that two
+  // models linked into one program cannot clash.
+  for (llvm::Function &fn : *llvmModule)
+    if (!fn.isDeclaration() && !exported.contains(fn.getName()))
+      fn.setLinkage(llvm::GlobalValue::InternalLinkage);
+
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PipelineTuningOptions tuning;
+  tuning.LoopVectorization = true;
+  tuning.SLPVectorization = true;
+  llvm::PassBuilder pb(&tm, tuning);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::ModulePassManager mpm =
+      pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
+  mpm.run(*llvmModule, mam);
+  return std::move(llvmModule);
+}
+
+LogicalResult qopt::emitCode(llvm::Module &module, llvm::TargetMachine &tm,
+                             EmitKind kind, llvm::raw_pwrite_stream &os) {
+  if (kind == EmitKind::LLVM) {
+    module.print(os, nullptr);
+    return success();
+  }
+  llvm::legacy::PassManager pm;
+  auto fileType = kind == EmitKind::Asm ? llvm::CodeGenFileType::AssemblyFile
+                                        : llvm::CodeGenFileType::ObjectFile;
+  if (tm.addPassesToEmitFile(pm, os, nullptr, fileType))
+    return failure();
+  pm.run(module);
+  return success();
+}
+
+std::string qopt::toCIdentifier(StringRef stem) {
+  std::string id;
+  for (char c : stem)
+    id.push_back(llvm::isAlnum(c) ? c : '_');
+  if (id.empty() || llvm::isDigit(id.front()))
+    id.insert(id.begin(), '_');
+  return id;
+}

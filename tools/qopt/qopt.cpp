@@ -1,0 +1,188 @@
+//===- qopt.cpp - the qopt driver -------------------------------*- C++ -*-===//
+//
+// An mlir-opt-compatible driver that can also write LLVM IR, assembly or an
+// object file (plus its C header) from the LLVM dialect. Outputs are written
+// atomically: on any error nothing is created and existing files are kept.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/InitAll.h"
+#include "qopt/Support/OutputFiles.h"
+#include "qopt/Target/ObjectEmitter.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/WithColor.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+static cl::OptionCategory qoptCategory("qopt code generation options");
+
+static cl::opt<std::string> emitOption(
+    "emit",
+    cl::desc("What to write: mlir, llvm (IR), asm or obj. Default: from the "
+             "-o suffix (.o obj, .s asm, .ll llvm, otherwise mlir)"),
+    cl::value_desc("mlir|llvm|asm|obj"), cl::cat(qoptCategory));
+static cl::opt<std::string>
+    targetOption("target",
+                 cl::desc("Target triple for llvm/asm/obj output (default: the "
+                          "host), e.g. aarch64-linux-gnu"),
+                 cl::value_desc("triple"), cl::cat(qoptCategory));
+static cl::opt<std::string>
+    mcpuOption("mcpu",
+               cl::desc("Target CPU (default: the host CPU for host targets, "
+                        "generic otherwise)"),
+               cl::cat(qoptCategory));
+static cl::opt<std::string>
+    mattrOption("mattr",
+                cl::desc("Target features, e.g. +avx512vnni or +dotprod,+i8mm"),
+                cl::cat(qoptCategory));
+
+static int fail(const llvm::Twine &message) {
+  llvm::WithColor::error(llvm::errs(), "qopt") << message << "\n";
+  return 1;
+}
+
+static FailureOr<qopt::EmitKind> chooseEmitKind(StringRef outputFilename) {
+  if (!emitOption.empty()) {
+    if (emitOption == "mlir")
+      return qopt::EmitKind::MLIR;
+    if (emitOption == "llvm")
+      return qopt::EmitKind::LLVM;
+    if (emitOption == "asm")
+      return qopt::EmitKind::Asm;
+    if (emitOption == "obj")
+      return qopt::EmitKind::Obj;
+    return failure();
+  }
+  StringRef ext = llvm::sys::path::extension(outputFilename);
+  if (ext == ".o" || ext == ".obj")
+    return qopt::EmitKind::Obj;
+  if (ext == ".s" || ext == ".S")
+    return qopt::EmitKind::Asm;
+  if (ext == ".ll")
+    return qopt::EmitKind::LLVM;
+  return qopt::EmitKind::MLIR;
+}
+
+/// Turns the LLVM-dialect module MlirOptMain produced (as bytecode) into the
+/// requested native output, plus a C header for objects.
+static int emitNative(DialectRegistry &registry, StringRef bytecode,
+                      StringRef inputFilename, StringRef outputFilename,
+                      qopt::EmitKind kind, llvm::TargetMachine &tm) {
+  MLIRContext context(registry);
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  sourceMgr.AddNewSourceBuffer(
+      llvm::MemoryBuffer::getMemBuffer(bytecode, inputFilename,
+                                       /*RequiresNullTerminator=*/false),
+      llvm::SMLoc());
+  OwningOpRef<ModuleOp> module =
+      parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&context));
+  if (!module)
+    return 1;
+
+  std::string stem = llvm::sys::path::stem(outputFilename).str();
+  if (outputFilename == "-")
+    stem = llvm::sys::path::stem(inputFilename).str();
+  std::string prefix = qopt::toCIdentifier(stem);
+
+  llvm::LLVMContext llvmContext;
+  FailureOr<std::unique_ptr<llvm::Module>> llvmModule =
+      qopt::translateAndOptimize(*module, llvmContext, tm, prefix);
+  if (failed(llvmModule))
+    return 1;
+
+  llvm::SmallString<0> code;
+  llvm::raw_svector_ostream codeStream(code);
+  if (failed(qopt::emitCode(**llvmModule, tm, kind, codeStream)))
+    return fail("the target cannot emit this kind of file");
+
+  std::vector<qopt::OutputFile> outputs;
+  outputs.push_back({outputFilename.str(), code.str().str()});
+  if (kind == qopt::EmitKind::Obj && outputFilename != "-") {
+    std::string header;
+    llvm::raw_string_ostream headerStream(header);
+    if (failed(qopt::writeCHeader(*module, prefix,
+                                  llvm::sys::path::filename(inputFilename),
+                                  headerStream)))
+      return 1;
+    llvm::SmallString<256> headerPath(outputFilename);
+    llvm::sys::path::replace_extension(headerPath, ".h");
+    outputs.push_back({headerPath.str().str(), header});
+  }
+  if (llvm::Error err = qopt::writeOutputFiles(outputs))
+    return fail(llvm::toString(std::move(err)));
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  DialectRegistry registry;
+  qopt::registerAllDialects(registry);
+  qopt::registerAllToLLVMIRTranslations(registry);
+  qopt::registerAllPasses();
+
+  auto [inputFilename, outputFilename] = registerAndParseCLIOptions(
+      argc, argv, "qopt: quantizing neural-network compiler driver\n", registry);
+  MlirOptMainConfig config = MlirOptMainConfig::createFromCLOptions();
+
+  // Listing flags write nothing: let upstream handle them.
+  if (config.shouldShowDialects() || config.shouldListPasses())
+    return asMainReturnCode(MlirOptMain(argc, argv, inputFilename, "-", registry));
+
+  FailureOr<qopt::EmitKind> kind = chooseEmitKind(outputFilename);
+  if (failed(kind))
+    return fail("unknown --emit value '" + emitOption +
+                "' (expected mlir, llvm, asm or obj)");
+  bool native = *kind != qopt::EmitKind::MLIR;
+  if (native && !config.inputSplitMarker().empty())
+    return fail("--split-input-file writes MLIR only; drop it or use "
+                "--emit=mlir");
+
+  // Reject a bad target before spending time on passes.
+  std::unique_ptr<llvm::TargetMachine> tm;
+  if (native || !targetOption.empty() || !mcpuOption.empty() ||
+      !mattrOption.empty()) {
+    auto created = qopt::createTargetMachine(
+        {targetOption, mcpuOption, mattrOption});
+    if (!created)
+      return fail(llvm::toString(created.takeError()));
+    tm = std::move(*created);
+  }
+
+  if (config.shouldVerifyDiagnostics() && inputFilename == "-")
+    return fail("--verify-diagnostics needs an input file, not stdin");
+  std::string errorMessage;
+  std::unique_ptr<llvm::MemoryBuffer> input =
+      openInputFile(inputFilename, &errorMessage);
+  if (!input)
+    return fail(errorMessage);
+
+  // MLIR goes to a buffer, never straight to the output file, so that a
+  // failing pass leaves the output untouched. Native output travels as
+  // bytecode, which keeps locations and reparses quickly.
+  if (native)
+    config.emitBytecode(true);
+  std::string result;
+  llvm::raw_string_ostream resultStream(result);
+  if (failed(MlirOptMain(resultStream, std::move(input), registry, config)))
+    return 1;
+
+  if (!native) {
+    if (llvm::Error err = qopt::writeOutputFiles({{outputFilename, result}}))
+      return fail(llvm::toString(std::move(err)));
+    return 0;
+  }
+  return emitNative(registry, result, inputFilename, outputFilename, *kind, *tm);
+}
