@@ -35,6 +35,7 @@ import torch.nn.functional as F
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
+sys.dont_write_bytecode = True  # keep scripts/ free of __pycache__
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tosa_writer import TosaWriter  # noqa: E402
 
@@ -210,7 +211,7 @@ def main():
 
     print("training MLP")
     torch.manual_seed(SEED)
-    mlp = train(MLP(), x_tr, y_tr, epochs=60, lr=3e-3)
+    mlp = train(MLP(), x_tr, y_tr, epochs=100, lr=1e-2)
     with torch.no_grad():
         exp_mlp = npf(F.softmax(mlp(xte_t), dim=1))
     acc_mlp = float(np.mean(exp_mlp.argmax(1) == y_te))
@@ -218,7 +219,7 @@ def main():
 
     print("training CNN")
     torch.manual_seed(SEED)
-    cnn = train(CNN(), x_tr, y_tr, epochs=60, lr=3e-3)
+    cnn = train(CNN(), x_tr, y_tr, epochs=100, lr=1e-2)
     with torch.no_grad():
         exp_cnn = npf(cnn(xte_t))
     acc_cnn = float(np.mean(exp_cnn.argmax(1) == y_te))

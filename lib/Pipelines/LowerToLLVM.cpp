@@ -47,6 +47,7 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
   bufferization::buildBufferDeallocationPipeline(pm);
 
   // Loops, then LLVM.
+  pm.nest<func::FuncOp>().addPass(createQTMemRefCopyToLinalg());
   pm.nest<func::FuncOp>().addPass(createConvertLinalgToLoopsPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());

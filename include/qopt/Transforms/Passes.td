@@ -41,4 +41,20 @@ def QTEntryPointsReturnStatus
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def QTMemRefCopyToLinalg
+    : Pass<"qt-memref-copy-to-linalg", "::mlir::func::FuncOp"> {
+  let summary = "Turn memref.copy into linalg.copy so that it becomes loops";
+  let description = [{
+    Upstream lowers a `memref.copy` between strided (non-contiguous) memrefs
+    to a call to `memrefCopy` from MLIR's C runner library, which a compiled
+    model must not need: the object may depend on libc and libm only.
+    Rewriting every copy as `linalg.copy` lets `convert-linalg-to-loops`
+    produce plain loops (LLVM turns contiguous ones back into `memcpy`).
+
+    Example: `memref.copy %a, %b : memref<2x3xf32, strided<[8, 1]>> to
+    memref<2x3xf32>` becomes `linalg.copy ins(%a : ...) outs(%b : ...)`.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // QOPT_TRANSFORMS_PASSES_TD

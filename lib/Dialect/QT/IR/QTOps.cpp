@@ -316,8 +316,9 @@ LogicalResult AddOp::verify() { return verifyBinary(*this); }
 LogicalResult MulOp::verify() { return verifyBinary(*this); }
 
 LogicalResult ObserveOp::verify() {
-  if (getId() < 0)
-    return emitOpError() << "probe id must be non-negative, got " << getId();
+  int64_t id = getIdAttr().getInt();
+  if (id < 0)
+    return emitOpError() << "probe id must be non-negative, got " << id;
   return success();
 }
 

@@ -1,0 +1,47 @@
+# -*- Python -*-
+import os
+import shutil
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "QOPT"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.qopt_obj_root, "test")
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%qopt_src", config.qopt_src_root))
+config.substitutions.append(("%qopt_libs", config.qopt_lib_dir))
+config.substitutions.append(("%examples", os.path.join(config.qopt_src_root, "examples")))
+config.substitutions.append(("%harness", os.path.join(config.qopt_src_root, "test", "Integration", "harness")))
+
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.qopt_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+# C compilers for linking generated objects: the host compiler, and the
+# AArch64 cross compiler plus qemu for AArch64 objects.
+host_cc = config.host_cc or shutil.which("cc")
+config.substitutions.append(("%host_cc", host_cc))
+config.substitutions.append(("%aarch64_cc", "aarch64-linux-gnu-gcc"))
+config.substitutions.append(
+    ("%qemu_aarch64", "qemu-aarch64 -L /usr/aarch64-linux-gnu"))
+config.substitutions.append(("%mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt")))
+config.substitutions.append(("%cmake", config.cmake_command))
+config.substitutions.append(("%cmake_generator", config.cmake_generator))
+config.substitutions.append(("%cxx", config.cxx_compiler))
+config.substitutions.append(("%mlir_dir", config.mlir_dir))
+config.substitutions.append(("%python", "/usr/bin/python3"))
+
+tools = [
+    ToolSubst("qopt", unresolved="fatal"),
+    ToolSubst("FileCheck", unresolved="fatal"),
+    ToolSubst("not", unresolved="fatal"),
+    ToolSubst("count", unresolved="fatal"),
+]
+llvm_config.add_tool_substitutions(tools, [config.qopt_tools_dir, config.llvm_tools_dir])
