@@ -63,8 +63,9 @@ LogicalResult qopt::writeCHeader(ModuleOp module, StringRef prefix,
     std::string upper = StringRef(cName).upper();
     SmallVector<std::string> params;
     os << "\n/* " << cName << ": runs '" << name << "'.\n"
-       << " * Buffers are dense and row-major; inputs are read only, outputs\n"
-       << " * are written in full. Returns 0 on success. Reentrant.\n";
+       << " * Buffers are dense, row-major and must not overlap; inputs are\n"
+       << " * only read, outputs are written in full. Returns 0 on success.\n"
+       << " * Reentrant: calls from several threads may run at once.\n";
     auto describe = [&](ArrayAttr types, StringRef kind,
                         bool isInput) -> LogicalResult {
       for (auto [i, typeAttr] : llvm::enumerate(types.getAsRange<TypeAttr>())) {
