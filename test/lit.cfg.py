@@ -16,6 +16,7 @@ config.test_exec_root = os.path.join(config.qopt_obj_root, "test")
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%qopt_src", config.qopt_src_root))
 config.substitutions.append(("%qopt_libs", config.qopt_lib_dir))
+config.substitutions.append(("%qopt_obj", config.qopt_obj_root))
 config.substitutions.append(("%examples", os.path.join(config.qopt_src_root, "examples")))
 config.substitutions.append(("%harness", os.path.join(config.qopt_src_root, "test", "Integration", "harness")))
 
