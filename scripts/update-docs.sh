@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Regenerates docs/generated/ from the ODS definitions (dialect ops, passes).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${QOPT_BUILD_DIR:-$root/build}
+ninja -C "$build" mlir-doc
+mkdir -p "$root/docs/generated"
+cp "$build/docs/Dialects/QTDialect.md" "$root/docs/generated/QTDialect.md"
+cp "$build/docs/Passes/QOptTransformsPasses.md" "$root/docs/generated/Passes.md"
+echo "updated $root/docs/generated"
