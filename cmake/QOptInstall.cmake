@@ -5,7 +5,8 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 set(QOPT_EXPORTED_LIBS
-  QOptQTDialect QOptTransforms QOptPipelines QOptTarget QOptSupport QOptInitAll)
+  QOptQTDialect QOptTransforms QOptQTToLinalg QOptPipelines QOptTarget
+  QOptSupport QOptReference QOptInitAll)
 install(TARGETS ${QOPT_EXPORTED_LIBS} EXPORT QOptTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}

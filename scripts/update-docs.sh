@@ -7,4 +7,5 @@ ninja -C "$build" mlir-doc
 mkdir -p "$root/docs/generated"
 cp "$build/docs/Dialects/QTDialect.md" "$root/docs/generated/QTDialect.md"
 cp "$build/docs/Passes/QOptTransformsPasses.md" "$root/docs/generated/Passes.md"
+cp "$build/docs/Passes/QOptConversionPasses.md" "$root/docs/generated/ConversionPasses.md"
 echo "updated $root/docs/generated"

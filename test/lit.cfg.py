@@ -41,6 +41,7 @@ config.substitutions.append(("%python", "/usr/bin/python3"))
 
 tools = [
     ToolSubst("qopt", unresolved="fatal"),
+    ToolSubst("qt-testgen", unresolved="fatal"),
     ToolSubst("FileCheck", unresolved="fatal"),
     ToolSubst("not", unresolved="fatal"),
     ToolSubst("count", unresolved="fatal"),

@@ -2,6 +2,7 @@
 
 #include "qopt/InitAll.h"
 
+#include "qopt/Conversion/Passes.h"
 #include "qopt/Dialect/QT/IR/QTDialect.h"
 #include "qopt/Pipelines/Pipelines.h"
 #include "qopt/Transforms/Passes.h"
@@ -103,6 +104,7 @@ void qopt::registerAllPasses() {
   tosa::registerTosaToLinalgPipelines();
 
   // qopt's own.
+  registerQOptConversionPasses();
   registerQOptTransformsPasses();
   registerPipelines();
 }

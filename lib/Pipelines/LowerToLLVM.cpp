@@ -1,6 +1,7 @@
 //===- LowerToLLVM.cpp - the --lower-to-llvm pipeline -----------*- C++ -*-===//
 
 #include "qopt/Pipelines/Pipelines.h"
+#include "qopt/Conversion/Passes.h"
 #include "qopt/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -28,6 +29,8 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
   funcPm.addPass(createTosaToArithPass());
   funcPm.addPass(createTosaToTensorPass());
   funcPm.addPass(createTosaToSCFPass());
+  // Quantized ops become integer linalg code (docs/numerics.md).
+  pm.addPass(createConvertQTToLinalg());
   pm.addPass(createCanonicalizerPass());
   if (options.fuseElementwise)
     pm.addPass(createLinalgElementwiseOpFusionPass());

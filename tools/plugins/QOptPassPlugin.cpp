@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "qopt/Conversion/Passes.h"
 #include "qopt/Pipelines/Pipelines.h"
 #include "qopt/Transforms/Passes.h"
 
@@ -14,6 +15,7 @@
 extern "C" LLVM_ATTRIBUTE_WEAK ::mlir::PassPluginLibraryInfo
 mlirGetPassPluginInfo() {
   return {MLIR_PLUGIN_API_VERSION, "QOptPasses", LLVM_VERSION_STRING, [] {
+            qopt::registerQOptConversionPasses();
             qopt::registerQOptTransformsPasses();
             qopt::registerPipelines();
           }};

@@ -1,0 +1,93 @@
+//===- Kernels.h - reference int8 operators ---------------------*- C++ -*-===//
+//
+// Plain loops computing what each qt op means (docs/numerics.md), built from
+// the scalar functions of Numerics.h. The oracle for lowering and kernel
+// tests; no MLIR, no vectorization, no cleverness.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_REFERENCE_KERNELS_H
+#define QOPT_REFERENCE_KERNELS_H
+
+#include "qopt/Reference/Numerics.h"
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace qopt::ref {
+
+/// Parameters of a contraction's operands: per-tensor input and output,
+/// per-output-channel weights (one entry each when per tensor).
+struct ContractionQuant {
+  QuantParams input;
+  std::vector<float> weightScales;
+  std::vector<int32_t> weightZeroPoints;
+  QuantParams output;
+  std::optional<float> min, max; // fused activation bounds (real domain)
+  bool inputSigned = true, weightSigned = true;
+
+  float weightScale(size_t c) const {
+    return weightScales[weightScales.size() == 1 ? 0 : c];
+  }
+  int32_t weightZeroPoint(size_t c) const {
+    return weightZeroPoints[weightZeroPoints.size() == 1 ? 0 : c];
+  }
+};
+
+/// The multiplier of output channel `c`: s_in * s_w[c] / s_out in double.
+std::optional<Multiplier> channelMultiplier(const ContractionQuant &q,
+                                            size_t c);
+
+/// y[m, n] for x[M, K], w[N, K] (output channels first), bias[N] or empty.
+/// Returns nothing when a multiplier has no fixed-point form.
+std::optional<std::vector<int8_t>>
+fullyConnected(const std::vector<int8_t> &x, const std::vector<int8_t> &w,
+               const std::vector<int32_t> &bias, int64_t m, int64_t k,
+               int64_t n, const ContractionQuant &q);
+
+/// y[b, m, n] for x[B, M, K], w[B, K, N] (per-channel along n).
+std::optional<std::vector<int8_t>>
+batchMatmul(const std::vector<int8_t> &x, const std::vector<int8_t> &w,
+            int64_t batch, int64_t m, int64_t k, int64_t n,
+            const ContractionQuant &q);
+
+struct ConvShape {
+  int64_t n, h, w, c;       // input NHWC
+  int64_t kh, kw;           // kernel
+  int64_t outChannels;      // F (conv) or C * multiplier (depthwise)
+  int64_t pad[4];           // top, bottom, left, right
+  int64_t stride[2], dilation[2];
+  int64_t outH() const {
+    return (h + pad[0] + pad[1] - ((kh - 1) * dilation[0] + 1)) / stride[0] + 1;
+  }
+  int64_t outW() const {
+    return (w + pad[2] + pad[3] - ((kw - 1) * dilation[1] + 1)) / stride[1] + 1;
+  }
+};
+
+/// NHWC convolution with an OHWI filter; padding is the input zero point.
+std::optional<std::vector<int8_t>>
+conv2d(const std::vector<int8_t> &x, const std::vector<int8_t> &f,
+       const std::vector<int32_t> &bias, const ConvShape &s,
+       const ContractionQuant &q);
+
+/// Depthwise NHWC convolution with a [KH, KW, C * M] filter.
+std::optional<std::vector<int8_t>>
+depthwiseConv2d(const std::vector<int8_t> &x, const std::vector<int8_t> &f,
+                const std::vector<int32_t> &bias, const ConvShape &s,
+                const ContractionQuant &q);
+
+/// Elementwise add and mul of per-tensor int8 tensors of equal size.
+std::optional<std::vector<int8_t>>
+add(const std::vector<int8_t> &a, QuantParams pa, const std::vector<int8_t> &b,
+    QuantParams pb, QuantParams out, std::optional<float> min = std::nullopt,
+    std::optional<float> max = std::nullopt);
+std::optional<std::vector<int8_t>>
+mul(const std::vector<int8_t> &a, QuantParams pa, const std::vector<int8_t> &b,
+    QuantParams pb, QuantParams out, std::optional<float> min = std::nullopt,
+    std::optional<float> max = std::nullopt);
+
+} // namespace qopt::ref
+
+#endif // QOPT_REFERENCE_KERNELS_H

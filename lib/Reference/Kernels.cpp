@@ -1,0 +1,196 @@
+//===- Kernels.cpp - reference int8 operators -------------------*- C++ -*-===//
+
+#include "qopt/Reference/Kernels.h"
+
+using namespace qopt::ref;
+
+std::optional<Multiplier> qopt::ref::channelMultiplier(const ContractionQuant &q,
+                                                       size_t c) {
+  double m = static_cast<double>(q.input.scale) *
+             static_cast<double>(q.weightScale(c)) /
+             static_cast<double>(q.output.scale);
+  return quantizeMultiplier(m);
+}
+
+namespace {
+
+/// Requantizes one accumulator per output channel; shared by every
+/// contraction.
+struct Requantizer {
+  std::vector<Multiplier> multipliers;
+  StorageRange range;
+  int32_t zOut;
+
+  static std::optional<Requantizer> create(const ContractionQuant &q,
+                                           int64_t channels) {
+    Requantizer r;
+    for (int64_t c = 0; c < channels; ++c) {
+      std::optional<Multiplier> m = channelMultiplier(q, c);
+      if (!m)
+        return std::nullopt;
+      r.multipliers.push_back(*m);
+    }
+    r.range = activationRange(q.output, q.min, q.max);
+    r.zOut = q.output.zeroPoint;
+    return r;
+  }
+  int8_t operator()(int64_t acc, int64_t channel) const {
+    return static_cast<int8_t>(requantize(acc, multipliers[channel], zOut,
+                                          range.min, range.max));
+  }
+};
+
+int32_t value(int8_t v, bool isSigned) {
+  return isSigned ? static_cast<int32_t>(v)
+                  : static_cast<int32_t>(static_cast<uint8_t>(v));
+}
+
+} // namespace
+
+std::optional<std::vector<int8_t>>
+qopt::ref::fullyConnected(const std::vector<int8_t> &x,
+                          const std::vector<int8_t> &w,
+                          const std::vector<int32_t> &bias, int64_t m,
+                          int64_t k, int64_t n, const ContractionQuant &q) {
+  auto requant = Requantizer::create(q, n);
+  if (!requant)
+    return std::nullopt;
+  std::vector<int8_t> y(m * n);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      int32_t acc = bias.empty() ? 0 : bias[j];
+      for (int64_t l = 0; l < k; ++l)
+        acc += (value(x[i * k + l], q.inputSigned) - q.input.zeroPoint) *
+               (value(w[j * k + l], q.weightSigned) - q.weightZeroPoint(j));
+      y[i * n + j] = (*requant)(acc, j);
+    }
+  return y;
+}
+
+std::optional<std::vector<int8_t>>
+qopt::ref::batchMatmul(const std::vector<int8_t> &x,
+                       const std::vector<int8_t> &w, int64_t batch, int64_t m,
+                       int64_t k, int64_t n, const ContractionQuant &q) {
+  auto requant = Requantizer::create(q, n);
+  if (!requant)
+    return std::nullopt;
+  std::vector<int8_t> y(batch * m * n);
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        int32_t acc = 0;
+        for (int64_t l = 0; l < k; ++l)
+          acc += (value(x[(b * m + i) * k + l], q.inputSigned) -
+                  q.input.zeroPoint) *
+                 (value(w[(b * k + l) * n + j], q.weightSigned) -
+                  q.weightZeroPoint(j));
+        y[(b * m + i) * n + j] = (*requant)(acc, j);
+      }
+  return y;
+}
+
+namespace {
+
+/// The input value at a (possibly padded) position: the zero point outside.
+int32_t inputAt(const std::vector<int8_t> &x, const ConvShape &s,
+                const ContractionQuant &q, int64_t n, int64_t y, int64_t xx,
+                int64_t c) {
+  int64_t iy = y - s.pad[0], ix = xx - s.pad[2];
+  if (iy < 0 || iy >= s.h || ix < 0 || ix >= s.w)
+    return q.input.zeroPoint;
+  return value(x[((n * s.h + iy) * s.w + ix) * s.c + c], q.inputSigned);
+}
+
+} // namespace
+
+std::optional<std::vector<int8_t>>
+qopt::ref::conv2d(const std::vector<int8_t> &x, const std::vector<int8_t> &f,
+                  const std::vector<int32_t> &bias, const ConvShape &s,
+                  const ContractionQuant &q) {
+  auto requant = Requantizer::create(q, s.outChannels);
+  if (!requant)
+    return std::nullopt;
+  int64_t oh = s.outH(), ow = s.outW();
+  std::vector<int8_t> y(s.n * oh * ow * s.outChannels);
+  for (int64_t n = 0; n < s.n; ++n)
+    for (int64_t i = 0; i < oh; ++i)
+      for (int64_t j = 0; j < ow; ++j)
+        for (int64_t o = 0; o < s.outChannels; ++o) {
+          int32_t acc = bias.empty() ? 0 : bias[o];
+          for (int64_t a = 0; a < s.kh; ++a)
+            for (int64_t b = 0; b < s.kw; ++b)
+              for (int64_t c = 0; c < s.c; ++c) {
+                int32_t in = inputAt(x, s, q, n, i * s.stride[0] + a * s.dilation[0],
+                                     j * s.stride[1] + b * s.dilation[1], c);
+                int32_t wv = value(f[((o * s.kh + a) * s.kw + b) * s.c + c],
+                                   q.weightSigned);
+                acc += (in - q.input.zeroPoint) * (wv - q.weightZeroPoint(o));
+              }
+          y[((n * oh + i) * ow + j) * s.outChannels + o] = (*requant)(acc, o);
+        }
+  return y;
+}
+
+std::optional<std::vector<int8_t>>
+qopt::ref::depthwiseConv2d(const std::vector<int8_t> &x,
+                           const std::vector<int8_t> &f,
+                           const std::vector<int32_t> &bias, const ConvShape &s,
+                           const ContractionQuant &q) {
+  auto requant = Requantizer::create(q, s.outChannels);
+  if (!requant)
+    return std::nullopt;
+  int64_t mult = s.outChannels / s.c;
+  int64_t oh = s.outH(), ow = s.outW();
+  std::vector<int8_t> y(s.n * oh * ow * s.outChannels);
+  for (int64_t n = 0; n < s.n; ++n)
+    for (int64_t i = 0; i < oh; ++i)
+      for (int64_t j = 0; j < ow; ++j)
+        for (int64_t o = 0; o < s.outChannels; ++o) {
+          int64_t c = o / mult;
+          int32_t acc = bias.empty() ? 0 : bias[o];
+          for (int64_t a = 0; a < s.kh; ++a)
+            for (int64_t b = 0; b < s.kw; ++b) {
+              int32_t in = inputAt(x, s, q, n, i * s.stride[0] + a * s.dilation[0],
+                                   j * s.stride[1] + b * s.dilation[1], c);
+              int32_t wv = value(f[(a * s.kw + b) * s.outChannels + o],
+                                 q.weightSigned);
+              acc += (in - q.input.zeroPoint) * (wv - q.weightZeroPoint(o));
+            }
+          y[((n * oh + i) * ow + j) * s.outChannels + o] = (*requant)(acc, o);
+        }
+  return y;
+}
+
+std::optional<std::vector<int8_t>>
+qopt::ref::add(const std::vector<int8_t> &a, QuantParams pa,
+               const std::vector<int8_t> &b, QuantParams pb, QuantParams out,
+               std::optional<float> min, std::optional<float> max) {
+  auto m = quantizeAddMultipliers(pa.scale, pb.scale, out.scale);
+  if (!m)
+    return std::nullopt;
+  StorageRange range = activationRange(out, min, max);
+  std::vector<int8_t> y(a.size());
+  for (size_t i = 0; i < a.size(); ++i)
+    y[i] = static_cast<int8_t>(addElement(a[i], pa.zeroPoint, b[i],
+                                          pb.zeroPoint, *m, out.zeroPoint,
+                                          range.min, range.max));
+  return y;
+}
+
+std::optional<std::vector<int8_t>>
+qopt::ref::mul(const std::vector<int8_t> &a, QuantParams pa,
+               const std::vector<int8_t> &b, QuantParams pb, QuantParams out,
+               std::optional<float> min, std::optional<float> max) {
+  auto m = quantizeMultiplier(static_cast<double>(pa.scale) * pb.scale /
+                              out.scale);
+  if (!m)
+    return std::nullopt;
+  StorageRange range = activationRange(out, min, max);
+  std::vector<int8_t> y(a.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    int64_t acc = static_cast<int64_t>(a[i] - pa.zeroPoint) * (b[i] - pb.zeroPoint);
+    y[i] = static_cast<int8_t>(
+        requantize(acc, *m, out.zeroPoint, range.min, range.max));
+  }
+  return y;
+}

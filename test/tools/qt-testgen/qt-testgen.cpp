@@ -1,0 +1,556 @@
+//===- qt-testgen.cpp - random bit-exactness cases for qt ops ---*- C++ -*-===//
+//
+// Writes a module with many small functions, one per random case of one qt
+// op (shapes, zero points, scales, multipliers below and above 1, fused
+// bounds, edge-value inputs), the inputs, the outputs the C++ reference
+// computes, and a C harness that runs every case of the compiled module and
+// compares byte for byte:
+//
+//   qt-testgen --op=fc --seed=1 --count=60 --out=DIR
+//   qopt --lower-to-llvm DIR/cases.mlir -o DIR/cases.o
+//   cc -IDIR DIR/harness.c DIR/cases.o -lm -o DIR/run && DIR/run DIR
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/Reference/Kernels.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+using namespace qopt::ref;
+
+namespace {
+
+/// Deterministic on every platform (std distributions are not).
+struct Rng {
+  uint64_t state;
+  explicit Rng(uint64_t seed) : state(seed * 0x9E3779B97F4A7C15ull + 1) {}
+  uint64_t next() {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  }
+  int64_t range(int64_t lo, int64_t hi) { // inclusive
+    return lo + static_cast<int64_t>(next() % uint64_t(hi - lo + 1));
+  }
+  float uniform(float lo, float hi) {
+    return lo + (hi - lo) * static_cast<float>((next() >> 40) * 0x1p-24);
+  }
+  /// Log-uniform positive scale.
+  float scale(float lo, float hi) {
+    return std::exp(uniform(std::log(lo), std::log(hi)));
+  }
+  bool chance(int percent) { return range(0, 99) < percent; }
+};
+
+std::string fmt(float v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.9g", v);
+  std::string s = buf;
+  if (s.find_first_of(".en") == std::string::npos)
+    s += ".0";
+  return s;
+}
+
+std::string shape(const std::vector<int64_t> &dims) {
+  std::string s;
+  for (int64_t d : dims)
+    s += std::to_string(d) + "x";
+  return s;
+}
+
+std::string perTensorType(QuantParams p, const char *storage = "i8") {
+  return std::string("!quant.uniform<") + storage + ":f32, " + fmt(p.scale) +
+         ":" + std::to_string(p.zeroPoint) + ">";
+}
+
+std::string perAxisType(const std::vector<float> &scales,
+                        const std::vector<int32_t> &zps, int axis) {
+  std::string s = "!quant.uniform<i8:f32:" + std::to_string(axis) + ", {";
+  for (size_t i = 0; i < scales.size(); ++i)
+    s += (i ? ", " : "") + fmt(scales[i]) + ":" + std::to_string(zps[i]);
+  return s + "}>";
+}
+
+/// A dense literal of any shape: the little-endian bytes in hex.
+template <typename T> std::string denseInts(const std::vector<T> &v) {
+  static const char *digits = "0123456789ABCDEF";
+  std::string s = "dense<\"0x";
+  const auto *bytes = reinterpret_cast<const unsigned char *>(v.data());
+  for (size_t i = 0; i < v.size() * sizeof(T); ++i) {
+    s += digits[bytes[i] >> 4];
+    s += digits[bytes[i] & 15];
+  }
+  return s + "\">";
+}
+
+/// The accumulated module, data files and harness table.
+struct Output {
+  std::ostringstream mlir;
+  std::vector<char> inputs, expected;
+  struct Case {
+    std::string name;
+    std::vector<size_t> inputBytes;
+    size_t outputBytes;
+  };
+  std::vector<Case> cases;
+
+  template <typename T> static void append(std::vector<char> &buf, const std::vector<T> &v) {
+    const char *p = reinterpret_cast<const char *>(v.data());
+    buf.insert(buf.end(), p, p + v.size() * sizeof(T));
+  }
+};
+
+std::vector<int8_t> randomInt8(Rng &rng, size_t n, int edge) {
+  std::vector<int8_t> v(n);
+  for (auto &x : v) {
+    switch (edge) {
+    case 1: x = -128; break;                          // all -128
+    case 2: x = rng.chance(50) ? -128 : 127; break;   // extremes
+    default: x = static_cast<int8_t>(rng.range(-128, 127));
+    }
+  }
+  return v;
+}
+
+int32_t randomZeroPoint(Rng &rng) {
+  switch (rng.range(0, 4)) {
+  case 0: return -128;
+  case 1: return 0;
+  case 2: return 127;
+  default: return static_cast<int32_t>(rng.range(-128, 127));
+  }
+}
+
+/// Optional fused bounds: none, ReLU, ReLU6 or a random clamp.
+void randomBounds(Rng &rng, std::optional<float> &min, std::optional<float> &max) {
+  switch (rng.range(0, 3)) {
+  case 0: break;
+  case 1: min = 0.0f; break;
+  case 2: min = 0.0f; max = 6.0f; break;
+  default: min = rng.uniform(-3, 0); max = rng.uniform(0.5f, 3); break;
+  }
+}
+
+std::string boundsAttr(std::optional<float> min, std::optional<float> max) {
+  std::string s;
+  if (min)
+    s += "min = " + fmt(*min) + " : f32";
+  if (max)
+    s += std::string(s.empty() ? "" : ", ") + "max = " + fmt(*max) + " : f32";
+  return s.empty() ? "" : " {" + s + "}";
+}
+
+/// Contraction parameters for `reduction` products per output. Most cases
+/// pick s_out so that outputs spread over the int8 range (an accumulator of
+/// uniform int8 products is about 5500 * sqrt(reduction)); one in ten uses a
+/// multiplier above 1, which mostly saturates but covers that path.
+ContractionQuant randomContraction(Rng &rng, int64_t channels, bool perChannel,
+                                   int64_t reduction) {
+  ContractionQuant q;
+  q.input = {rng.scale(1e-3f, 1.0f), randomZeroPoint(rng)};
+  int64_t nScales = perChannel ? channels : 1;
+  for (int64_t c = 0; c < nScales; ++c) {
+    q.weightScales.push_back(rng.scale(1e-3f, 0.1f));
+    q.weightZeroPoints.push_back(0);
+  }
+  float m = rng.chance(10)
+                ? rng.uniform(1.0f, 20.0f)
+                : 0.02f / std::sqrt(static_cast<float>(reduction)) *
+                      rng.scale(0.2f, 5.0f);
+  q.output = {q.input.scale * q.weightScales[0] / m, randomZeroPoint(rng)};
+  randomBounds(rng, q.min, q.max);
+  return q;
+}
+
+std::string weightType(const ContractionQuant &q, int axis) {
+  if (q.weightScales.size() == 1)
+    return perTensorType({q.weightScales[0], q.weightZeroPoints[0]});
+  return perAxisType(q.weightScales, q.weightZeroPoints, axis);
+}
+
+std::vector<int32_t> randomBias(Rng &rng, int64_t n) {
+  std::vector<int32_t> b(n);
+  for (auto &v : b)
+    v = static_cast<int32_t>(rng.range(-20000, 20000));
+  return b;
+}
+
+/// Emits `func.func @name(%x0: i8 tensors...) -> i8 tensor` around `body`.
+void emitInt8Function(Output &out, const std::string &name,
+                      const std::vector<std::vector<int64_t>> &inputs,
+                      const std::vector<std::string> &inputQuantTypes,
+                      const std::vector<int64_t> &result,
+                      const std::string &resultQuantType,
+                      const std::string &body) {
+  auto &os = out.mlir;
+  os << "func.func @" << name << "(";
+  for (size_t i = 0; i < inputs.size(); ++i)
+    os << (i ? ", " : "") << "%x" << i << ": tensor<" << shape(inputs[i]) << "i8>";
+  os << ") -> tensor<" << shape(result) << "i8> {\n";
+  for (size_t i = 0; i < inputs.size(); ++i)
+    os << "  %q" << i << " = quant.scast %x" << i << " : tensor<"
+       << shape(inputs[i]) << "i8> to tensor<" << shape(inputs[i])
+       << inputQuantTypes[i] << ">\n";
+  os << body;
+  os << "  %r = quant.scast %y : tensor<" << shape(result) << resultQuantType
+     << "> to tensor<" << shape(result) << "i8>\n";
+  os << "  return %r : tensor<" << shape(result) << "i8>\n}\n\n";
+}
+
+std::string constWeight(const std::vector<int8_t> &w, const std::vector<int64_t> &dims,
+                        const std::string &quantType) {
+  std::string t = "tensor<" + shape(dims);
+  return "  %wi = arith.constant " + denseInts(w) + " : " + t + "i8>\n" +
+         "  %w = quant.scast %wi : " + t + "i8> to " + t + quantType + ">\n";
+}
+
+bool genFullyConnected(Rng &rng, Output &out, int i) {
+  int64_t m = rng.range(1, 6), k = rng.chance(30) ? rng.range(1, 4) : rng.range(5, 67),
+          n = rng.range(1, 17);
+  int edge = rng.range(0, 5);
+  ContractionQuant q = randomContraction(rng, n, rng.chance(75), k);
+  auto x = randomInt8(rng, m * k, edge);
+  auto w = randomInt8(rng, n * k, 0);
+  for (auto &v : w)
+    v = v == -128 ? -127 : v; // qopt's own weights are in [-127, 127]
+  auto bias = rng.chance(70) ? randomBias(rng, n) : std::vector<int32_t>{};
+  auto y = fullyConnected(x, w, bias, m, k, n, q);
+  if (!y)
+    return false;
+  std::string name = "case" + std::to_string(i);
+  std::string in = perTensorType(q.input), wt = weightType(q, 0),
+              ot = perTensorType(q.output);
+  std::ostringstream body;
+  body << constWeight(w, {n, k}, wt);
+  if (!bias.empty())
+    body << "  %b = arith.constant " << denseInts(bias) << " : tensor<" << n << "xi32>\n";
+  body << "  %y = qt.fully_connected %q0, %w" << (bias.empty() ? "" : ", %b")
+       << boundsAttr(q.min, q.max) << " : tensor<" << shape({m, k}) << in
+       << ">, tensor<" << shape({n, k}) << wt << ">"
+       << (bias.empty() ? "" : ", tensor<" + std::to_string(n) + "xi32>")
+       << " -> tensor<" << shape({m, n}) << ot << ">\n";
+  emitInt8Function(out, name, {{m, k}}, {in}, {m, n}, ot, body.str());
+  Output::append(out.inputs, x);
+  Output::append(out.expected, *y);
+  out.cases.push_back({name, {x.size()}, y->size()});
+  return true;
+}
+
+bool genMatmul(Rng &rng, Output &out, int i) {
+  int64_t b = rng.range(1, 3), m = rng.range(1, 5), k = rng.range(1, 37),
+          n = rng.range(1, 11);
+  ContractionQuant q = randomContraction(rng, n, rng.chance(50), k);
+  auto x = randomInt8(rng, b * m * k, rng.range(0, 4));
+  auto w = randomInt8(rng, b * k * n, 0);
+  auto y = batchMatmul(x, w, b, m, k, n, q);
+  if (!y)
+    return false;
+  std::string name = "case" + std::to_string(i);
+  std::string in = perTensorType(q.input), wt = weightType(q, 2),
+              ot = perTensorType(q.output);
+  std::ostringstream body;
+  body << constWeight(w, {b, k, n}, wt);
+  body << "  %y = qt.matmul %q0, %w" << boundsAttr(q.min, q.max) << " : tensor<"
+       << shape({b, m, k}) << in << ">, tensor<" << shape({b, k, n}) << wt
+       << "> -> tensor<" << shape({b, m, n}) << ot << ">\n";
+  emitInt8Function(out, name, {{b, m, k}}, {in}, {b, m, n}, ot, body.str());
+  Output::append(out.inputs, x);
+  Output::append(out.expected, *y);
+  out.cases.push_back({name, {x.size()}, y->size()});
+  return true;
+}
+
+ConvShape randomConvShape(Rng &rng, bool depthwise) {
+  ConvShape s;
+  s.n = rng.range(1, 2);
+  s.c = rng.range(1, depthwise ? 6 : 5);
+  s.kh = rng.range(1, 3);
+  s.kw = rng.range(1, 3);
+  s.stride[0] = rng.range(1, 2);
+  s.stride[1] = rng.range(1, 2);
+  s.dilation[0] = rng.range(1, 2);
+  s.dilation[1] = rng.range(1, 2);
+  for (auto &p : s.pad)
+    p = rng.range(0, 2);
+  int64_t minH = (s.kh - 1) * s.dilation[0] + 1, minW = (s.kw - 1) * s.dilation[1] + 1;
+  s.h = rng.range(std::max<int64_t>(1, minH - s.pad[0] - s.pad[1]), 9);
+  s.w = rng.range(std::max<int64_t>(1, minW - s.pad[2] - s.pad[3]), 9);
+  s.outChannels = depthwise ? s.c * rng.range(1, 2) : rng.range(1, 7);
+  return s;
+}
+
+bool genConv(Rng &rng, Output &out, int i, bool depthwise) {
+  ConvShape s = randomConvShape(rng, depthwise);
+  ContractionQuant q = randomContraction(
+      rng, s.outChannels, rng.chance(75), s.kh * s.kw * (depthwise ? 1 : s.c));
+  auto x = randomInt8(rng, s.n * s.h * s.w * s.c, rng.range(0, 4));
+  std::vector<int64_t> fdims =
+      depthwise ? std::vector<int64_t>{s.kh, s.kw, s.outChannels}
+                : std::vector<int64_t>{s.outChannels, s.kh, s.kw, s.c};
+  size_t fsize = 1;
+  for (int64_t d : fdims)
+    fsize *= d;
+  auto f = randomInt8(rng, fsize, 0);
+  auto bias = rng.chance(70) ? randomBias(rng, s.outChannels) : std::vector<int32_t>{};
+  auto y = depthwise ? depthwiseConv2d(x, f, bias, s, q) : conv2d(x, f, bias, s, q);
+  if (!y)
+    return false;
+  std::string name = "case" + std::to_string(i);
+  std::string in = perTensorType(q.input), wt = weightType(q, depthwise ? 2 : 0),
+              ot = perTensorType(q.output);
+  std::vector<int64_t> ydims = {s.n, s.outH(), s.outW(), s.outChannels};
+  std::ostringstream body;
+  body << constWeight(f, fdims, wt);
+  if (!bias.empty())
+    body << "  %b = arith.constant " << denseInts(bias) << " : tensor<"
+         << s.outChannels << "xi32>\n";
+  body << "  %y = qt." << (depthwise ? "depthwise_conv2d" : "conv2d") << " %q0, %w"
+       << (bias.empty() ? "" : ", %b") << " pad = [" << s.pad[0] << ", " << s.pad[1]
+       << ", " << s.pad[2] << ", " << s.pad[3] << "] stride = [" << s.stride[0]
+       << ", " << s.stride[1] << "] dilation = [" << s.dilation[0] << ", "
+       << s.dilation[1] << "]" << boundsAttr(q.min, q.max) << " : tensor<"
+       << shape({s.n, s.h, s.w, s.c}) << in << ">, tensor<" << shape(fdims) << wt
+       << ">" << (bias.empty() ? "" : ", tensor<" + std::to_string(s.outChannels) + "xi32>")
+       << " -> tensor<" << shape(ydims) << ot << ">\n";
+  emitInt8Function(out, name, {{s.n, s.h, s.w, s.c}}, {in}, ydims, ot, body.str());
+  Output::append(out.inputs, x);
+  Output::append(out.expected, *y);
+  out.cases.push_back({name, {x.size()}, y->size()});
+  return true;
+}
+
+bool genElementwise(Rng &rng, Output &out, int i, bool isAdd) {
+  int64_t n = rng.range(1, 40);
+  QuantParams pa{rng.scale(1e-3f, 1), randomZeroPoint(rng)};
+  QuantParams pb{rng.scale(1e-3f, 1), randomZeroPoint(rng)};
+  // Output scales that keep most results inside the int8 range.
+  float so = isAdd ? std::max(pa.scale, pb.scale) * rng.scale(0.5f, 4.0f)
+                   : pa.scale * pb.scale * rng.scale(20.0f, 200.0f);
+  QuantParams po{so, randomZeroPoint(rng)};
+  std::optional<float> min, max;
+  randomBounds(rng, min, max);
+  auto a = randomInt8(rng, n, rng.range(0, 4));
+  auto b = randomInt8(rng, n, rng.range(0, 4));
+  auto y = isAdd ? add(a, pa, b, pb, po, min, max) : mul(a, pa, b, pb, po, min, max);
+  if (!y)
+    return false;
+  std::string name = "case" + std::to_string(i);
+  std::string ta = perTensorType(pa), tb = perTensorType(pb), to = perTensorType(po);
+  std::ostringstream body;
+  body << "  %y = qt." << (isAdd ? "add" : "mul") << " %q0, %q1" << boundsAttr(min, max)
+       << " : tensor<" << n << "x" << ta << ">, tensor<" << n << "x" << tb
+       << "> -> tensor<" << n << "x" << to << ">\n";
+  emitInt8Function(out, name, {{n}, {n}}, {ta, tb}, {n}, to, body.str());
+  Output::append(out.inputs, a);
+  Output::append(out.inputs, b);
+  Output::append(out.expected, *y);
+  out.cases.push_back({name, {a.size(), b.size()}, y->size()});
+  return true;
+}
+
+/// quantize: float inputs including NaN, infinities and exact halfway points.
+bool genQuantize(Rng &rng, Output &out, int i) {
+  int64_t rows = rng.range(1, 4), cols = rng.range(1, 9);
+  bool perAxis = rng.chance(40);
+  int axis = static_cast<int>(rng.range(0, 1));
+  int64_t channels = perAxis ? (axis == 0 ? rows : cols) : 1;
+  std::vector<float> scales;
+  std::vector<int32_t> zps;
+  for (int64_t c = 0; c < channels; ++c) {
+    scales.push_back(rng.scale(1e-3f, 1));
+    zps.push_back(randomZeroPoint(rng));
+  }
+  std::vector<float> x(rows * cols);
+  std::vector<int8_t> y(x.size());
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c) {
+      int64_t ch = perAxis ? (axis == 0 ? r : c) : 0;
+      float s = scales[ch];
+      float v;
+      switch (rng.range(0, 9)) {
+      case 0: v = NAN; break;
+      case 1: v = rng.chance(50) ? INFINITY : -INFINITY; break;
+      case 2: v = (static_cast<float>(rng.range(-130, 130)) + 0.5f) * s; break;
+      default: v = rng.uniform(-150, 150) * s;
+      }
+      x[r * cols + c] = v;
+      y[r * cols + c] = static_cast<int8_t>(quantize(v, {s, zps[ch]}));
+    }
+  std::string qtype = perAxis ? perAxisType(scales, zps, axis)
+                              : perTensorType({scales[0], zps[0]});
+  std::string name = "case" + std::to_string(i), t = shape({rows, cols});
+  auto &os = out.mlir;
+  os << "func.func @" << name << "(%x0: tensor<" << t << "f32>) -> tensor<" << t
+     << "i8> {\n  %y = qt.quantize %x0 : tensor<" << t << "f32> -> tensor<" << t
+     << qtype << ">\n  %r = quant.scast %y : tensor<" << t << qtype << "> to tensor<"
+     << t << "i8>\n  return %r : tensor<" << t << "i8>\n}\n\n";
+  Output::append(out.inputs, x);
+  Output::append(out.expected, y);
+  out.cases.push_back({name, {x.size() * 4}, y.size()});
+  return true;
+}
+
+bool genDequantize(Rng &rng, Output &out, int i) {
+  int64_t n = rng.range(1, 33);
+  QuantParams p{rng.scale(1e-3f, 10), randomZeroPoint(rng)};
+  auto q = randomInt8(rng, n, rng.range(0, 4));
+  std::vector<float> y(n);
+  for (int64_t j = 0; j < n; ++j)
+    y[j] = dequantize(q[j], p);
+  std::string qtype = perTensorType(p), name = "case" + std::to_string(i);
+  auto &os = out.mlir;
+  os << "func.func @" << name << "(%x0: tensor<" << n << "xi8>) -> tensor<" << n
+     << "xf32> {\n  %q = quant.scast %x0 : tensor<" << n << "xi8> to tensor<" << n
+     << "x" << qtype << ">\n  %y = qt.dequantize %q : tensor<" << n << "x" << qtype
+     << "> -> tensor<" << n << "xf32>\n  return %y : tensor<" << n << "xf32>\n}\n\n";
+  Output::append(out.inputs, q);
+  Output::append(out.expected, y);
+  out.cases.push_back({name, {q.size()}, y.size() * 4});
+  return true;
+}
+
+/// requantize: int32 inputs over the whole range, including the extremes.
+bool genRequantize(Rng &rng, Output &out, int i) {
+  int64_t n = rng.range(1, 33);
+  QuantParams in{rng.scale(1e-6f, 1e-2f), static_cast<int32_t>(rng.range(-1000, 1000))};
+  QuantParams o{rng.scale(1e-4f, 1), randomZeroPoint(rng)};
+  std::optional<float> min, max;
+  randomBounds(rng, min, max);
+  auto m = quantizeMultiplier(static_cast<double>(in.scale) / o.scale);
+  if (!m)
+    return false;
+  StorageRange range = activationRange(o, min, max);
+  std::vector<int32_t> x(n);
+  std::vector<int8_t> y(n);
+  for (int64_t j = 0; j < n; ++j) {
+    switch (rng.range(0, 5)) {
+    case 0: x[j] = INT32_MAX; break;
+    case 1: x[j] = INT32_MIN + 1001; break; // (x - z_in) stays in int32
+    default: x[j] = static_cast<int32_t>(rng.range(-2000000, 2000000));
+    }
+    y[j] = static_cast<int8_t>(
+        requantize(int64_t(x[j]) - in.zeroPoint, *m, o.zeroPoint, range.min, range.max));
+  }
+  std::string ti = perTensorType(in, "i32"), to = perTensorType(o);
+  std::string name = "case" + std::to_string(i), t = std::to_string(n) + "x";
+  auto &os = out.mlir;
+  os << "func.func @" << name << "(%x0: tensor<" << t << "i32>) -> tensor<" << t
+     << "i8> {\n  %q = quant.scast %x0 : tensor<" << t << "i32> to tensor<" << t
+     << ti << ">\n  %y = qt.requantize %q" << boundsAttr(min, max) << " : tensor<"
+     << t << ti << "> -> tensor<" << t << to << ">\n  %r = quant.scast %y : tensor<"
+     << t << to << "> to tensor<" << t << "i8>\n  return %r : tensor<" << t
+     << "i8>\n}\n\n";
+  Output::append(out.inputs, x);
+  Output::append(out.expected, y);
+  out.cases.push_back({name, {x.size() * 4}, y.size()});
+  return true;
+}
+
+std::string harness(const Output &out) {
+  std::ostringstream c;
+  c << "/* Generated by qt-testgen: runs every case and compares bytes. */\n"
+    << "#include \"cases.h\"\n#include <stdio.h>\n#include <stdlib.h>\n"
+    << "#include <string.h>\n\n"
+    << "static char *slurp(const char *dir, const char *name, long *size) {\n"
+    << "  char path[4096];\n  snprintf(path, sizeof path, \"%s/%s\", dir, name);\n"
+    << "  FILE *f = fopen(path, \"rb\");\n  if (!f) { perror(path); exit(2); }\n"
+    << "  fseek(f, 0, SEEK_END); *size = ftell(f); fseek(f, 0, SEEK_SET);\n"
+    << "  char *data = malloc(*size + 1);\n"
+    << "  if (fread(data, 1, *size, f) != (size_t)*size) exit(2);\n"
+    << "  fclose(f);\n  return data;\n}\n\n"
+    << "int main(int argc, char **argv) {\n"
+    << "  long inSize, expSize;\n"
+    << "  char *in = slurp(argv[1], \"inputs.bin\", &inSize);\n"
+    << "  char *exp = slurp(argv[1], \"expected.bin\", &expSize);\n"
+    << "  long inPos = 0, expPos = 0;\n  int failed = 0;\n"
+    << "  char *out = malloc(1 << 20);\n";
+  for (const auto &cs : out.cases) {
+    c << "  {\n";
+    std::string args;
+    for (size_t i = 0; i < cs.inputBytes.size(); ++i) {
+      c << "    void *a" << i << " = in + inPos; inPos += " << cs.inputBytes[i] << ";\n";
+      args += "a" + std::to_string(i) + ", ";
+    }
+    c << "    memset(out, 0x5A, " << cs.outputBytes << ");\n"
+      << "    if (cases_" << cs.name << "(" << args << "(void *)out) != 0 || memcmp(out, exp + expPos, "
+      << cs.outputBytes << ") != 0) {\n"
+      << "      failed++;\n      printf(\"MISMATCH " << cs.name << "\\n\");\n"
+      << "      for (int i = 0; i < " << cs.outputBytes << "; ++i)\n"
+      << "        if (out[i] != exp[expPos + i]) { printf(\"  byte %d: got %d expected %d\\n\", i, out[i], exp[expPos + i]); break; }\n"
+      << "    }\n    expPos += " << cs.outputBytes << ";\n  }\n";
+  }
+  c << "  printf(\"%d cases, %d mismatches\\n\", " << out.cases.size() << ", failed);\n"
+    << "  return failed != 0;\n}\n";
+  return c.str();
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  std::string op = "fc", dir = ".";
+  uint64_t seed = 1;
+  int count = 50;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&](const char *flag) -> const char * {
+      size_t len = std::strlen(flag);
+      return a.compare(0, len, flag) == 0 ? argv[i] + len : nullptr;
+    };
+    if (const char *v = value("--op="))
+      op = v;
+    else if (const char *v = value("--seed="))
+      seed = std::strtoull(v, nullptr, 10);
+    else if (const char *v = value("--count="))
+      count = std::atoi(v);
+    else if (const char *v = value("--out="))
+      dir = v;
+    else {
+      std::fprintf(stderr, "qt-testgen: unknown argument '%s'\n", argv[i]);
+      return 2;
+    }
+  }
+  std::function<bool(Rng &, Output &, int)> gen;
+  if (op == "fc") gen = genFullyConnected;
+  else if (op == "matmul") gen = genMatmul;
+  else if (op == "conv") gen = [](Rng &r, Output &o, int i) { return genConv(r, o, i, false); };
+  else if (op == "dwconv") gen = [](Rng &r, Output &o, int i) { return genConv(r, o, i, true); };
+  else if (op == "add") gen = [](Rng &r, Output &o, int i) { return genElementwise(r, o, i, true); };
+  else if (op == "mul") gen = [](Rng &r, Output &o, int i) { return genElementwise(r, o, i, false); };
+  else if (op == "quantize") gen = genQuantize;
+  else if (op == "dequantize") gen = genDequantize;
+  else if (op == "requantize") gen = genRequantize;
+  else {
+    std::fprintf(stderr, "qt-testgen: unknown op '%s'\n", op.c_str());
+    return 2;
+  }
+  Rng rng(seed);
+  Output out;
+  out.mlir << "// Generated by qt-testgen --op=" << op << " --seed=" << seed
+           << " --count=" << count << "\n\n";
+  for (int i = 0; i < count;) {
+    if (gen(rng, out, i)) // cases without a fixed-point form are redrawn
+      ++i;
+  }
+  auto write = [&](const std::string &name, const char *data, size_t size) {
+    std::ofstream f(dir + "/" + name, std::ios::binary);
+    f.write(data, size);
+    return bool(f);
+  };
+  std::string mlir = out.mlir.str(), c = harness(out);
+  if (!write("cases.mlir", mlir.data(), mlir.size()) ||
+      !write("inputs.bin", out.inputs.data(), out.inputs.size()) ||
+      !write("expected.bin", out.expected.data(), out.expected.size()) ||
+      !write("harness.c", c.data(), c.size())) {
+    std::fprintf(stderr, "qt-testgen: cannot write to '%s'\n", dir.c_str());
+    return 1;
+  }
+  return 0;
+}
