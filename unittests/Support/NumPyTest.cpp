@@ -1,0 +1,121 @@
+//===- NumPyTest.cpp - .npy / .npz reading and writing ----------*- C++ -*-===//
+//
+// Fixtures in Inputs/ were written by NumPy itself (numpy.save, savez with
+// its zip64 local headers, savez_compressed with deflate).
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/Support/NumPy.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <gtest/gtest.h>
+
+using namespace qopt;
+
+namespace {
+
+std::string input(const char *name) {
+  return std::string(QOPT_UNITTEST_INPUTS) + "/" + name;
+}
+
+std::string errorOf(llvm::StringRef path) {
+  auto arrays = readNumPyFile(path);
+  if (arrays)
+    return "";
+  return llvm::toString(arrays.takeError());
+}
+
+void expectFixture(const std::map<std::string, NpyArray> &arrays) {
+  ASSERT_EQ(arrays.size(), 2u);
+  const NpyArray &x = arrays.at("x");
+  EXPECT_EQ(x.dtype, DType::F32);
+  EXPECT_EQ(x.shape, (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(x.as<float>()[5], 1.25f);
+  const NpyArray &labels = arrays.at("labels");
+  EXPECT_EQ(labels.dtype, DType::I8);
+  EXPECT_EQ(labels.as<int8_t>()[0], -128);
+  EXPECT_EQ(labels.as<int8_t>()[2], 127);
+}
+
+TEST(NumPyTest, ReadsNumpySavez) {
+  auto arrays = readNumPyFile(input("plain.npz"));
+  ASSERT_TRUE(bool(arrays)) << llvm::toString(arrays.takeError());
+  expectFixture(*arrays);
+}
+
+TEST(NumPyTest, ReadsNumpySavezCompressed) {
+  auto arrays = readNumPyFile(input("compressed.npz"));
+  ASSERT_TRUE(bool(arrays)) << llvm::toString(arrays.takeError());
+  expectFixture(*arrays);
+}
+
+TEST(NumPyTest, ReadsNpy) {
+  auto arrays = readNumPyFile(input("single.npy"));
+  ASSERT_TRUE(bool(arrays)) << llvm::toString(arrays.takeError());
+  EXPECT_EQ(arrays->at("").shapeString(), "[2, 3]");
+}
+
+TEST(NumPyTest, RoundTripsNpz) {
+  NpyArray a;
+  a.dtype = DType::I32;
+  a.shape = {3};
+  a.data.resize(12);
+  a.as<int32_t>()[0] = -7;
+  a.as<int32_t>()[2] = 1 << 30;
+  NpyArray b;
+  b.dtype = DType::F32;
+  b.shape = {};
+  b.data.resize(4);
+  b.as<float>()[0] = 0.5f;
+  std::string npz = serializeNpz({{"a", a}, {"scalar", b}});
+  llvm::SmallString<128> path;
+  ASSERT_FALSE(llvm::sys::fs::createTemporaryFile("qopt-npz", "npz", path));
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path, ec);
+    os << npz;
+  }
+  auto arrays = readNumPyFile(path);
+  llvm::sys::fs::remove(path);
+  ASSERT_TRUE(bool(arrays)) << llvm::toString(arrays.takeError());
+  EXPECT_EQ(arrays->at("a").as<int32_t>()[0], -7);
+  EXPECT_EQ(arrays->at("a").as<int32_t>()[2], 1 << 30);
+  EXPECT_EQ(arrays->at("scalar").shape.size(), 0u);
+  EXPECT_EQ(arrays->at("scalar").as<float>()[0], 0.5f);
+}
+
+TEST(NumPyTest, RejectsBadFiles) {
+  EXPECT_NE(errorOf(input("fortran.npy")).find("Fortran-ordered"),
+            std::string::npos);
+  EXPECT_NE(errorOf(input("float16.npy")).find("unsupported dtype '<f2'"),
+            std::string::npos);
+  EXPECT_NE(errorOf(input("missing.npz")).find("cannot read"),
+            std::string::npos);
+  // Not NumPy at all: this source file.
+  EXPECT_NE(errorOf(__FILE__).find("not a NumPy file"), std::string::npos);
+}
+
+TEST(NumPyTest, RejectsTruncatedFiles) {
+  for (const char *name : {"plain.npz", "compressed.npz", "single.npy"}) {
+    auto buffer = llvm::MemoryBuffer::getFile(input(name));
+    ASSERT_TRUE(bool(buffer));
+    llvm::StringRef bytes = (*buffer)->getBuffer();
+    // Every prefix must fail cleanly (no crash, an error).
+    for (size_t len = 0; len < bytes.size(); len += 7) {
+      llvm::SmallString<128> path;
+      ASSERT_FALSE(llvm::sys::fs::createTemporaryFile("qopt-trunc", "bin", path));
+      {
+        std::error_code ec;
+        llvm::raw_fd_ostream os(path, ec);
+        os << bytes.take_front(len);
+      }
+      EXPECT_NE(errorOf(path), "") << name << " cut at " << len;
+      llvm::sys::fs::remove(path);
+    }
+  }
+}
+
+} // namespace
