@@ -42,6 +42,7 @@ config.substitutions.append(("%python", "/usr/bin/python3"))
 tools = [
     ToolSubst("qopt", unresolved="fatal"),
     ToolSubst("qt-testgen", unresolved="fatal"),
+    ToolSubst("qopt-run", unresolved="fatal"),
     ToolSubst("FileCheck", unresolved="fatal"),
     ToolSubst("not", unresolved="fatal"),
     ToolSubst("count", unresolved="fatal"),

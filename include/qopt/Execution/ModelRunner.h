@@ -1,0 +1,96 @@
+//===- ModelRunner.h - JIT-compile and run a model --------------*- C++ -*-===//
+//
+// Compiles any stage of a model (float TOSA, calibrated, quantized) with the
+// same --lower-to-llvm pipeline and LLVM -O3 as `qopt -o model.o`, JIT-loads
+// it with MLIR's ExecutionEngine (ORC) and calls its entry points on
+// caller-provided buffers. Used by qopt-run and by calibration.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_EXECUTION_MODELRUNNER_H
+#define QOPT_EXECUTION_MODELRUNNER_H
+
+#include "qopt/Support/NumPy.h"
+
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/Error.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace llvm {
+class TargetMachine;
+} // namespace llvm
+
+namespace qopt {
+
+/// One tensor crossing an entry point: its name (the `qt.name` argument
+/// attribute, else `arg<i>` / `output<i>`), element type and shape.
+struct TensorSpec {
+  std::string name;
+  DType dtype;
+  std::vector<int64_t> shape;
+  int64_t numElements() const;
+  size_t numBytes() const { return numElements() * dtypeSize(dtype); }
+};
+
+/// A public function of the model.
+struct EntryPoint {
+  std::string name;
+  std::vector<TensorSpec> inputs, outputs;
+};
+
+/// Extra symbols the JIT-compiled code may call (e.g. calibration probes).
+using SymbolBinding = std::pair<std::string, void *>;
+
+class ModelRunner {
+public:
+  /// Lowers a clone of `module` and JIT-compiles it for the host. Errors are
+  /// reported as diagnostics on the module's context.
+  static llvm::Expected<std::unique_ptr<ModelRunner>>
+  create(mlir::ModuleOp module, llvm::ArrayRef<SymbolBinding> symbols = {});
+  ~ModelRunner();
+
+  const std::vector<EntryPoint> &entryPoints() const { return entries; }
+  /// The entry point called `name`, or the only one when `name` is empty.
+  llvm::Expected<const EntryPoint *> entryPoint(llvm::StringRef name) const;
+
+  /// Calls `entry` on one sample: one pointer per input, then per output.
+  llvm::Error run(const EntryPoint &entry, llvm::ArrayRef<const void *> inputs,
+                  llvm::ArrayRef<void *> outputs);
+
+private:
+  ModelRunner() = default;
+  std::unique_ptr<llvm::TargetMachine> targetMachine;
+  std::unique_ptr<mlir::ExecutionEngine> engine;
+  std::vector<EntryPoint> entries;
+  llvm::StringMap<void (*)(void **)> packedFunctions;
+};
+
+/// Samples bound to an entry point's inputs: `count` samples, sample `i` of
+/// input `k` at `inputs[k]->data + i * entry.inputs[k].numBytes()`.
+struct SampleSet {
+  std::vector<const NpyArray *> inputs;
+  int64_t count = 0;
+  const void *sample(size_t input, int64_t i, const EntryPoint &entry) const {
+    return inputs[input]->data.data() + i * entry.inputs[input].numBytes();
+  }
+};
+
+/// Matches the arrays of a .npy/.npz file to `entry`'s inputs, by name (a
+/// .npy feeds a single input). An array of shape S (one sample), [N, S...]
+/// or, for a model whose leading dimension is 1, [N, S[1:]...] is accepted,
+/// as is any [N, ...] whose samples hold as many elements as S (the same
+/// row-major data in another shape, e.g. [N, 64] for a 1x8x8x1 input).
+/// `file` names the data in messages.
+llvm::Expected<SampleSet> bindSamples(const EntryPoint &entry,
+                                      const std::map<std::string, NpyArray> &arrays,
+                                      llvm::StringRef file);
+
+} // namespace qopt
+
+#endif // QOPT_EXECUTION_MODELRUNNER_H
