@@ -5,6 +5,7 @@
 #include "qopt/Conversion/Passes.h"
 #include "qopt/Dialect/QT/IR/QTDialect.h"
 #include "qopt/Pipelines/Pipelines.h"
+#include "qopt/Quantization/Passes.h"
 #include "qopt/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -107,4 +108,5 @@ void qopt::registerAllPasses() {
   registerQOptConversionPasses();
   registerQOptTransformsPasses();
   registerPipelines();
+  registerQuantizationPassesAndPipelines();
 }

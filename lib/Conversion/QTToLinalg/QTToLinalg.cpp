@@ -852,7 +852,15 @@ struct ConvertQTToLinalg
     populateCallOpTypeConversionPattern(patterns, converter);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
-      signalPassFailure();
+      return signalPassFailure();
+    // Calibrated ranges were consumed by quantization; LLVM has no use for
+    // them (and would warn about unknown argument attributes).
+    getOperation().walk([](Operation *op) {
+      op->removeAttr("qt.range");
+      if (auto func = dyn_cast<func::FuncOp>(op))
+        for (unsigned i = 0; i < func.getNumArguments(); ++i)
+          func.removeArgAttr(i, "qt.range");
+    });
   }
 };
 

@@ -128,6 +128,15 @@ LogicalResult QuantizeOp::verify() {
   return verifyExpressedType(*this, getInput().getType(), getOutput().getType());
 }
 
+// Pattern: quantize(dequantize(x : T)) : T -> x. Exact: every value of T
+// dequantizes to a float that quantizes back to itself.
+OpFoldResult QuantizeOp::fold(FoldAdaptor) {
+  if (auto dq = getInput().getDefiningOp<DequantizeOp>())
+    if (dq.getInput().getType() == getType())
+      return dq.getInput();
+  return {};
+}
+
 LogicalResult DequantizeOp::verify() {
   if (failed(verifyQuantizedTensor(*this, getInput().getType(), "operand")))
     return failure();

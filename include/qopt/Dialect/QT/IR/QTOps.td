@@ -39,6 +39,8 @@ def QT_QuantizeOp : QT_Op<"quantize", [Pure, SameOperandsAndResultShape]> {
   let results = (outs QT_QuantTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
+  // quantize(dequantize(x)) -> x when the quantized types are the same.
+  let hasFolder = 1;
 }
 
 def QT_DequantizeOp : QT_Op<"dequantize", [Pure, SameOperandsAndResultShape]> {

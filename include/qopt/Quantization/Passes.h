@@ -1,0 +1,61 @@
+//===- Passes.h - calibration and quantization passes -----------*- C++ -*-===//
+
+#ifndef QOPT_QUANTIZATION_PASSES_H
+#define QOPT_QUANTIZATION_PASSES_H
+
+#include "qopt/Dialect/QT/IR/QTDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassOptions.h"
+
+namespace qopt {
+
+/// The attribute holding a calibrated range, `array<f32: min, max>`.
+inline constexpr llvm::StringLiteral kRangeAttrName = "qt.range";
+
+#define GEN_PASS_DECL
+#include "qopt/Quantization/Passes.h.inc"
+
+/// Options of the `--quantize-int8` pipeline.
+struct QuantizeInt8PipelineOptions
+    : mlir::PassPipelineOptions<QuantizeInt8PipelineOptions> {
+  Option<std::string> data{*this, "data",
+                           llvm::cl::desc("Calibration samples; without them "
+                                          "the model must carry qt.range")};
+  Option<std::string> method{*this, "method",
+                             llvm::cl::desc("minmax, percentile, entropy, mse"),
+                             llvm::cl::init("minmax")};
+  Option<double> percentile{*this, "percentile",
+                            llvm::cl::desc("For method=percentile"),
+                            llvm::cl::init(99.99)};
+  Option<bool> progress{*this, "progress",
+                        llvm::cl::desc("Show calibration progress on a terminal"),
+                        llvm::cl::init(true)};
+  Option<bool> symmetricActivations{
+      *this, "symmetric-activations",
+      llvm::cl::desc("Zero point 0 for activations"), llvm::cl::init(false)};
+  ListOption<std::string> exclude{
+      *this, "exclude", llvm::cl::desc("Op names or locations to keep float")};
+  Option<std::string> report{*this, "report",
+                             llvm::cl::desc("JSON report of the chosen parameters")};
+};
+
+/// Calibrates (when `data` is given), quantizes and folds conversions.
+void buildQuantizeInt8Pipeline(mlir::OpPassManager &pm,
+                               const QuantizeInt8PipelineOptions &options);
+
+#define GEN_PASS_REGISTRATION
+#include "qopt/Quantization/Passes.h.inc"
+
+/// Registers the passes and the `--quantize-int8` pipeline.
+void registerQuantizationPassesAndPipelines();
+
+} // namespace qopt
+
+#endif // QOPT_QUANTIZATION_PASSES_H

@@ -1,0 +1,82 @@
+//===- Passes.td - calibration and quantization passes -----*- tablegen -*-===//
+
+#ifndef QOPT_QUANTIZATION_PASSES_TD
+#define QOPT_QUANTIZATION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def QTCalibrate : Pass<"qt-calibrate", "::mlir::ModuleOp"> {
+  let summary = "Run the float model on calibration data and record ranges";
+  let description = [{
+    JIT-compiles the model (MLIR ExecutionEngine, the `--lower-to-llvm`
+    lowering) with a `qt.observe` probe on every float activation, runs it on
+    every sample of `data` and records `qt.range = array<f32: min, max>` on
+    the op producing each activation (function arguments get a `qt.range`
+    argument attribute). Statistics stream: two fixed 2048-bin histograms per
+    activation, whatever the number of samples. NaN and infinite values are
+    ignored and counted in a warning. The methods are defined in
+    docs/calibration.md. On a terminal, progress goes to stderr.
+
+    Example: `qopt --qt-calibrate="data=calib.npz method=entropy" model.mlir`
+  }];
+  let options = [
+    Option<"data", "data", "std::string", "\"\"",
+           "Calibration samples (.npz keyed by input name, or .npy)">,
+    Option<"method", "method", "std::string", "\"minmax\"",
+           "minmax, percentile, entropy or mse">,
+    Option<"percentile", "percentile", "double", "99.99",
+           "Percent of samples the percentile method keeps">,
+    Option<"progress", "progress", "bool", "true",
+           "Show progress when stderr is a terminal">,
+  ];
+  let dependentDialects = ["::qopt::qt::QTDialect"];
+}
+
+def QTObserveToCallback
+    : Pass<"qt-observe-to-callback", "::mlir::ModuleOp"> {
+  let summary = "Turn calibration probes into calls to the range collector";
+  let description = [{
+    Used by `qt-calibrate` on its private copy of the model: each
+    `qt.observe %x {id}` becomes a call
+    `__qt_observe(id, aligned_pointer, offset, num_elements)` (all i64) on
+    the buffer of `%x`, which the JIT resolves to qopt's collector.
+  }];
+  let dependentDialects = [
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect"
+  ];
+}
+
+def QTQuantizeInt8 : Pass<"qt-quantize-int8", "::mlir::ModuleOp"> {
+  let summary = "Static post-training int8 quantization of a calibrated model";
+  let description = [{
+    Rewrites the contractions of a calibrated TOSA model (fully connected
+    `tosa.matmul` with constant weights, `tosa.conv2d`,
+    `tosa.depthwise_conv2d`, with a constant bias `tosa.add` and a
+    `tosa.clamp` fused when they follow) into `qt` int8 ops per SPEC §5:
+    per-output-channel symmetric int8 weights in [-127, 127], per-tensor
+    activations (asymmetric unless `symmetric-activations`), int32 bias,
+    one requantization with the activation clamp folded in. Values cross
+    between float and int8 through `qt.quantize` / `qt.dequantize`, which
+    fold away between adjacent int8 ops. An op it cannot quantize stays
+    float and gets a remark saying why; `exclude` keeps ops in float by op
+    name (`tosa.conv2d`) or by a piece of their location (`model.mlir:12`,
+    a name location). A model without `qt.range` attributes is an error that
+    says how to get them.
+  }];
+  let options = [
+    Option<"symmetricActivations", "symmetric-activations", "bool", "false",
+           "Quantize activations symmetrically (zero point 0)">,
+    ListOption<"exclude", "exclude", "std::string",
+               "Op names or location pieces to keep in float">,
+    Option<"report", "report", "std::string", "\"\"",
+           "Write a JSON report of per-op parameters to this file">,
+  ];
+  let dependentDialects = [
+    "::qopt::qt::QTDialect", "::mlir::quant::QuantDialect",
+    "::mlir::tensor::TensorDialect", "::mlir::arith::ArithDialect"
+  ];
+}
+
+#endif // QOPT_QUANTIZATION_PASSES_TD

@@ -1,0 +1,68 @@
+//===- RangeEstimators.h - activation ranges from samples -------*- C++ -*-===//
+//
+// Streaming statistics of one activation over the calibration set, and the
+// calibration methods of docs/calibration.md that turn them into a range.
+// Memory per activation is fixed (two 2048-bin histograms), whatever the
+// number of samples. Plain C++: unit-tested without MLIR.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_QUANTIZATION_RANGEESTIMATORS_H
+#define QOPT_QUANTIZATION_RANGEESTIMATORS_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace qopt {
+
+enum class CalibrationMethod { MinMax, Percentile, Entropy, MSE };
+
+/// Parses "minmax", "percentile", "entropy" or "mse".
+bool parseCalibrationMethod(const std::string &name, CalibrationMethod &method);
+
+struct Range {
+  float min = 0, max = 0;
+};
+
+/// Statistics of one activation. First pass: observeRange() on every sample;
+/// then, for histogram methods, startHistograms() and observeHistogram() on
+/// every sample again.
+class ActivationStats {
+public:
+  static constexpr int kBins = 2048;
+
+  /// Updates min / max; NaN and infinite values are skipped and counted.
+  void observeRange(const float *data, int64_t n);
+  /// Freezes the histogram ranges at the observed [min, max].
+  void startHistograms();
+  void observeHistogram(const float *data, int64_t n);
+
+  bool seenAny() const { return finiteCount > 0; }
+  int64_t nonFiniteCount() const { return nonFinite; }
+  Range observedRange() const { return {min, max}; }
+
+  /// The range the method chooses (before widening to include 0).
+  Range range(CalibrationMethod method, double percentile = 99.99) const;
+
+private:
+  Range percentileRange(double percentile) const;
+  Range entropyRange() const;
+  Range mseRange() const;
+
+  float min = 0, max = 0;
+  int64_t finiteCount = 0, nonFinite = 0;
+  // Two-sided histogram over [min, max]; one-sided over [0, max |x|].
+  std::vector<double> hist, absHist;
+  float histMin = 0, histWidth = 0, absWidth = 0;
+};
+
+/// The KL-divergence threshold of TensorRT / ONNX Runtime on a histogram of
+/// |x| (bin i covers [i * width, (i + 1) * width)), with `quantizedBins`
+/// target levels (128 for int8). Exposed for tests.
+float entropyThreshold(const std::vector<double> &absHist, float width,
+                       int quantizedBins = 128);
+
+} // namespace qopt
+
+#endif // QOPT_QUANTIZATION_RANGEESTIMATORS_H

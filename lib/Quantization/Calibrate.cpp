@@ -1,0 +1,215 @@
+//===- Calibrate.cpp - ranges of activations from sample data ---*- C++ -*-===//
+
+#include "qopt/Dialect/QT/IR/QTOps.h"
+#include "qopt/Execution/ModelRunner.h"
+#include "qopt/Quantization/Passes.h"
+#include "qopt/Quantization/RangeEstimators.h"
+
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+
+namespace qopt {
+#define GEN_PASS_DEF_QTCALIBRATE
+#include "qopt/Quantization/Passes.h.inc"
+} // namespace qopt
+
+using namespace mlir;
+using namespace qopt;
+
+namespace {
+
+/// Where the JIT-compiled probes report to. One calibration runs at a time
+/// per thread, and the model calls back on the thread that runs it.
+struct Collector {
+  std::vector<ActivationStats> stats;
+  bool histograms = false;
+};
+thread_local Collector *activeCollector = nullptr;
+
+extern "C" void qoptObserveCallback(int64_t id, int64_t pointer, int64_t offset,
+                                    int64_t numElements) {
+  Collector *c = activeCollector;
+  if (!c || id < 0 || id >= static_cast<int64_t>(c->stats.size()))
+    return;
+  const float *data = reinterpret_cast<const float *>(pointer) + offset;
+  if (c->histograms)
+    c->stats[id].observeHistogram(data, numElements);
+  else
+    c->stats[id].observeRange(data, numElements);
+}
+
+/// Values that are computed from inputs (not constants) and are float
+/// tensors: the activations calibration observes.
+bool isActivation(Value v) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!type || !type.getElementType().isF32() || !type.hasStaticShape())
+    return false;
+  if (Operation *def = v.getDefiningOp())
+    return !def->hasTrait<OpTrait::ConstantLike>() && !isa<tosa::ConstOp>(def);
+  return true;
+}
+
+struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
+  using QTCalibrateBase::QTCalibrateBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    CalibrationMethod calibrationMethod;
+    if (!parseCalibrationMethod(method, calibrationMethod)) {
+      module.emitError() << "unknown calibration method '" << method
+                         << "' (expected minmax, percentile, entropy or mse)";
+      return signalPassFailure();
+    }
+    if (data.empty()) {
+      module.emitError("qt-calibrate needs data=<samples.npz>");
+      return signalPassFailure();
+    }
+    if (percentile <= 0 || percentile > 100) {
+      module.emitError() << "percentile must be in (0, 100], got " << percentile;
+      return signalPassFailure();
+    }
+
+    // The activations, in a stable order: arguments, then op results.
+    std::vector<Value> observed;
+    func::FuncOp entryFunc;
+    for (auto func : module.getOps<func::FuncOp>()) {
+      if (!func.isPublic() || func.isExternal())
+        continue;
+      if (entryFunc) {
+        module.emitError("qt-calibrate supports one public function; make the "
+                         "others private");
+        return signalPassFailure();
+      }
+      entryFunc = func;
+      for (BlockArgument arg : func.getArguments())
+        if (isActivation(arg))
+          observed.push_back(arg);
+      func.walk([&](Operation *op) {
+        if (op->getNumResults() == 1 && isActivation(op->getResult(0)))
+          observed.push_back(op->getResult(0));
+      });
+    }
+    if (!entryFunc) {
+      module.emitError("the model has no public function to calibrate");
+      return signalPassFailure();
+    }
+
+    // A probe on every activation of a private copy.
+    IRMapping mapping;
+    OwningOpRef<ModuleOp> probed(cast<ModuleOp>(module->clone(mapping)));
+    for (auto [id, value] : llvm::enumerate(observed)) {
+      Value copy = mapping.lookup(value);
+      OpBuilder b(module.getContext());
+      b.setInsertionPointAfterValue(copy);
+      auto probe = qt::ObserveOp::create(b, copy.getLoc(), copy.getType(), copy,
+                                         b.getI64IntegerAttr(id));
+      copy.replaceAllUsesExcept(probe.getResult(), probe);
+    }
+    PassManager pm(module.getContext());
+    pm.addPass(createQTObserveToCallback());
+    if (failed(pm.run(*probed)))
+      return signalPassFailure();
+
+    auto runner = ModelRunner::create(
+        *probed, {{"__qt_observe", reinterpret_cast<void *>(&qoptObserveCallback)}});
+    if (!runner) {
+      module.emitError() << "cannot compile the model for calibration: "
+                         << llvm::toString(runner.takeError());
+      return signalPassFailure();
+    }
+    auto arrays = readNumPyFile(data);
+    if (!arrays) {
+      module.emitError() << llvm::toString(arrays.takeError());
+      return signalPassFailure();
+    }
+    const EntryPoint &entry = (*runner)->entryPoints().front();
+    auto samples = bindSamples(entry, *arrays, data);
+    if (!samples) {
+      module.emitError() << llvm::toString(samples.takeError());
+      return signalPassFailure();
+    }
+
+    Collector collector;
+    collector.stats.resize(observed.size());
+    activeCollector = &collector;
+    bool histograms = calibrationMethod != CalibrationMethod::MinMax;
+    bool ok = runAll(**runner, entry, *samples, "ranges", histograms ? 2 : 1, 1) &&
+              (!histograms || (startHistograms(collector),
+                               runAll(**runner, entry, *samples, "histograms", 2, 2)));
+    activeCollector = nullptr;
+    if (!ok) {
+      module.emitError("the model failed while running on calibration data");
+      return signalPassFailure();
+    }
+
+    // Record the ranges where the values are produced.
+    Builder b(module.getContext());
+    for (auto [id, value] : llvm::enumerate(observed)) {
+      const ActivationStats &s = collector.stats[id];
+      qopt::Range r = s.range(calibrationMethod, percentile);
+      auto attr = b.getDenseF32ArrayAttr({r.min, r.max});
+      if (auto arg = dyn_cast<BlockArgument>(value))
+        entryFunc.setArgAttr(arg.getArgNumber(), kRangeAttrName, attr);
+      else
+        value.getDefiningOp()->setAttr(kRangeAttrName, attr);
+      if (s.nonFiniteCount() > 0) {
+        Location loc = isa<BlockArgument>(value) ? entryFunc.getLoc()
+                                                 : value.getDefiningOp()->getLoc();
+        emitWarning(loc) << s.nonFiniteCount()
+                         << " NaN or infinite values were ignored while "
+                            "calibrating this value";
+      }
+    }
+    module->setAttr("qt.calibration",
+                    b.getDictionaryAttr({
+                        b.getNamedAttr("method", b.getStringAttr(method)),
+                        b.getNamedAttr("samples", b.getI64IntegerAttr(samples->count)),
+                    }));
+  }
+
+  static void startHistograms(Collector &c) {
+    for (ActivationStats &s : c.stats)
+      s.startHistograms();
+    c.histograms = true;
+  }
+
+  /// Runs every sample, with progress on a terminal.
+  bool runAll(ModelRunner &runner, const EntryPoint &entry,
+              const SampleSet &samples, llvm::StringRef what, int passes,
+              int pass) {
+    bool show = progress && llvm::errs().is_displayed();
+    std::vector<std::vector<char>> outputs;
+    for (const TensorSpec &out : entry.outputs)
+      outputs.emplace_back(out.numBytes());
+    auto start = std::chrono::steady_clock::now();
+    for (int64_t i = 0; i < samples.count; ++i) {
+      llvm::SmallVector<const void *> in;
+      for (size_t k = 0; k < entry.inputs.size(); ++k)
+        in.push_back(samples.sample(k, i, entry));
+      llvm::SmallVector<void *> out;
+      for (auto &o : outputs)
+        out.push_back(o.data());
+      if (llvm::Error err = runner.run(entry, in, out)) {
+        llvm::consumeError(std::move(err));
+        return false;
+      }
+      if (show && (i % 64 == 63 || i + 1 == samples.count)) {
+        std::chrono::duration<double> t = std::chrono::steady_clock::now() - start;
+        llvm::errs() << llvm::formatv(
+            "\rcalibrating ({0}/{1}: {2}): {3}/{4} samples, {5:F0} samples/s ",
+            pass, passes, what, i + 1, samples.count, (i + 1) / t.count());
+      }
+    }
+    if (show)
+      llvm::errs() << "\n";
+    return true;
+  }
+};
+
+} // namespace

@@ -1,0 +1,37 @@
+//===- Pipelines.cpp - the --quantize-int8 pipeline -------------*- C++ -*-===//
+
+#include "qopt/Quantization/Passes.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void qopt::buildQuantizeInt8Pipeline(OpPassManager &pm,
+                                     const QuantizeInt8PipelineOptions &options) {
+  if (!options.data.empty()) {
+    QTCalibrateOptions calibrate;
+    calibrate.data = options.data;
+    calibrate.method = options.method;
+    calibrate.percentile = options.percentile;
+    calibrate.progress = options.progress;
+    pm.addPass(createQTCalibrate(calibrate));
+  }
+  QTQuantizeInt8Options quantize;
+  quantize.symmetricActivations = options.symmetricActivations;
+  quantize.exclude.assign(options.exclude.begin(), options.exclude.end());
+  quantize.report = options.report;
+  pm.addPass(createQTQuantizeInt8(quantize));
+  // Folds dequantize -> quantize pairs between adjacent int8 ops.
+  pm.addPass(createCanonicalizerPass());
+}
+
+void qopt::registerQuantizationPassesAndPipelines() {
+  registerQOptQuantizationPasses();
+  PassPipelineRegistration<QuantizeInt8PipelineOptions>(
+      "quantize-int8",
+      "Static post-training int8 quantization: calibrate on data= (if given), "
+      "then quantize matmuls and convolutions to qt int8 ops",
+      buildQuantizeInt8Pipeline);
+}

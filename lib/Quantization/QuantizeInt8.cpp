@@ -1,0 +1,502 @@
+//===- QuantizeInt8.cpp - static int8 post-training quantization -*- C++ -*-===//
+//
+// Turns the contractions of a calibrated float TOSA model into qt int8 ops
+// with the parameters of SPEC §5, computed by the reference implementation.
+// Everything else stays float; qt.quantize / qt.dequantize mark the
+// boundaries and fold away between adjacent int8 ops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/Dialect/QT/IR/QTOps.h"
+#include "qopt/Quantization/Passes.h"
+#include "qopt/Reference/Numerics.h"
+#include "qopt/Support/OutputFiles.h"
+
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/Support/JSON.h"
+
+#include <cfloat>
+#include <cmath>
+
+namespace qopt {
+#define GEN_PASS_DEF_QTQUANTIZEINT8
+#include "qopt/Quantization/Passes.h.inc"
+} // namespace qopt
+
+using namespace mlir;
+using namespace qopt;
+
+namespace {
+
+/// The calibrated range of a value, if any.
+std::optional<ref::ChosenParams> activationParams(Value v, bool symmetric) {
+  DenseF32ArrayAttr range;
+  if (auto arg = dyn_cast<BlockArgument>(v)) {
+    auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
+    if (func)
+      range = func.getArgAttrOfType<DenseF32ArrayAttr>(arg.getArgNumber(),
+                                                       kRangeAttrName);
+  } else {
+    range = v.getDefiningOp()->getAttrOfType<DenseF32ArrayAttr>(kRangeAttrName);
+  }
+  if (!range || range.size() != 2)
+    return std::nullopt;
+  return symmetric ? ref::chooseSymmetric(range[0], range[1])
+                   : ref::chooseAsymmetric(range[0], range[1]);
+}
+
+quant::UniformQuantizedType perTensorType(MLIRContext *ctx, ref::QuantParams p) {
+  return quant::UniformQuantizedType::get(
+      quant::QuantizationFlags::Signed, IntegerType::get(ctx, 8),
+      Float32Type::get(ctx), p.scale, p.zeroPoint, -128, 127);
+}
+
+/// A float constant operand, if it is one.
+std::optional<std::vector<float>> constantValues(Value v) {
+  DenseElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)) || !attr.getElementType().isF32())
+    return std::nullopt;
+  return std::vector<float>(attr.getValues<float>().begin(),
+                            attr.getValues<float>().end());
+}
+
+bool isZeroConstant(Value v) {
+  auto values = constantValues(v);
+  return values && llvm::all_of(*values, [](float x) { return x == 0.0f; });
+}
+
+/// Weights quantized symmetrically per output channel, in [-127, 127].
+struct QuantizedWeights {
+  std::vector<float> scales;
+  std::vector<int8_t> values; // same layout as given
+  std::vector<int32_t> bias;
+  int64_t channels = 0;
+};
+
+/// `channelOf(i)` gives the output channel of flat weight index i.
+QuantizedWeights quantizeWeights(const std::vector<float> &w, int64_t channels,
+                                 llvm::function_ref<int64_t(size_t)> channelOf) {
+  QuantizedWeights q;
+  q.channels = channels;
+  std::vector<float> amax(channels, 0.0f);
+  for (size_t i = 0; i < w.size(); ++i)
+    amax[channelOf(i)] = std::max(amax[channelOf(i)], std::fabs(w[i]));
+  for (int64_t c = 0; c < channels; ++c)
+    q.scales.push_back(ref::chooseSymmetric(-amax[c], amax[c]).params.scale);
+  q.values.resize(w.size());
+  for (size_t i = 0; i < w.size(); ++i)
+    q.values[i] = static_cast<int8_t>(
+        ref::quantize(w[i], {q.scales[channelOf(i)], 0}, {-127, 127}));
+  return q;
+}
+
+/// What a rewrite fuses after the contraction.
+struct Epilogue {
+  Operation *last;                 // the op whose result is replaced
+  SmallVector<Operation *> chain;  // the contraction, then what was fused
+  std::optional<std::vector<float>> bias;
+  std::optional<float> min, max;   // fused clamp
+};
+
+/// Follows `op` through a constant bias add of `channels` values (when
+/// `allowBias`) and a clamp, each only if it is the sole user.
+Epilogue fuseEpilogue(Operation *op, int64_t channels, bool allowBias) {
+  Epilogue e{op, {op}, std::nullopt, std::nullopt, std::nullopt};
+  auto soleUser = [](Operation *o) -> Operation * {
+    if (!o->getResult(0).hasOneUse())
+      return nullptr;
+    return *o->getResult(0).getUsers().begin();
+  };
+  if (allowBias)
+    if (auto add = dyn_cast_or_null<tosa::AddOp>(soleUser(e.last))) {
+      Value other = add.getInput1() == e.last->getResult(0) ? add.getInput2()
+                                                            : add.getInput1();
+      auto values = constantValues(other);
+      if (values && static_cast<int64_t>(values->size()) == channels &&
+          cast<ShapedType>(other.getType()).getShape().back() == channels) {
+        e.bias = values;
+        e.last = add;
+        e.chain.push_back(add);
+      }
+    }
+  if (auto clamp = dyn_cast_or_null<tosa::ClampOp>(soleUser(e.last))) {
+    auto lo = dyn_cast<FloatAttr>(clamp.getMinValAttr());
+    auto hi = dyn_cast<FloatAttr>(clamp.getMaxValAttr());
+    if (lo && hi) {
+      e.min = lo.getValueAsDouble();
+      if (hi.getValueAsDouble() < 1e30)
+        e.max = hi.getValueAsDouble();
+      e.last = clamp;
+      e.chain.push_back(clamp);
+    }
+  }
+  return e;
+}
+
+struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
+  using QTQuantizeInt8Base::QTQuantizeInt8Base;
+
+  llvm::json::Array reportOps;
+  bool sawRange = false;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    module.walk([&](Operation *op) {
+      if (op->hasAttr(kRangeAttrName))
+        sawRange = true;
+    });
+    for (auto func : module.getOps<func::FuncOp>())
+      for (unsigned i = 0; i < func.getNumArguments(); ++i)
+        if (func.getArgAttr(i, kRangeAttrName))
+          sawRange = true;
+    if (!sawRange) {
+      module.emitError(
+          "the model has no calibration ranges (qt.range attributes), so int8 "
+          "scales cannot be chosen: give calibration samples "
+          "(--quantize-int8=\"data=calib.npz\"), run --qt-calibrate=data=calib.npz "
+          "first, or use --quantize-dynamic");
+      return signalPassFailure();
+    }
+
+    SmallVector<Operation *> candidates;
+    module.walk([&](Operation *op) {
+      if (isa<tosa::MatMulOp, tosa::Conv2DOp, tosa::DepthwiseConv2DOp>(op))
+        candidates.push_back(op);
+      else if (isFloatCompute(op))
+        op->emitRemark() << "stays float: qopt has no int8 form of '"
+                         << op->getName() << "' yet";
+    });
+    for (Operation *op : candidates) {
+      if (isExcluded(op)) {
+        op->emitRemark("stays float: excluded by exclude=");
+        addReport(op, "float", "excluded");
+        continue;
+      }
+      std::string why;
+      LogicalResult result = failure();
+      if (auto mm = dyn_cast<tosa::MatMulOp>(op))
+        result = quantizeMatmul(mm, why);
+      else if (auto conv = dyn_cast<tosa::Conv2DOp>(op))
+        result = quantizeConv(conv, why);
+      else if (auto dw = dyn_cast<tosa::DepthwiseConv2DOp>(op))
+        result = quantizeDepthwise(dw, why);
+      if (failed(result)) {
+        op->emitRemark() << "stays float: " << why;
+        addReport(op, "float", why);
+      }
+    }
+    if (!report.empty()) {
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      os << llvm::formatv("{0:2}", llvm::json::Value(llvm::json::Object{
+                                       {"ops", std::move(reportOps)}}));
+      if (llvm::Error err = writeOutputFiles({{report, text}})) {
+        module.emitError() << llvm::toString(std::move(err));
+        return signalPassFailure();
+      }
+    }
+  }
+
+  /// Ops doing float arithmetic that this pass leaves in float.
+  static bool isFloatCompute(Operation *op) {
+    return isa<tosa::AvgPool2dOp, tosa::MaxPool2dOp, tosa::ExpOp,
+               tosa::ReciprocalOp, tosa::ReduceSumOp, tosa::ReduceMaxOp,
+               tosa::SigmoidOp, tosa::TanhOp, tosa::MulOp, tosa::SubOp>(op) ||
+           (isa<tosa::AddOp>(op) && !isBiasAdd(op));
+  }
+  static bool isBiasAdd(Operation *op) {
+    auto add = cast<tosa::AddOp>(op);
+    return constantValues(add.getInput1()) || constantValues(add.getInput2());
+  }
+
+  bool isExcluded(Operation *op) {
+    std::string loc;
+    llvm::raw_string_ostream os(loc);
+    op->getLoc().print(os);
+    for (const std::string &e : exclude)
+      if (op->getName().getStringRef() == e || loc.find(e) != std::string::npos)
+        return true;
+    return false;
+  }
+
+  void addReport(Operation *op, StringRef precision, StringRef note,
+                 std::optional<ref::QuantParams> in = std::nullopt,
+                 std::optional<ref::QuantParams> out = std::nullopt,
+                 const std::vector<float> *weightScales = nullptr) {
+    std::string loc;
+    llvm::raw_string_ostream os(loc);
+    op->getLoc().print(os);
+    llvm::json::Object entry{{"op", op->getName().getStringRef().str()},
+                             {"location", loc},
+                             {"precision", precision.str()}};
+    if (!note.empty())
+      entry["note"] = note.str();
+    if (in)
+      entry["input"] = llvm::json::Object{{"scale", in->scale},
+                                          {"zero_point", in->zeroPoint}};
+    if (out)
+      entry["output"] = llvm::json::Object{{"scale", out->scale},
+                                           {"zero_point", out->zeroPoint}};
+    if (weightScales && !weightScales->empty())
+      entry["weight_scales"] = llvm::json::Object{
+          {"min", *std::min_element(weightScales->begin(), weightScales->end())},
+          {"max", *std::max_element(weightScales->begin(), weightScales->end())},
+          {"channels", static_cast<int64_t>(weightScales->size())}};
+    reportOps.push_back(std::move(entry));
+  }
+
+  /// Shared checks and constants of an int8 contraction: activation
+  /// parameters, bias, the int32-accumulation proof and the multipliers.
+  struct Plan {
+    ref::QuantParams in, out;
+    QuantizedWeights weights;
+    Epilogue epilogue;
+    Value biasValue; // int32 constant, or null
+  };
+
+  LogicalResult plan(Value input, Epilogue epilogue,
+                     QuantizedWeights weights, int64_t reduction, Plan &p,
+                     std::string &why) {
+    auto in = activationParams(input, symmetricActivations);
+    auto out = activationParams(epilogue.last->getResult(0), symmetricActivations);
+    if (!in || !out) {
+      why = "its input or output has no calibrated range";
+      return failure();
+    }
+    p.in = in->params;
+    p.out = out->params;
+    p.epilogue = epilogue;
+    p.weights = std::move(weights);
+    std::vector<int32_t> bias(p.weights.channels, 0);
+    if (epilogue.bias)
+      for (int64_t c = 0; c < p.weights.channels; ++c) {
+        auto q = ref::quantizeBias((*epilogue.bias)[c], p.in.scale,
+                                   p.weights.scales[c]);
+        if (!q) {
+          why = "a bias does not fit int32 at the chosen scales";
+          return failure();
+        }
+        bias[c] = *q;
+      }
+    // SPEC §5: prove sum_k 255 |w_k| + |b| <= 2^31 - 1 per output channel.
+    std::vector<int64_t> bound(p.weights.channels, 0);
+    for (size_t i = 0; i < p.weights.values.size(); ++i)
+      bound[channelOfIndex(i)] += 255 * std::abs(int64_t(p.weights.values[i]));
+    for (int64_t c = 0; c < p.weights.channels; ++c)
+      if (bound[c] + std::abs(int64_t(bias[c])) > INT32_MAX) {
+        why = "its int32 accumulation could overflow (" +
+              std::to_string(reduction) + " products per output)";
+        return failure();
+      }
+    for (int64_t c = 0; c < p.weights.channels; ++c) {
+      double m = double(p.in.scale) * p.weights.scales[c] / p.out.scale;
+      if (!ref::quantizeMultiplier(m)) {
+        why = "a requantization multiplier is 2^30 or larger";
+        return failure();
+      }
+    }
+    p.weights.bias = bias;
+    return success();
+  }
+
+  /// Set by each rewrite before plan(): the output channel of a flat weight
+  /// index in the layout it emits.
+  std::function<int64_t(size_t)> channelOfIndex;
+
+  Value weightConstant(OpBuilder &b, Location loc, const Plan &p,
+                       ArrayRef<int64_t> shape, int32_t axis) {
+    MLIRContext *ctx = b.getContext();
+    auto storage = RankedTensorType::get(shape, b.getI8Type());
+    Value raw = arith::ConstantOp::create(
+        b, loc, storage,
+        DenseElementsAttr::get(storage, ArrayRef<int8_t>(p.weights.values)));
+    SmallVector<double> scales(p.weights.scales.begin(), p.weights.scales.end());
+    SmallVector<int64_t> zps(scales.size(), 0);
+    auto qtype = quant::UniformQuantizedPerAxisType::get(
+        quant::QuantizationFlags::Signed, b.getI8Type(), Float32Type::get(ctx),
+        scales, zps, axis, -128, 127);
+    return quant::StorageCastOp::create(b, loc, storage.clone(qtype), raw);
+  }
+
+  Value biasConstant(OpBuilder &b, Location loc, const Plan &p) {
+    if (!p.epilogue.bias)
+      return Value();
+    auto type = RankedTensorType::get({p.weights.channels}, b.getI32Type());
+    return arith::ConstantOp::create(
+        b, loc, type,
+        DenseElementsAttr::get(type, ArrayRef<int32_t>(p.weights.bias)));
+  }
+
+  FloatAttr boundAttr(OpBuilder &b, std::optional<float> v) {
+    return v ? b.getF32FloatAttr(*v) : FloatAttr();
+  }
+
+  /// Replaces the fused chain's result with `floatResult` and erases the
+  /// chain, last op first.
+  void finish(const Plan &p, Value floatResult) {
+    // Later rewrites read the range of this value from its new producer.
+    if (Attribute range = p.epilogue.last->getAttr(kRangeAttrName))
+      floatResult.getDefiningOp()->setAttr(kRangeAttrName, range);
+    p.epilogue.last->getResult(0).replaceAllUsesWith(floatResult);
+    for (Operation *o : llvm::reverse(p.epilogue.chain))
+      if (o->use_empty())
+        o->erase();
+  }
+
+  // Pattern: matmul(x[1,M,K], const W[1,K,N]) [+ const b[N]] [clamp]
+  //   -> dequantize(fully_connected(quantize(x[M,K]), Wq[N,K], bq) {min, max})
+  LogicalResult quantizeMatmul(tosa::MatMulOp op, std::string &why) {
+    auto aType = cast<RankedTensorType>(op.getA().getType());
+    auto bType = cast<RankedTensorType>(op.getB().getType());
+    auto w = constantValues(op.getB());
+    if (!w) {
+      why = "its right operand is not a constant weight";
+      return failure();
+    }
+    if (aType.getDimSize(0) != 1 || !aType.getElementType().isF32()) {
+      why = "only batch-1 float matmuls become fully connected layers";
+      return failure();
+    }
+    if (!isZeroConstant(op.getAZp()) || !isZeroConstant(op.getBZp())) {
+      why = "its zero points are not zero";
+      return failure();
+    }
+    int64_t m = aType.getDimSize(1), k = aType.getDimSize(2),
+            n = bType.getDimSize(2);
+    // Transpose to [N, K] (output channels first) while quantizing.
+    std::vector<float> wt(n * k);
+    for (int64_t i = 0; i < k; ++i)
+      for (int64_t j = 0; j < n; ++j)
+        wt[j * k + i] = (*w)[i * n + j];
+    channelOfIndex = [k](size_t i) { return static_cast<int64_t>(i) / k; };
+    QuantizedWeights weights = quantizeWeights(wt, n, channelOfIndex);
+    Plan p;
+    if (failed(plan(op.getA(), fuseEpilogue(op, n, true), std::move(weights),
+                    k, p, why)))
+      return failure();
+
+    OpBuilder b(p.epilogue.last);
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    Value x2 = tensor::CollapseShapeOp::create(
+        b, loc, op.getA(), SmallVector<ReassociationIndices>{{0, 1}, {2}});
+    auto inType = perTensorType(ctx, p.in);
+    auto outType = perTensorType(ctx, p.out);
+    Value xq = qt::QuantizeOp::create(
+        b, loc, RankedTensorType::get({m, k}, inType), x2);
+    Value wq = weightConstant(b, loc, p, {n, k}, 0);
+    Value bias = biasConstant(b, loc, p);
+    Value y = qt::FullyConnectedOp::create(
+        b, loc, RankedTensorType::get({m, n}, outType), xq, wq, bias,
+        boundAttr(b, p.epilogue.min), boundAttr(b, p.epilogue.max));
+    Value yf = qt::DequantizeOp::create(
+        b, loc, RankedTensorType::get({m, n}, b.getF32Type()), y);
+    Value y3 = tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get({1, m, n}, b.getF32Type()), yf,
+        SmallVector<ReassociationIndices>{{0, 1}, {2}});
+    addReport(op, "int8", "", p.in, p.out, &p.weights.scales);
+    finish(p, y3);
+    return success();
+  }
+
+  // Pattern: conv2d(x, const W[O,KH,KW,I], const b[O]) [clamp]
+  //   -> dequantize(qt.conv2d(quantize(x), Wq, bq) {min, max})
+  LogicalResult quantizeConv(tosa::Conv2DOp op, std::string &why) {
+    auto w = constantValues(op.getWeight());
+    auto bias = constantValues(op.getBias());
+    auto wType = cast<RankedTensorType>(op.getWeight().getType());
+    if (!w || !bias) {
+      why = "its weights or bias are not constants";
+      return failure();
+    }
+    if (!isZeroConstant(op.getInputZp()) || !isZeroConstant(op.getWeightZp())) {
+      why = "its zero points are not zero";
+      return failure();
+    }
+    int64_t o = wType.getDimSize(0);
+    int64_t perChannel = wType.getNumElements() / o;
+    channelOfIndex = [perChannel](size_t i) {
+      return static_cast<int64_t>(i) / perChannel;
+    };
+    QuantizedWeights weights = quantizeWeights(*w, o, channelOfIndex);
+    Epilogue e = fuseEpilogue(op, o, false);
+    if (bias->size() == 1 && o != 1)
+      bias->assign(o, (*bias)[0]);
+    e.bias = bias;
+    Plan p;
+    if (failed(plan(op.getInput(), e, std::move(weights), perChannel, p, why)))
+      return failure();
+    OpBuilder b(p.epilogue.last);
+    Location loc = op.getLoc();
+    auto inShape = cast<RankedTensorType>(op.getInput().getType()).getShape();
+    auto outShape = cast<RankedTensorType>(op.getType()).getShape();
+    Value xq = qt::QuantizeOp::create(
+        b, loc, RankedTensorType::get(inShape, perTensorType(b.getContext(), p.in)),
+        op.getInput());
+    Value wq = weightConstant(b, loc, p, wType.getShape(), 0);
+    Value y = qt::Conv2DOp::create(
+        b, loc,
+        RankedTensorType::get(outShape, perTensorType(b.getContext(), p.out)), xq,
+        wq, biasConstant(b, loc, p), op.getPadAttr(), op.getStrideAttr(),
+        op.getDilationAttr(), boundAttr(b, p.epilogue.min),
+        boundAttr(b, p.epilogue.max));
+    Value yf = qt::DequantizeOp::create(
+        b, loc, RankedTensorType::get(outShape, b.getF32Type()), y);
+    addReport(op, "int8", "", p.in, p.out, &p.weights.scales);
+    finish(p, yf);
+    return success();
+  }
+
+  // Pattern: depthwise_conv2d(x, const W[KH,KW,C,M], const b[C*M]) [clamp]
+  //   -> dequantize(qt.depthwise_conv2d(quantize(x), Wq[KH,KW,C*M], bq))
+  LogicalResult quantizeDepthwise(tosa::DepthwiseConv2DOp op, std::string &why) {
+    auto w = constantValues(op.getWeight());
+    auto bias = constantValues(op.getBias());
+    auto wType = cast<RankedTensorType>(op.getWeight().getType());
+    if (!w || !bias) {
+      why = "its weights or bias are not constants";
+      return failure();
+    }
+    if (!isZeroConstant(op.getInputZp()) || !isZeroConstant(op.getWeightZp())) {
+      why = "its zero points are not zero";
+      return failure();
+    }
+    int64_t kh = wType.getDimSize(0), kw = wType.getDimSize(1);
+    int64_t channels = wType.getDimSize(2) * wType.getDimSize(3);
+    // [KH, KW, C, M] flattened row-major is [KH, KW, C * M].
+    channelOfIndex = [channels](size_t i) {
+      return static_cast<int64_t>(i) % channels;
+    };
+    QuantizedWeights weights = quantizeWeights(*w, channels, channelOfIndex);
+    Epilogue e = fuseEpilogue(op, channels, false);
+    if (bias->size() == 1 && channels != 1)
+      bias->assign(channels, (*bias)[0]);
+    e.bias = bias;
+    Plan p;
+    if (failed(plan(op.getInput(), e, std::move(weights), kh * kw, p, why)))
+      return failure();
+    OpBuilder b(p.epilogue.last);
+    Location loc = op.getLoc();
+    auto inShape = cast<RankedTensorType>(op.getInput().getType()).getShape();
+    auto outShape = cast<RankedTensorType>(op.getType()).getShape();
+    Value xq = qt::QuantizeOp::create(
+        b, loc, RankedTensorType::get(inShape, perTensorType(b.getContext(), p.in)),
+        op.getInput());
+    Value wq = weightConstant(b, loc, p, {kh, kw, channels}, 2);
+    Value y = qt::DepthwiseConv2DOp::create(
+        b, loc,
+        RankedTensorType::get(outShape, perTensorType(b.getContext(), p.out)), xq,
+        wq, biasConstant(b, loc, p), op.getPadAttr(), op.getStrideAttr(),
+        op.getDilationAttr(), boundAttr(b, p.epilogue.min),
+        boundAttr(b, p.epilogue.max));
+    Value yf = qt::DequantizeOp::create(
+        b, loc, RankedTensorType::get(outShape, b.getF32Type()), y);
+    addReport(op, "int8", "", p.in, p.out, &p.weights.scales);
+    finish(p, yf);
+    return success();
+  }
+};
+
+} // namespace
