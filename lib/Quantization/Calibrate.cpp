@@ -13,6 +13,8 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <cmath>
+#include <set>
 
 namespace qopt {
 #define GEN_PASS_DEF_QTCALIBRATE
@@ -57,6 +59,9 @@ bool isActivation(Value v) {
 
 struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
   using QTCalibrateBase::QTCalibrateBase;
+
+  /// Samples left out because an input holds NaN or infinity.
+  std::set<int64_t> skipped;
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -135,6 +140,27 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
       return signalPassFailure();
     }
 
+    // A sample with a NaN or an infinity in any input is left out entirely:
+    // it would distort every range downstream.
+    skipped.clear();
+    for (int64_t i = 0; i < samples->count; ++i)
+      for (size_t k = 0; k < entry.inputs.size(); ++k) {
+        if (entry.inputs[k].dtype != DType::F32)
+          continue;
+        const float *x = static_cast<const float *>(samples->sample(k, i, entry));
+        if (llvm::any_of(llvm::ArrayRef<float>(x, entry.inputs[k].numElements()),
+                         [](float v) { return !std::isfinite(v); }))
+          skipped.insert(i);
+      }
+    if (!skipped.empty())
+      module.emitWarning() << skipped.size() << " of " << samples->count
+                           << " calibration samples contain NaN or infinite "
+                              "values and were skipped";
+    if (static_cast<int64_t>(skipped.size()) == samples->count) {
+      module.emitError("no calibration sample is free of NaN and infinite values");
+      return signalPassFailure();
+    }
+
     Collector collector;
     collector.stats.resize(observed.size());
     activeCollector = &collector;
@@ -169,7 +195,9 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
     module->setAttr("qt.calibration",
                     b.getDictionaryAttr({
                         b.getNamedAttr("method", b.getStringAttr(method)),
-                        b.getNamedAttr("samples", b.getI64IntegerAttr(samples->count)),
+                        b.getNamedAttr("samples",
+                                       b.getI64IntegerAttr(samples->count -
+                                                           skipped.size())),
                     }));
   }
 
@@ -189,6 +217,8 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
       outputs.emplace_back(out.numBytes());
     auto start = std::chrono::steady_clock::now();
     for (int64_t i = 0; i < samples.count; ++i) {
+      if (skipped.count(i))
+        continue;
       llvm::SmallVector<const void *> in;
       for (size_t k = 0; k < entry.inputs.size(); ++k)
         in.push_back(samples.sample(k, i, entry));

@@ -853,13 +853,28 @@ struct ConvertQTToLinalg
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       return signalPassFailure();
-    // Calibrated ranges were consumed by quantization; LLVM has no use for
-    // them (and would warn about unknown argument attributes).
+    // Calibrated ranges and tensor names were consumed by quantization and
+    // by the entry-point record; LLVM has no use for them (and warns about
+    // unknown argument attributes).
     getOperation().walk([](Operation *op) {
       op->removeAttr("qt.range");
-      if (auto func = dyn_cast<func::FuncOp>(op))
-        for (unsigned i = 0; i < func.getNumArguments(); ++i)
-          func.removeArgAttr(i, "qt.range");
+      auto func = dyn_cast<func::FuncOp>(op);
+      if (!func)
+        return;
+      auto strip = [](DictionaryAttr attrs) {
+        SmallVector<NamedAttribute> kept;
+        for (NamedAttribute a : attrs)
+          if (!a.getName().strref().starts_with("qt."))
+            kept.push_back(a);
+        return kept;
+      };
+      auto orEmpty = [&](DictionaryAttr d) {
+        return d ? d : DictionaryAttr::get(func.getContext());
+      };
+      for (unsigned i = 0; i < func.getNumArguments(); ++i)
+        func.setArgAttrs(i, strip(orEmpty(func.getArgAttrDict(i))));
+      for (unsigned i = 0; i < func.getNumResults(); ++i)
+        func.setResultAttrs(i, strip(orEmpty(func.getResultAttrDict(i))));
     });
   }
 };

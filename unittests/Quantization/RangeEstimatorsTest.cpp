@@ -1,0 +1,91 @@
+//===- RangeEstimatorsTest.cpp - calibration methods ------------*- C++ -*-===//
+
+#include "qopt/Quantization/RangeEstimators.h"
+
+#include <cmath>
+#include <gtest/gtest.h>
+#include <vector>
+
+using namespace qopt;
+
+namespace {
+
+/// 10,000 values: a dense body in [-1, 1] and a few far outliers.
+std::vector<float> bodyWithOutliers() {
+  std::vector<float> v;
+  for (int i = 0; i < 10000; ++i)
+    v.push_back(std::sin(i * 0.37f));
+  v[17] = 40.0f;
+  v[99] = -25.0f;
+  return v;
+}
+
+ActivationStats collect(const std::vector<float> &v) {
+  ActivationStats s;
+  s.observeRange(v.data(), v.size());
+  s.startHistograms();
+  // In two chunks: streaming must not depend on how samples are split.
+  s.observeHistogram(v.data(), v.size() / 2);
+  s.observeHistogram(v.data() + v.size() / 2, v.size() - v.size() / 2);
+  return s;
+}
+
+TEST(RangeEstimatorsTest, MinMaxSkipsNonFinite) {
+  std::vector<float> v = {1.0f, NAN, -2.0f, INFINITY, 0.5f, -INFINITY};
+  ActivationStats s;
+  s.observeRange(v.data(), v.size());
+  EXPECT_EQ(s.nonFiniteCount(), 3);
+  Range r = s.range(CalibrationMethod::MinMax);
+  EXPECT_EQ(r.min, -2.0f);
+  EXPECT_EQ(r.max, 1.0f);
+}
+
+TEST(RangeEstimatorsTest, PercentileClipsOutliers) {
+  ActivationStats s = collect(bodyWithOutliers());
+  Range r = s.range(CalibrationMethod::Percentile, 99.9);
+  EXPECT_LT(r.max, 2.0f);
+  EXPECT_GT(r.max, 0.9f);
+  EXPECT_GT(r.min, -2.0f);
+  EXPECT_LT(r.min, -0.9f);
+  // 100% keeps everything.
+  Range all = s.range(CalibrationMethod::Percentile, 100.0);
+  EXPECT_EQ(all.max, 40.0f);
+  EXPECT_EQ(all.min, -25.0f);
+}
+
+TEST(RangeEstimatorsTest, EntropyAndMseClipOutliers) {
+  ActivationStats s = collect(bodyWithOutliers());
+  for (CalibrationMethod m : {CalibrationMethod::Entropy, CalibrationMethod::MSE}) {
+    Range r = s.range(m);
+    EXPECT_LT(r.max, 40.0f);
+    EXPECT_GT(r.max, 0.5f);
+    EXPECT_LE(r.min, 0.0f);
+  }
+}
+
+TEST(RangeEstimatorsTest, ConstantTensor) {
+  std::vector<float> v(100, 3.0f);
+  ActivationStats s = collect(v);
+  for (CalibrationMethod m : {CalibrationMethod::MinMax, CalibrationMethod::Percentile,
+                              CalibrationMethod::Entropy, CalibrationMethod::MSE}) {
+    Range r = s.range(m);
+    EXPECT_EQ(r.min, 3.0f);
+    EXPECT_EQ(r.max, 3.0f);
+  }
+}
+
+TEST(RangeEstimatorsTest, EntropyThresholdOfUniformHistogram) {
+  // A uniform |x| histogram is best represented by its whole range.
+  std::vector<double> hist(2048, 1.0);
+  float t = entropyThreshold(hist, 1.0f / 2048);
+  EXPECT_GT(t, 0.95f);
+}
+
+TEST(RangeEstimatorsTest, ParsesMethods) {
+  CalibrationMethod m;
+  EXPECT_TRUE(parseCalibrationMethod("entropy", m));
+  EXPECT_EQ(m, CalibrationMethod::Entropy);
+  EXPECT_FALSE(parseCalibrationMethod("kl", m));
+}
+
+} // namespace
