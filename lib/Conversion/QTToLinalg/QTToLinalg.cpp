@@ -428,16 +428,19 @@ Value requantizeAccumulator(OpBuilder &b, Location loc, Value acc,
                             RankedTensorType outType,
                             ArrayRef<int64_t> channelShape,
                             AffineMap channelMap, const ContractionParams &c) {
-  Type i64 = b.getI64Type();
-  Value m0 = constTensor(b, loc, channelShape, i64, c.m0s);
-  Value shift = constTensor(b, loc, channelShape, i64, c.shifts);
+  // Stored compactly (M0 < 2^31, shift < 64): i32 and i8 per channel.
+  Value m0 = constTensor(b, loc, channelShape, b.getI32Type(), c.m0s);
+  Value shift = constTensor(b, loc, channelShape, b.getI8Type(), c.shifts);
   unsigned rank = outType.getRank();
   return buildParallel(
       b, loc, outType, {acc, m0, shift},
       {b.getMultiDimIdentityMap(rank), channelMap, channelMap},
       [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
-        Value a = arith::ExtSIOp::create(nb, l, nb.getI64Type(), args[0]);
-        return requantizeValue(nb, l, a, args[1], args[2],
+        Type i64 = nb.getI64Type();
+        Value a = arith::ExtSIOp::create(nb, l, i64, args[0]);
+        return requantizeValue(nb, l, a,
+                               arith::ExtSIOp::create(nb, l, i64, args[1]),
+                               arith::ExtSIOp::create(nb, l, i64, args[2]),
                                c.output.zeroPoints[0], c.range.min,
                                c.range.max, outType.getElementType());
       });

@@ -48,8 +48,8 @@ func.func @dequantize_per_axis(%q: tensor<2x3x!quant.uniform<i8:f32:0, {0.5:1, 0
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
 // CHECK: arith.muli %{{.*}}, %{{.*}} : i32
 // CHECK: arith.addi %{{.*}}, %{{.*}} : i32
-// CHECK-DAG: arith.constant dense<1431655765> : tensor<2xi64>
-// CHECK-DAG: arith.constant dense<[33, 34]> : tensor<2xi64>
+// CHECK-DAG: arith.constant dense<1431655765> : tensor<2xi32>
+// CHECK-DAG: arith.constant dense<[33, 34]> : tensor<2xi8>
 // CHECK: linalg.generic
 // CHECK: arith.shrsi
 // CHECK: arith.maxsi %{{.*}}, %c-2_i64
