@@ -236,6 +236,10 @@ def main():
         check_mlir_opt(path, not args.no_mlir_opt)
         results[name] = {"float32_top1": round(acc_mlp if name == "mlp" else acc_cnn, 6)}
 
+    # The trained weights, for comparisons with PyTorch's own quantization
+    # (scripts/accuracy.py).
+    torch.save(mlp.state_dict(), os.path.join(args.out, "mlp.pt"))
+    torch.save(cnn.state_dict(), os.path.join(args.out, "cnn.pt"))
     np.save(os.path.join(args.out, "test_inputs.npy"), np.ascontiguousarray(x_te, np.float32))
     np.save(os.path.join(args.out, "test_labels.npy"), y_te.astype(np.int32))
     np.save(os.path.join(args.out, "expected_mlp.npy"), exp_mlp)
