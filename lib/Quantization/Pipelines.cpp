@@ -29,6 +29,16 @@ void qopt::buildQuantizeInt8Pipeline(OpPassManager &pm,
 
 void qopt::registerQuantizationPassesAndPipelines() {
   registerQOptQuantizationPasses();
+  for (StringRef type : {"f16", "bf16"})
+    PassPipelineRegistration<>(
+        type == "f16" ? "quantize-f16" : "quantize-bf16",
+        type == "f16" ? "Compute the model in float16 (weights and activations)"
+                      : "Compute the model in bfloat16 (weights and activations)",
+        [type](OpPassManager &pm) {
+          QTConvertFloatPrecisionOptions options;
+          options.type = type.str();
+          pm.addPass(createQTConvertFloatPrecision(options));
+        });
   PassPipelineRegistration<QuantizeInt8PipelineOptions>(
       "quantize-int8",
       "Static post-training int8 quantization: calibrate on data= (if given), "

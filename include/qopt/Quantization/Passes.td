@@ -79,4 +79,26 @@ def QTQuantizeInt8 : Pass<"qt-quantize-int8", "::mlir::ModuleOp"> {
   ];
 }
 
+def QTConvertFloatPrecision
+    : Pass<"qt-convert-float-precision", "::mlir::ModuleOp"> {
+  let summary = "Compute a float32 TOSA model in float16 or bfloat16";
+  let description = [{
+    Weights and activations become `type` (f16 or bf16): constants are
+    rounded to nearest even, every float32 tensor result takes the new
+    element type, and clamp bounds saturate to the type's largest finite
+    value. Convolutions and pooling keep their float32 accumulator
+    (`acc_type`). Public functions keep their float32 signature: a
+    `tosa.cast` converts inputs on entry and results on return, so callers
+    and the C header do not change. The driver flags `--quantize-f16` and
+    `--quantize-bf16` run this pass.
+
+    Example: `tosa.add %a, %b : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>`
+    becomes the same op on `tensor<4xf16>`.
+  }];
+  let options = [
+    Option<"type", "type", "std::string", "\"f16\"", "f16 or bf16">,
+  ];
+  let dependentDialects = ["::mlir::tosa::TosaDialect"];
+}
+
 #endif // QOPT_QUANTIZATION_PASSES_TD
