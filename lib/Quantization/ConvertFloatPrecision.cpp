@@ -2,6 +2,7 @@
 
 #include "qopt/Quantization/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/Verifier.h"
 
@@ -65,16 +66,20 @@ struct QTConvertFloatPrecision
       func.walk([&](Operation *op) {
         if (isa<func::FuncOp, func::ReturnOp>(op))
           return;
-        DenseElementsAttr dense;
-        if (auto c = dyn_cast<tosa::ConstOp>(op))
-          dense = dyn_cast<DenseElementsAttr>(c.getValuesAttr());
-        if (dense && dense.getElementType().isF32()) {
-          auto newType = cast<ShapedType>(retype(dense.getType(), target));
-          auto converted = dense.mapValues(target, [&](const APFloat &v) {
+        // Float32 constants are rounded (tosa.const and arith.constant).
+        auto convert = [&](DenseElementsAttr dense) -> DenseElementsAttr {
+          if (!dense || !dense.getElementType().isF32())
+            return {};
+          return dense.mapValues(target, [&](const APFloat &v) {
             return toTarget(v, target).bitcastToAPInt();
           });
-          cast<tosa::ConstOp>(op).setValuesAttr(converted);
-          (void)newType;
+        };
+        if (auto c = dyn_cast<tosa::ConstOp>(op)) {
+          if (auto d = convert(dyn_cast<DenseElementsAttr>(c.getValuesAttr())))
+            c.setValuesAttr(d);
+        } else if (auto c = dyn_cast<arith::ConstantOp>(op)) {
+          if (auto d = convert(dyn_cast<DenseElementsAttr>(c.getValue())))
+            c.setValueAttr(d);
         }
         if (auto clamp = dyn_cast<tosa::ClampOp>(op)) {
           auto lo = dyn_cast<FloatAttr>(clamp.getMinValAttr());

@@ -25,10 +25,23 @@ void qopt::buildQuantizeInt8Pipeline(OpPassManager &pm,
   pm.addPass(createQTQuantizeInt8(quantize));
   // Folds dequantize -> quantize pairs between adjacent int8 ops.
   pm.addPass(createCanonicalizerPass());
+  if (options.floatType != "f32") {
+    QTConvertFloatPrecisionOptions precision;
+    precision.type = options.floatType;
+    pm.addPass(createQTConvertFloatPrecision(precision));
+  }
 }
 
 void qopt::registerQuantizationPassesAndPipelines() {
   registerQOptQuantizationPasses();
+  PassPipelineRegistration<>(
+      "quantize-dynamic",
+      "Dynamic int8 quantization: int8 weights, activation scales computed at "
+      "run time (no calibration)",
+      [](OpPassManager &pm) {
+        pm.addPass(createQTQuantizeDynamic());
+        pm.addPass(createCanonicalizerPass());
+      });
   for (StringRef type : {"f16", "bf16"})
     PassPipelineRegistration<>(
         type == "f16" ? "quantize-f16" : "quantize-bf16",

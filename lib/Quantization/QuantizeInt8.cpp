@@ -9,6 +9,7 @@
 
 #include "qopt/Dialect/QT/IR/QTOps.h"
 #include "qopt/Quantization/Passes.h"
+#include "qopt/Quantization/QuantizationUtils.h"
 #include "qopt/Reference/Numerics.h"
 #include "qopt/Support/OutputFiles.h"
 
@@ -29,111 +30,6 @@ using namespace mlir;
 using namespace qopt;
 
 namespace {
-
-/// The calibrated range of a value, if any.
-std::optional<ref::ChosenParams> activationParams(Value v, bool symmetric) {
-  DenseF32ArrayAttr range;
-  if (auto arg = dyn_cast<BlockArgument>(v)) {
-    auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
-    if (func)
-      range = func.getArgAttrOfType<DenseF32ArrayAttr>(arg.getArgNumber(),
-                                                       kRangeAttrName);
-  } else {
-    range = v.getDefiningOp()->getAttrOfType<DenseF32ArrayAttr>(kRangeAttrName);
-  }
-  if (!range || range.size() != 2)
-    return std::nullopt;
-  return symmetric ? ref::chooseSymmetric(range[0], range[1])
-                   : ref::chooseAsymmetric(range[0], range[1]);
-}
-
-quant::UniformQuantizedType perTensorType(MLIRContext *ctx, ref::QuantParams p) {
-  return quant::UniformQuantizedType::get(
-      quant::QuantizationFlags::Signed, IntegerType::get(ctx, 8),
-      Float32Type::get(ctx), p.scale, p.zeroPoint, -128, 127);
-}
-
-/// A float constant operand, if it is one.
-std::optional<std::vector<float>> constantValues(Value v) {
-  DenseElementsAttr attr;
-  if (!matchPattern(v, m_Constant(&attr)) || !attr.getElementType().isF32())
-    return std::nullopt;
-  return std::vector<float>(attr.getValues<float>().begin(),
-                            attr.getValues<float>().end());
-}
-
-bool isZeroConstant(Value v) {
-  auto values = constantValues(v);
-  return values && llvm::all_of(*values, [](float x) { return x == 0.0f; });
-}
-
-/// Weights quantized symmetrically per output channel, in [-127, 127].
-struct QuantizedWeights {
-  std::vector<float> scales;
-  std::vector<int8_t> values; // same layout as given
-  std::vector<int32_t> bias;
-  int64_t channels = 0;
-};
-
-/// `channelOf(i)` gives the output channel of flat weight index i.
-QuantizedWeights quantizeWeights(const std::vector<float> &w, int64_t channels,
-                                 llvm::function_ref<int64_t(size_t)> channelOf) {
-  QuantizedWeights q;
-  q.channels = channels;
-  std::vector<float> amax(channels, 0.0f);
-  for (size_t i = 0; i < w.size(); ++i)
-    amax[channelOf(i)] = std::max(amax[channelOf(i)], std::fabs(w[i]));
-  for (int64_t c = 0; c < channels; ++c)
-    q.scales.push_back(ref::chooseSymmetric(-amax[c], amax[c]).params.scale);
-  q.values.resize(w.size());
-  for (size_t i = 0; i < w.size(); ++i)
-    q.values[i] = static_cast<int8_t>(
-        ref::quantize(w[i], {q.scales[channelOf(i)], 0}, {-127, 127}));
-  return q;
-}
-
-/// What a rewrite fuses after the contraction.
-struct Epilogue {
-  Operation *last;                 // the op whose result is replaced
-  SmallVector<Operation *> chain;  // the contraction, then what was fused
-  std::optional<std::vector<float>> bias;
-  std::optional<float> min, max;   // fused clamp
-};
-
-/// Follows `op` through a constant bias add of `channels` values (when
-/// `allowBias`) and a clamp, each only if it is the sole user.
-Epilogue fuseEpilogue(Operation *op, int64_t channels, bool allowBias) {
-  Epilogue e{op, {op}, std::nullopt, std::nullopt, std::nullopt};
-  auto soleUser = [](Operation *o) -> Operation * {
-    if (!o->getResult(0).hasOneUse())
-      return nullptr;
-    return *o->getResult(0).getUsers().begin();
-  };
-  if (allowBias)
-    if (auto add = dyn_cast_or_null<tosa::AddOp>(soleUser(e.last))) {
-      Value other = add.getInput1() == e.last->getResult(0) ? add.getInput2()
-                                                            : add.getInput1();
-      auto values = constantValues(other);
-      if (values && static_cast<int64_t>(values->size()) == channels &&
-          cast<ShapedType>(other.getType()).getShape().back() == channels) {
-        e.bias = values;
-        e.last = add;
-        e.chain.push_back(add);
-      }
-    }
-  if (auto clamp = dyn_cast_or_null<tosa::ClampOp>(soleUser(e.last))) {
-    auto lo = dyn_cast<FloatAttr>(clamp.getMinValAttr());
-    auto hi = dyn_cast<FloatAttr>(clamp.getMaxValAttr());
-    if (lo && hi) {
-      e.min = lo.getValueAsDouble();
-      if (hi.getValueAsDouble() < 1e30)
-        e.max = hi.getValueAsDouble();
-      e.last = clamp;
-      e.chain.push_back(clamp);
-    }
-  }
-  return e;
-}
 
 struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
   using QTQuantizeInt8Base::QTQuantizeInt8Base;

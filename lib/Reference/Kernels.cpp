@@ -2,6 +2,8 @@
 
 #include "qopt/Reference/Kernels.h"
 
+#include <cmath>
+
 using namespace qopt::ref;
 
 std::optional<Multiplier> qopt::ref::channelMultiplier(const ContractionQuant &q,
@@ -192,5 +194,41 @@ qopt::ref::mul(const std::vector<int8_t> &a, QuantParams pa,
     y[i] = static_cast<int8_t>(
         requantize(acc, *m, out.zeroPoint, range.min, range.max));
   }
+  return y;
+}
+
+QuantParams qopt::ref::dynamicParams(const float *x, size_t n) {
+  float lo = 0.0f, hi = 0.0f;
+  for (size_t i = 0; i < n; ++i) {
+    lo = std::fmin(lo, x[i]);
+    hi = std::fmax(hi, x[i]);
+  }
+  return chooseAsymmetric(lo, hi).params;
+}
+
+std::vector<float> qopt::ref::dynamicFullyConnected(
+    const std::vector<float> &x, const std::vector<int8_t> &w,
+    const std::vector<float> &weightScales,
+    const std::vector<int32_t> &weightZeroPoints, const std::vector<float> &bias,
+    int64_t m, int64_t k, int64_t n, std::optional<float> min,
+    std::optional<float> max) {
+  QuantParams p = dynamicParams(x.data(), x.size());
+  std::vector<float> y(m * n);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      size_t c = weightScales.size() == 1 ? 0 : j;
+      int32_t acc = 0;
+      for (int64_t l = 0; l < k; ++l)
+        acc += (quantize(x[i * k + l], p) - p.zeroPoint) *
+               (static_cast<int32_t>(w[j * k + l]) - weightZeroPoints[c]);
+      float v = static_cast<float>(acc) * (p.scale * weightScales[c]);
+      if (!bias.empty())
+        v = v + bias[j];
+      if (min)
+        v = std::fmax(v, *min);
+      if (max)
+        v = std::fmin(v, *max);
+      y[i * n + j] = v;
+    }
   return y;
 }

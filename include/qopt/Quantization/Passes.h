@@ -45,6 +45,11 @@ struct QuantizeInt8PipelineOptions
       *this, "exclude", llvm::cl::desc("Op names or locations to keep float")};
   Option<std::string> report{*this, "report",
                              llvm::cl::desc("JSON report of the chosen parameters")};
+  Option<std::string> floatType{
+      *this, "float-type",
+      llvm::cl::desc("Mixed precision: compute what stays float in f16 or "
+                     "bf16 (default: f32)"),
+      llvm::cl::init("f32")};
 };
 
 /// Calibrates (when `data` is given), quantizes and folds conversions.

@@ -101,4 +101,21 @@ def QTConvertFloatPrecision
   let dependentDialects = ["::mlir::tosa::TosaDialect"];
 }
 
+def QTQuantizeDynamic : Pass<"qt-quantize-dynamic", "::mlir::ModuleOp"> {
+  let summary = "Dynamic int8 quantization: int8 weights, activation scales at run time";
+  let description = [{
+    Needs no calibration. Every fully connected layer (batch-1 `tosa.matmul`
+    with a constant right operand, with a following constant bias add and
+    clamp fused) becomes `qt.dynamic_fully_connected`: weights are int8,
+    symmetric per output channel, quantized here; the input's scale and zero
+    point are computed from its actual range on every call; the result is
+    float. Convolutions and other ops stay float, with a remark. The driver
+    flag `--quantize-dynamic` runs this pass.
+  }];
+  let dependentDialects = [
+    "::qopt::qt::QTDialect", "::mlir::quant::QuantDialect",
+    "::mlir::tensor::TensorDialect", "::mlir::arith::ArithDialect"
+  ];
+}
+
 #endif // QOPT_QUANTIZATION_PASSES_TD

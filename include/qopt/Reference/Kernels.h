@@ -88,6 +88,20 @@ mul(const std::vector<int8_t> &a, QuantParams pa, const std::vector<int8_t> &b,
     QuantParams pb, QuantParams out, std::optional<float> min = std::nullopt,
     std::optional<float> max = std::nullopt);
 
+/// The parameters dynamic quantization picks at run time for `x`: the
+/// asymmetric int8 parameters of [min(0, min x), max(0, max x)], NaN ignored.
+QuantParams dynamicParams(const float *x, size_t n);
+
+/// qt.dynamic_fully_connected: x[M, K] float, w[N, K] int8 with per-channel
+/// (or single) scales and zero points, bias[N] float or empty. Returns
+/// float(acc) * (s * s_w[n]) + bias[n], clamped with fmax / fmin.
+std::vector<float> dynamicFullyConnected(
+    const std::vector<float> &x, const std::vector<int8_t> &w,
+    const std::vector<float> &weightScales,
+    const std::vector<int32_t> &weightZeroPoints, const std::vector<float> &bias,
+    int64_t m, int64_t k, int64_t n, std::optional<float> min,
+    std::optional<float> max);
+
 } // namespace qopt::ref
 
 #endif // QOPT_REFERENCE_KERNELS_H

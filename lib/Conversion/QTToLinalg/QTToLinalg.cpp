@@ -18,6 +18,8 @@
 #include "mlir/Transforms/DialectConversion.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <cfloat>
+
 namespace qopt {
 #define GEN_PASS_DEF_CONVERTQTTOLINALG
 #include "qopt/Conversion/Passes.h.inc"
@@ -669,6 +671,150 @@ struct DepthwiseConv2DLowering : OpConversionPattern<qt::DepthwiseConv2DOp> {
   }
 };
 
+// Pattern: dynamic_fully_connected(x[M,K] f32, w[N,K], b[N] f32)
+//   -> s, z = asymmetric params of [min(0, min x), max(0, max x)];
+//      float(sum_k (quantize(x, s, z) - z)(w - zw[n])) * (s * sw[n]) + b[n]
+struct DynamicFullyConnectedLowering
+    : OpConversionPattern<qt::DynamicFullyConnectedOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(qt::DynamicFullyConnectedOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    OpBuilder &b = rewriter;
+    Type f32 = b.getF32Type(), i32 = b.getI32Type();
+    QParams w = getParams(op.getWeight().getType());
+    auto xType = op.getInput().getType();
+    int64_t m = xType.getDimSize(0), k = xType.getDimSize(1);
+    int64_t n = op.getWeight().getType().getDimSize(0);
+    AffineExpr dm, dn, dk;
+    bindDims(ctx, dm, dn, dk);
+    auto fConst = [&](float v) {
+      return arith::ConstantOp::create(b, loc, f32, b.getF32FloatAttr(v));
+    };
+
+    // 1. The input's range, widened to include 0 (both start at 0).
+    auto scalar = RankedTensorType::get({}, f32);
+    Value zero = fConst(0.0f);
+    auto filled = [&]() {
+      Value e = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{}, f32);
+      return linalg::FillOp::create(b, loc, zero, e).getResult(0);
+    };
+    auto range = linalg::GenericOp::create(
+        b, loc, TypeRange{scalar, scalar}, ValueRange{adaptor.getInput()},
+        ValueRange{filled(), filled()},
+        ArrayRef<AffineMap>{b.getMultiDimIdentityMap(2),
+                            AffineMap::get(2, 0, {}, ctx),
+                            AffineMap::get(2, 0, {}, ctx)},
+        iterators(0, 2), [&](OpBuilder &nb, Location l, ValueRange args) {
+          linalg::YieldOp::create(
+              nb, l,
+              ValueRange{arith::MinNumFOp::create(nb, l, args[0], args[1]),
+                         arith::MaxNumFOp::create(nb, l, args[0], args[2])});
+        });
+    Value lo = tensor::ExtractOp::create(b, loc, range.getResult(0), ValueRange{});
+    Value hi = tensor::ExtractOp::create(b, loc, range.getResult(1), ValueRange{});
+
+    // 2. s and z exactly as ref::chooseAsymmetric.
+    Value width = arith::SubFOp::create(b, loc, hi, lo);
+    Value isZero = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                         width, zero);
+    Value s = arith::DivFOp::create(b, loc, width, fConst(255.0f));
+    s = arith::SelectOp::create(b, loc, isZero, fConst(1.0f), s);
+    Value tiny = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, s,
+                                       fConst(FLT_MIN));
+    s = arith::SelectOp::create(b, loc, tiny, fConst(FLT_MIN), s);
+    Value zf = math::RoundEvenOp::create(
+        b, loc,
+        arith::SubFOp::create(b, loc, fConst(-128.0f),
+                              arith::DivFOp::create(b, loc, lo, s)));
+    zf = arith::MaximumFOp::create(b, loc, zf, fConst(-128.0f));
+    zf = arith::MinimumFOp::create(b, loc, zf, fConst(127.0f));
+    zf = arith::SelectOp::create(b, loc, isZero, zero, zf);
+    Value z = arith::FPToSIOp::create(b, loc, i32, zf);
+
+    // 3. Quantize the input: clamp(rne(x / s) + z), NaN -> z.
+    auto qType = RankedTensorType::get({m, k}, b.getI8Type());
+    Value xq = buildParallel(
+        b, loc, qType, {adaptor.getInput()}, {b.getMultiDimIdentityMap(2)},
+        [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+          Value x = args[0];
+          Value q = math::RoundEvenOp::create(
+              nb, l, arith::DivFOp::create(nb, l, x, s));
+          q = arith::AddFOp::create(nb, l, q, zf);
+          q = arith::MaximumFOp::create(nb, l, q, fConst(-128.0f));
+          q = arith::MinimumFOp::create(nb, l, q, fConst(127.0f));
+          Value isNan =
+              arith::CmpFOp::create(nb, l, arith::CmpFPredicate::UNO, x, x);
+          q = arith::SelectOp::create(nb, l, isNan, zf, q);
+          return arith::TruncIOp::create(
+              nb, l, nb.getI8Type(), arith::FPToSIOp::create(nb, l, i32, q));
+        });
+
+    // 4. int32 accumulation.
+    SmallVector<int64_t> zws, dummy;
+    for (int64_t c = 0; c < n; ++c)
+      zws.push_back(w.zeroPoint(c));
+    Value zw = constTensor(b, loc, {n}, i32, zws);
+    Value empty = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, n}, i32);
+    Value init = linalg::FillOp::create(b, loc, constInt(b, loc, i32, 0), empty)
+                     .getResult(0);
+    Value acc =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{init.getType()}, ValueRange{xq, adaptor.getWeight(), zw},
+            ValueRange{init},
+            ArrayRef<AffineMap>{AffineMap::get(3, 0, {dm, dk}, ctx),
+                                AffineMap::get(3, 0, {dn, dk}, ctx),
+                                AffineMap::get(3, 0, {dn}, ctx),
+                                AffineMap::get(3, 0, {dm, dn}, ctx)},
+            iterators(2, 1),
+            [&](OpBuilder &nb, Location l, ValueRange args) {
+              Value xi = arith::SubIOp::create(
+                  nb, l, arith::ExtSIOp::create(nb, l, i32, args[0]), z);
+              Value wi = arith::SubIOp::create(
+                  nb, l, extend(nb, l, args[1], i32, w.isSigned), args[2]);
+              linalg::YieldOp::create(
+                  nb, l,
+                  arith::AddIOp::create(nb, l, args[3],
+                                        arith::MulIOp::create(nb, l, xi, wi))
+                      .getResult());
+            })
+            .getResult(0);
+
+    // 5. Back to float with s * s_w[n], bias and clamp.
+    SmallVector<float> sws;
+    for (int64_t c = 0; c < n; ++c)
+      sws.push_back(w.scale(c));
+    SmallVector<Value> inputs = {acc, constFloatTensor(b, loc, {n}, sws)};
+    AffineExpr e0, e1;
+    bindDims(ctx, e0, e1);
+    SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(2),
+                                   AffineMap::get(2, 0, {e1}, ctx)};
+    if (adaptor.getBias()) {
+      inputs.push_back(adaptor.getBias());
+      maps.push_back(AffineMap::get(2, 0, {e1}, ctx));
+    }
+    std::optional<APFloat> min = op.getMin(), max = op.getMax();
+    Value result = buildParallel(
+        b, loc, op.getType(), inputs, maps,
+        [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+          Value v = arith::MulFOp::create(
+              nb, l, arith::SIToFPOp::create(nb, l, f32, args[0]),
+              arith::MulFOp::create(nb, l, s, args[1]));
+          if (args.size() > 3)
+            v = arith::AddFOp::create(nb, l, v, args[2]);
+          if (min)
+            v = arith::MaxNumFOp::create(nb, l, v, fConst(min->convertToFloat()));
+          if (max)
+            v = arith::MinNumFOp::create(nb, l, v, fConst(max->convertToFloat()));
+          return v;
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 //===----------------------------------------------------------------------===//
 // Elementwise
 //===----------------------------------------------------------------------===//
@@ -896,7 +1042,8 @@ void qopt::addQuantStorageTypeConversions(TypeConverter &converter) {
 void qopt::populateQTToLinalgPatterns(const TypeConverter &converter,
                                       RewritePatternSet &patterns) {
   patterns.add<QuantizeLowering, DequantizeLowering, RequantizeLowering,
-               FullyConnectedLowering, MatmulLowering, Conv2DLowering,
+               FullyConnectedLowering, DynamicFullyConnectedLowering,
+               MatmulLowering, Conv2DLowering,
                DepthwiseConv2DLowering, AddLowering, MulLowering,
                ObserveLowering, StorageCastLowering>(converter,
                                                      patterns.getContext());

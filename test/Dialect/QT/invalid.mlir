@@ -79,10 +79,10 @@ func.func @axis_size(%x: tensor<2x4xf32>) {
 
 // -----
 
-// The float type must be the quantized type's expressed type.
+// Quantized types express f32 (the float side may be f16 or bf16).
 func.func @expressed_type(%x: tensor<4xf16>) {
-  // expected-error @+1 {{'qt.quantize' op float element type 'f16' does not match the expressed type 'f32'}}
-  %q = qt.quantize %x : tensor<4xf16> -> tensor<4x!quant.uniform<i8:f32, 0.5>>
+  // expected-error @+1 {{'qt.quantize' op quantized types must express f32, not 'f16'}}
+  %q = qt.quantize %x : tensor<4xf16> -> tensor<4x!quant.uniform<i8:f16, 0.5>>
   return
 }
 

@@ -111,14 +111,17 @@ static LogicalResult verifyActivationBounds(Operation *op,
 // quantize / dequantize / requantize
 //===----------------------------------------------------------------------===//
 
+/// The float side may be narrower than the expressed type (mixed precision:
+/// an f16 model around int8 layers); arithmetic happens in the expressed
+/// type and is converted at the boundary.
 static LogicalResult verifyExpressedType(Operation *op, Type floatTensor,
                                          Type quantTensor) {
   Type floatType = cast<ShapedType>(floatTensor).getElementType();
   auto qtype = cast<QuantizedType>(cast<ShapedType>(quantTensor).getElementType());
-  if (qtype.getExpressedType() != floatType)
-    return op->emitOpError() << "float element type " << floatType
-                             << " does not match the expressed type "
+  if (!qtype.getExpressedType().isF32())
+    return op->emitOpError() << "quantized types must express f32, not "
                              << qtype.getExpressedType();
+  (void)floatType;
   return success();
 }
 
@@ -226,6 +229,30 @@ LogicalResult FullyConnectedOp::verify() {
     return failure();
   return verifyContraction(*this, getInput(), getWeight(), getBias(),
                            getOutput(), w.getDimSize(0), getMin(), getMax());
+}
+
+LogicalResult DynamicFullyConnectedOp::verify() {
+  auto in = getInput().getType(), w = getWeight().getType();
+  auto out = getOutput().getType();
+  if (in.getRank() != 2 || w.getRank() != 2 || out.getRank() != 2)
+    return emitOpError("input, weight and result must be rank 2");
+  if (in.getDimSize(1) != w.getDimSize(1))
+    return emitOpError() << "input has " << in.getDimSize(1)
+                         << " features but weight expects " << w.getDimSize(1);
+  if (out.getDimSize(0) != in.getDimSize(0) ||
+      out.getDimSize(1) != w.getDimSize(0))
+    return emitOpError() << "result shape " << out << " does not match ["
+                         << in.getDimSize(0) << ", " << w.getDimSize(0) << "]";
+  if (failed(verifyQuantizedTensor(*this, w, "weight")) ||
+      failed(checkAxis(*this, w, 0)))
+    return failure();
+  if (auto bias = getBias()) {
+    auto biasType = cast<RankedTensorType>(bias.getType());
+    if (biasType.getRank() != 1 || biasType.getDimSize(0) != w.getDimSize(0))
+      return emitOpError() << "bias must have shape [" << w.getDimSize(0)
+                           << "], got " << biasType;
+  }
+  return verifyActivationBounds(*this, getMin(), getMax());
 }
 
 /// Output size of a convolution along one spatial dimension.

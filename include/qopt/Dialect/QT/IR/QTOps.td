@@ -150,6 +150,36 @@ def QT_FullyConnectedOp : QT_ContractionOp<"fully_connected"> {
   let hasVerifier = 1;
 }
 
+def QT_DynamicFullyConnectedOp : QT_Op<"dynamic_fully_connected", [Pure]> {
+  let summary = "Fully connected layer with activations quantized at run time";
+  let description = [{
+    Dynamic quantization (ONNX Runtime's DynamicQuantizeLinear + MatMulInteger):
+    on every call the float input's range `[min(0, min x), max(0, max x)]`
+    gives an asymmetric int8 scale `s` and zero point `z` (docs/numerics.md:
+    zero width gives `s = 1, z = 0`), the input is quantized with them, and
+    `y[m, n] = float(sum_k (q[m, k] - z) * (w[n, k] - z_w[n])) * (s * s_w[n])
+    + bias[n]`, clamped to the optional `min` / `max`. The weight is int8
+    `[N, K]`, quantized per tensor or per axis 0; input, bias and result are
+    float32.
+
+    Example:
+    ```mlir
+    %y = qt.dynamic_fully_connected %x, %w, %b {min = 0.0 : f32}
+        : tensor<1x64xf32>, tensor<32x64x!quant.uniform<i8:f32:0, {...}>>, tensor<32xf32>
+        -> tensor<1x32xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[F32]>:$input, QT_QuantTensor:$weight,
+                       Optional<RankedTensorOf<[F32]>>:$bias,
+                       OptionalAttr<F32Attr>:$min, OptionalAttr<F32Attr>:$max);
+  let results = (outs RankedTensorOf<[F32]>:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` type($input) `,` type($weight)
+    (`,` type($bias)^)? `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
 class QT_ConvOp<string mnemonic> : QT_ContractionOp<mnemonic> {
   let arguments = (ins QT_QuantTensor:$input, QT_QuantTensor:$filter,
                        Optional<QT_Int32Tensor>:$bias,

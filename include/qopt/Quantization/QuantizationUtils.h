@@ -1,0 +1,54 @@
+//===- QuantizationUtils.h - shared by the quantization passes --*- C++ -*-===//
+
+#ifndef QOPT_QUANTIZATION_QUANTIZATIONUTILS_H
+#define QOPT_QUANTIZATION_QUANTIZATIONUTILS_H
+
+#include "qopt/Reference/Numerics.h"
+
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/Operation.h"
+#include "mlir/IR/Value.h"
+
+#include <optional>
+#include <vector>
+
+namespace qopt {
+
+/// Activation parameters from the calibrated `qt.range` of a value.
+std::optional<ref::ChosenParams> activationParams(mlir::Value v, bool symmetric);
+
+/// `!quant.uniform<i8:f32, s:z>`.
+mlir::quant::UniformQuantizedType perTensorType(mlir::MLIRContext *ctx,
+                                                ref::QuantParams p);
+
+/// The values of a float32 constant operand.
+std::optional<std::vector<float>> constantValues(mlir::Value v);
+bool isZeroConstant(mlir::Value v);
+
+/// Weights quantized symmetrically per output channel, in [-127, 127].
+struct QuantizedWeights {
+  std::vector<float> scales;
+  std::vector<int8_t> values; // same layout as given
+  std::vector<int32_t> bias;
+  int64_t channels = 0;
+};
+
+/// `channelOf(i)` gives the output channel of flat weight index i.
+QuantizedWeights quantizeWeights(const std::vector<float> &w, int64_t channels,
+                                 llvm::function_ref<int64_t(size_t)> channelOf);
+
+/// What a rewrite fuses after a contraction.
+struct Epilogue {
+  mlir::Operation *last;                  // the op whose result is replaced
+  llvm::SmallVector<mlir::Operation *> chain; // the contraction, then fused ops
+  std::optional<std::vector<float>> bias;
+  std::optional<float> min, max;          // fused clamp
+};
+
+/// Follows `op` through a constant bias add of `channels` values (when
+/// `allowBias`) and a clamp, each only if it is the sole user.
+Epilogue fuseEpilogue(mlir::Operation *op, int64_t channels, bool allowBias);
+
+} // namespace qopt
+
+#endif // QOPT_QUANTIZATION_QUANTIZATIONUTILS_H

@@ -1,0 +1,105 @@
+//===- QuantizationUtils.cpp - shared by the quantization passes -*- C++ -*-===//
+
+#include "qopt/Quantization/QuantizationUtils.h"
+#include "qopt/Quantization/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/Matchers.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace qopt;
+
+/// The calibrated range of a value, if any.
+std::optional<ref::ChosenParams> qopt::activationParams(Value v, bool symmetric) {
+  DenseF32ArrayAttr range;
+  if (auto arg = dyn_cast<BlockArgument>(v)) {
+    auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
+    if (func)
+      range = func.getArgAttrOfType<DenseF32ArrayAttr>(arg.getArgNumber(),
+                                                       kRangeAttrName);
+  } else {
+    range = v.getDefiningOp()->getAttrOfType<DenseF32ArrayAttr>(kRangeAttrName);
+  }
+  if (!range || range.size() != 2)
+    return std::nullopt;
+  return symmetric ? ref::chooseSymmetric(range[0], range[1])
+                   : ref::chooseAsymmetric(range[0], range[1]);
+}
+
+quant::UniformQuantizedType qopt::perTensorType(MLIRContext *ctx, ref::QuantParams p) {
+  return quant::UniformQuantizedType::get(
+      quant::QuantizationFlags::Signed, IntegerType::get(ctx, 8),
+      Float32Type::get(ctx), p.scale, p.zeroPoint, -128, 127);
+}
+
+/// A float constant operand, if it is one.
+std::optional<std::vector<float>> qopt::constantValues(Value v) {
+  DenseElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)) || !attr.getElementType().isF32())
+    return std::nullopt;
+  return std::vector<float>(attr.getValues<float>().begin(),
+                            attr.getValues<float>().end());
+}
+
+bool qopt::isZeroConstant(Value v) {
+  auto values = constantValues(v);
+  return values && llvm::all_of(*values, [](float x) { return x == 0.0f; });
+}
+
+
+/// `channelOf(i)` gives the output channel of flat weight index i.
+QuantizedWeights qopt::quantizeWeights(const std::vector<float> &w, int64_t channels,
+                                 llvm::function_ref<int64_t(size_t)> channelOf) {
+  QuantizedWeights q;
+  q.channels = channels;
+  std::vector<float> amax(channels, 0.0f);
+  for (size_t i = 0; i < w.size(); ++i)
+    amax[channelOf(i)] = std::max(amax[channelOf(i)], std::fabs(w[i]));
+  for (int64_t c = 0; c < channels; ++c)
+    q.scales.push_back(ref::chooseSymmetric(-amax[c], amax[c]).params.scale);
+  q.values.resize(w.size());
+  for (size_t i = 0; i < w.size(); ++i)
+    q.values[i] = static_cast<int8_t>(
+        ref::quantize(w[i], {q.scales[channelOf(i)], 0}, {-127, 127}));
+  return q;
+}
+
+
+/// Follows `op` through a constant bias add of `channels` values (when
+/// `allowBias`) and a clamp, each only if it is the sole user.
+Epilogue qopt::fuseEpilogue(Operation *op, int64_t channels, bool allowBias) {
+  Epilogue e{op, {op}, std::nullopt, std::nullopt, std::nullopt};
+  auto soleUser = [](Operation *o) -> Operation * {
+    if (!o->getResult(0).hasOneUse())
+      return nullptr;
+    return *o->getResult(0).getUsers().begin();
+  };
+  if (allowBias)
+    if (auto add = dyn_cast_or_null<tosa::AddOp>(soleUser(e.last))) {
+      Value other = add.getInput1() == e.last->getResult(0) ? add.getInput2()
+                                                            : add.getInput1();
+      auto values = constantValues(other);
+      if (values && static_cast<int64_t>(values->size()) == channels &&
+          cast<ShapedType>(other.getType()).getShape().back() == channels) {
+        e.bias = values;
+        e.last = add;
+        e.chain.push_back(add);
+      }
+    }
+  if (auto clamp = dyn_cast_or_null<tosa::ClampOp>(soleUser(e.last))) {
+    auto lo = dyn_cast<FloatAttr>(clamp.getMinValAttr());
+    auto hi = dyn_cast<FloatAttr>(clamp.getMaxValAttr());
+    if (lo && hi) {
+      e.min = lo.getValueAsDouble();
+      if (hi.getValueAsDouble() < 1e30)
+        e.max = hi.getValueAsDouble();
+      e.last = clamp;
+      e.chain.push_back(clamp);
+    }
+  }
+  return e;
+}
+
