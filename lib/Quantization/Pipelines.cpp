@@ -22,6 +22,7 @@ void qopt::buildQuantizeInt8Pipeline(OpPassManager &pm,
   quantize.symmetricActivations = options.symmetricActivations;
   quantize.exclude.assign(options.exclude.begin(), options.exclude.end());
   quantize.report = options.report;
+  quantize.data = options.data;
   pm.addPass(createQTQuantizeInt8(quantize));
   // Folds dequantize -> quantize pairs between adjacent int8 ops.
   pm.addPass(createCanonicalizerPass());

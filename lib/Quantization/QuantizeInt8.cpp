@@ -11,6 +11,8 @@
 #include "qopt/Quantization/Passes.h"
 #include "qopt/Quantization/QuantizationUtils.h"
 #include "qopt/Reference/Numerics.h"
+#include "qopt/Execution/ModelRunner.h"
+#include "qopt/Support/NumPy.h"
 #include "qopt/Support/OutputFiles.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
@@ -56,6 +58,11 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
       return signalPassFailure();
     }
 
+    // The float model, to measure what quantization costs in the report.
+    OwningOpRef<ModuleOp> floatModel;
+    if (!report.empty() && !data.empty())
+      floatModel = cast<ModuleOp>(module->clone());
+
     SmallVector<Operation *> candidates;
     module.walk([&](Operation *op) {
       if (isa<tosa::MatMulOp, tosa::Conv2DOp, tosa::DepthwiseConv2DOp>(op))
@@ -84,15 +91,88 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
       }
     }
     if (!report.empty()) {
+      llvm::json::Object root{{"ops", std::move(reportOps)}};
+      if (floatModel) {
+        // The quantized module still has dequantize/quantize pairs to fold;
+        // the runner lowers a copy, so measuring here is exact.
+        auto error = measureError(*floatModel, module);
+        if (!error) {
+          module.emitError() << "cannot measure the quantization error for "
+                                "the report: "
+                             << llvm::toString(error.takeError());
+          return signalPassFailure();
+        }
+        root["error_vs_float"] = std::move(*error);
+      }
       std::string text;
       llvm::raw_string_ostream os(text);
-      os << llvm::formatv("{0:2}", llvm::json::Value(llvm::json::Object{
-                                       {"ops", std::move(reportOps)}}));
+      os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root)));
       if (llvm::Error err = writeOutputFiles({{report, text}})) {
         module.emitError() << llvm::toString(std::move(err));
         return signalPassFailure();
       }
     }
+  }
+
+  /// Runs both models on the samples of `data` and compares their outputs:
+  /// max abs error, mean relative error, SQNR (dB), top-1 agreement.
+  llvm::Expected<llvm::json::Object> measureError(ModuleOp floatModel,
+                                                  ModuleOp quantized) {
+    auto arrays = readNumPyFile(data);
+    if (!arrays)
+      return arrays.takeError();
+    std::vector<std::vector<float>> outputs[2];
+    int64_t perSample = 0, count = 0;
+    for (int which = 0; which < 2; ++which) {
+      auto runner = ModelRunner::create(which == 0 ? floatModel : quantized);
+      if (!runner)
+        return runner.takeError();
+      const EntryPoint &entry = (*runner)->entryPoints().front();
+      if (entry.outputs.empty() || entry.outputs[0].dtype != DType::F32)
+        return llvm::createStringError("the model's first output is not float32");
+      auto samples = bindSamples(entry, *arrays, data);
+      if (!samples)
+        return samples.takeError();
+      count = samples->count;
+      perSample = entry.outputs[0].numElements();
+      std::vector<std::vector<char>> out;
+      for (const TensorSpec &o : entry.outputs)
+        out.emplace_back(o.numBytes());
+      for (int64_t i = 0; i < count; ++i) {
+        SmallVector<const void *> in;
+        for (size_t k = 0; k < entry.inputs.size(); ++k)
+          in.push_back(samples->sample(k, i, entry));
+        SmallVector<void *> o;
+        for (auto &buffer : out)
+          o.push_back(buffer.data());
+        if (llvm::Error err = (*runner)->run(entry, in, o))
+          return std::move(err);
+        const float *y = reinterpret_cast<const float *>(out[0].data());
+        outputs[which].emplace_back(y, y + perSample);
+      }
+    }
+    double maxAbs = 0, sumAbs = 0, sumRef = 0, signal = 0, noise = 0;
+    int64_t agree = 0;
+    for (int64_t i = 0; i < count; ++i) {
+      const auto &r = outputs[0][i], &q = outputs[1][i];
+      for (int64_t k = 0; k < perSample; ++k) {
+        double d = std::fabs(double(q[k]) - r[k]);
+        maxAbs = std::max(maxAbs, d);
+        sumAbs += d;
+        sumRef += std::fabs(r[k]);
+        signal += double(r[k]) * r[k];
+        noise += d * d;
+      }
+      agree += std::max_element(r.begin(), r.end()) - r.begin() ==
+               std::max_element(q.begin(), q.end()) - q.begin();
+    }
+    return llvm::json::Object{
+        {"samples", count},
+        {"output", "first output"},
+        {"max_abs_error", maxAbs},
+        {"mean_relative_error", sumRef > 0 ? sumAbs / sumRef : 0.0},
+        {"sqnr_db", noise > 0 ? 10 * std::log10(signal / noise) : 999.0},
+        {"top1_agreement", count ? double(agree) / count : 1.0}};
   }
 
   /// Ops doing float arithmetic that this pass leaves in float.

@@ -72,6 +72,8 @@ def QTQuantizeInt8 : Pass<"qt-quantize-int8", "::mlir::ModuleOp"> {
                "Op names or location pieces to keep in float">,
     Option<"report", "report", "std::string", "\"\"",
            "Write a JSON report of per-op parameters to this file">,
+    Option<"data", "data", "std::string", "\"\"",
+           "Samples on which the report measures the error against float">,
   ];
   let dependentDialects = [
     "::qopt::qt::QTDialect", "::mlir::quant::QuantDialect",

@@ -1,0 +1,28 @@
+// RUN: qopt %s --quantize-int8 -split-input-file -verify-diagnostics | FileCheck %s
+
+// 70,000 products of |w| = 127 could reach 255 * 127 * 70000 > 2^31 - 1:
+// qopt proves the int32 accumulation unsafe and keeps the layer in float
+// rather than let it wrap.
+// CHECK-LABEL: func.func @overflow
+// CHECK: tosa.matmul
+// CHECK-NOT: qt.fully_connected
+func.func @overflow(%x: tensor<1x1x70000xf32> {qt.range = array<f32: -1.0, 1.0>}) -> tensor<1x1x1xf32> {
+  %w = "tosa.const"() <{values = dense<1.0> : tensor<1x70000x1xf32>}> : () -> tensor<1x70000x1xf32>
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  // expected-remark @+1 {{stays float: its int32 accumulation could overflow (70000 products per output)}}
+  %m = tosa.matmul %x, %w, %zp, %zp {qt.range = array<f32: -5.0, 5.0>} : (tensor<1x1x70000xf32>, tensor<1x70000x1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x1xf32>
+  return %m : tensor<1x1x1xf32>
+}
+
+// -----
+
+// An all-zero output (zero-width range) gets scale 1 and zero point 0, never
+// a zero scale; an all-zero weight channel likewise gets scale 1.
+// CHECK-LABEL: func.func @zero_range
+// CHECK: qt.fully_connected {{.*}} tensor<2x2x!quant.uniform<i8:f32:0, {1.000000e+00,{{.*}}}>> -> tensor<1x2x!quant.uniform<i8:f32, 1.000000e+00>>
+func.func @zero_range(%x: tensor<1x1x2xf32> {qt.range = array<f32: 0.0, 1.0>}) -> tensor<1x1x2xf32> {
+  %w = "tosa.const"() <{values = dense<[[[0.0, 1.0], [0.0, -1.0]]]> : tensor<1x2x2xf32>}> : () -> tensor<1x2x2xf32>
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %m = tosa.matmul %x, %w, %zp, %zp {qt.range = array<f32: 0.0, 0.0>} : (tensor<1x1x2xf32>, tensor<1x2x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x2xf32>
+  return %m : tensor<1x1x2xf32>
+}
