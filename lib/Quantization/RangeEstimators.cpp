@@ -42,10 +42,10 @@ void ActivationStats::observeRange(const float *data, int64_t n) {
 
 void ActivationStats::startHistograms() {
   hist.assign(kBins, 0.0);
-  absHist.assign(kBins, 0.0);
+  symHist.assign(kBins, 0.0);
   histMin = min;
   histWidth = (max - min) / kBins;
-  absWidth = std::max(std::fabs(min), std::fabs(max)) / kBins;
+  absMax = std::max(std::fabs(min), std::fabs(max));
 }
 
 void ActivationStats::observeHistogram(const float *data, int64_t n) {
@@ -55,8 +55,10 @@ void ActivationStats::observeHistogram(const float *data, int64_t n) {
       continue;
     int b = histWidth > 0 ? static_cast<int>((v - histMin) / histWidth) : 0;
     hist[std::clamp(b, 0, kBins - 1)] += 1;
-    int a = absWidth > 0 ? static_cast<int>(std::fabs(v) / absWidth) : 0;
-    absHist[std::clamp(a, 0, kBins - 1)] += 1;
+    // Symmetric histogram over [-absMax, absMax].
+    int a = absMax > 0 ? static_cast<int>((v / absMax + 1.0f) * (kBins / 2))
+                       : kBins / 2;
+    symHist[std::clamp(a, 0, kBins - 1)] += 1;
   }
 }
 
@@ -106,62 +108,87 @@ Range ActivationStats::percentileRange(double percentile) const {
   return r;
 }
 
-float qopt::entropyThreshold(const std::vector<double> &absHist, float width,
-                             int quantizedBins) {
-  int bins = static_cast<int>(absHist.size());
-  double bestKL = std::numeric_limits<double>::infinity();
-  int best = bins;
-  std::vector<double> p, q;
-  for (int i = quantizedBins; i <= bins; ++i) {
-    // Reference distribution: the first i bins, outliers folded into the
-    // last one.
-    p.assign(absHist.begin(), absHist.begin() + i);
-    for (int j = i; j < bins; ++j)
-      p[i - 1] += absHist[j];
-    // Candidate: the same bins merged into `quantizedBins` levels and spread
-    // back uniformly over the bins that were non-empty.
-    q.assign(i, 0.0);
-    double merged = static_cast<double>(i) / quantizedBins;
-    for (int j = 0; j < quantizedBins; ++j) {
-      int start = static_cast<int>(j * merged);
-      int end = j == quantizedBins - 1 ? i : static_cast<int>((j + 1) * merged);
-      double sum = 0;
-      int nonZero = 0;
-      for (int k = start; k < end; ++k) {
-        sum += absHist[k];
-        nonZero += p[k] != 0;
-      }
-      if (nonZero == 0)
-        continue;
-      for (int k = start; k < end; ++k)
-        if (p[k] != 0)
-          q[k] = sum / nonZero;
-    }
-    double pSum = 0, qSum = 0;
-    for (int k = 0; k < i; ++k) {
-      pSum += p[k];
-      qSum += q[k];
-    }
-    if (pSum == 0 || qSum == 0)
-      continue;
-    double kl = 0;
-    for (int k = 0; k < i; ++k) {
-      if (p[k] == 0)
-        continue;
-      double pk = p[k] / pSum;
-      double qk = q[k] == 0 ? 1e-12 : q[k] / qSum; // smoothing
+namespace {
+
+/// ONNX Runtime's smooth_distribution: moves eps of mass onto empty bins.
+bool smooth(std::vector<double> &p, double eps = 0.0001) {
+  int64_t zeros = 0;
+  for (double v : p)
+    zeros += v == 0;
+  int64_t nonZeros = static_cast<int64_t>(p.size()) - zeros;
+  if (nonZeros == 0)
+    return false;
+  double eps1 = eps * double(zeros) / double(nonZeros);
+  for (double &v : p)
+    v += v == 0 ? eps : -eps1;
+  return true;
+}
+
+double klDivergence(std::vector<double> p, std::vector<double> q) {
+  double ps = 0, qs = 0;
+  for (double v : p)
+    ps += v;
+  for (double v : q)
+    qs += v;
+  double kl = 0;
+  for (size_t k = 0; k < p.size(); ++k) {
+    double pk = p[k] / ps, qk = q[k] / qs;
+    if (pk > 0 && qk > 0)
       kl += pk * std::log(pk / qk);
+  }
+  return kl;
+}
+
+} // namespace
+
+float qopt::entropyThreshold(const std::vector<double> &hist, float absMax,
+                             int quantizedBins) {
+  // ONNX Runtime's get_entropy_threshold on a histogram symmetric around 0:
+  // candidate windows [-t, t] widen one bin each side at a time.
+  int bins = static_cast<int>(hist.size());
+  int zero = bins / 2, half = quantizedBins / 2;
+  float width = 2 * absMax / bins;
+  double bestKL = std::numeric_limits<double>::infinity();
+  float best = absMax;
+  std::vector<double> p, q, quantized(quantizedBins);
+  for (int i = half; i <= zero; ++i) {
+    int start = zero - i, end = std::min(zero + i + 1, bins);
+    std::vector<double> sliced(hist.begin() + start, hist.begin() + end);
+    p = sliced;
+    for (int k = 0; k < start; ++k)
+      p.front() += hist[k];
+    for (int k = end; k < bins; ++k)
+      p.back() += hist[k];
+    int merged = static_cast<int>(sliced.size()) / quantizedBins;
+    std::fill(quantized.begin(), quantized.end(), 0.0);
+    for (int j = 0; j < quantizedBins; ++j)
+      for (int k = j * merged; k < (j + 1) * merged; ++k)
+        quantized[j] += sliced[k];
+    for (size_t k = size_t(quantizedBins) * merged; k < sliced.size(); ++k)
+      quantized.back() += sliced[k];
+    q.assign(p.size(), 0.0);
+    for (int j = 0; j < quantizedBins; ++j) {
+      int s0 = j * merged, s1 = s0 + merged;
+      int nonZero = 0;
+      for (int k = s0; k < s1; ++k)
+        nonZero += p[k] != 0;
+      if (nonZero)
+        for (int k = s0; k < s1; ++k)
+          q[k] = std::floor(quantized[j] / nonZero); // integer, as ORT
     }
+    if (!smooth(p) || !smooth(q))
+      continue;
+    double kl = klDivergence(p, q);
     if (kl < bestKL) {
       bestKL = kl;
-      best = i;
+      best = -absMax + end * width; // the window's upper edge
     }
   }
-  return (best + 0.5f) * width;
+  return best;
 }
 
 Range ActivationStats::entropyRange() const {
-  float t = entropyThreshold(absHist, absWidth);
+  float t = entropyThreshold(symHist, absMax);
   return {std::max(min, -t), std::min(max, t)};
 }
 

@@ -52,15 +52,15 @@ private:
 
   float min = 0, max = 0;
   int64_t finiteCount = 0, nonFinite = 0;
-  // Two-sided histogram over [min, max]; one-sided over [0, max |x|].
-  std::vector<double> hist, absHist;
-  float histMin = 0, histWidth = 0, absWidth = 0;
+  // Histograms over [min, max] and, symmetric, over [-max |x|, max |x|].
+  std::vector<double> hist, symHist;
+  float histMin = 0, histWidth = 0, absMax = 0;
 };
 
-/// The KL-divergence threshold of TensorRT / ONNX Runtime on a histogram of
-/// |x| (bin i covers [i * width, (i + 1) * width)), with `quantizedBins`
-/// target levels (128 for int8). Exposed for tests.
-float entropyThreshold(const std::vector<double> &absHist, float width,
+/// The KL-divergence threshold of ONNX Runtime (TensorRT's method) on a
+/// histogram symmetric around 0 (`hist` spans [-absMax, absMax]), with
+/// `quantizedBins` target levels (128 for int8). Exposed for tests.
+float entropyThreshold(const std::vector<double> &hist, float absMax,
                        int quantizedBins = 128);
 
 } // namespace qopt
