@@ -146,7 +146,7 @@ def train(model, x_tr, y_tr, epochs, lr, batch=256, seed=SEED):
     yt = torch.from_numpy(y_tr.astype(np.int64))
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     steps = epochs * ((len(xt) + batch - 1) // batch)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)  # per batch
     n = len(xt)
     for ep in range(epochs):
         t0 = time.time()

@@ -96,19 +96,22 @@ ModelRunner::create(ModuleOp module, llvm::ArrayRef<SymbolBinding> symbols) {
   if (!entries)
     return entries.takeError();
 
-  OwningOpRef<ModuleOp> lowered(cast<ModuleOp>(module->clone()));
-  PassManager pm(module.getContext());
-  buildLowerToLLVMPipeline(pm, LowerToLLVMOptions());
-  if (failed(pm.run(*lowered)))
-    return llvm::createStringError("the model could not be lowered (see the "
-                                   "diagnostics above)");
-
   std::unique_ptr<ModelRunner> runner(new ModelRunner());
   runner->entries = std::move(*entries);
   auto tm = createTargetMachine({});
   if (!tm)
     return tm.takeError();
   runner->targetMachine = std::move(*tm);
+
+  // The same lowering as a host object, kernels included.
+  OwningOpRef<ModuleOp> lowered(cast<ModuleOp>(module->clone()));
+  PassManager pm(module.getContext());
+  LowerToLLVMOptions lowering;
+  lowering.x86VNNI = hasX86VNNI(*runner->targetMachine);
+  buildLowerToLLVMPipeline(pm, lowering);
+  if (failed(pm.run(*lowered)))
+    return llvm::createStringError("the model could not be lowered (see the "
+                                   "diagnostics above)");
 
   DialectRegistry registry;
   registerBuiltinDialectTranslation(registry);

@@ -29,7 +29,10 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
   funcPm.addPass(createTosaToArithPass());
   funcPm.addPass(createTosaToTensorPass());
   funcPm.addPass(createTosaToSCFPass());
-  // Quantized ops become integer linalg code (docs/numerics.md).
+  // Quantized ops become integer code (docs/numerics.md): packed VNNI
+  // kernels where the target has them, portable linalg for the rest.
+  if (options.x86VNNI)
+    pm.addPass(createConvertQTToX86VNNI());
   pm.addPass(createConvertQTToLinalg());
   pm.addPass(createCanonicalizerPass());
   if (options.fuseElementwise)
@@ -57,6 +60,9 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createSCFToControlFlowPass());
   // Math ops with an LLVM intrinsic stay intrinsics (vectorizable); the rest
   // become libm calls, which the object may use.
+  if (options.x86VNNI)
+    pm.addPass(createQTLowerX86Intrinsics());
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createArithToLLVMConversionPass());

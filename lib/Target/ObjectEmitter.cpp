@@ -94,6 +94,13 @@ qopt::createTargetMachine(const TargetSpec &spec) {
   return std::move(tm);
 }
 
+bool qopt::hasX86VNNI(const llvm::TargetMachine &tm) {
+  if (tm.getTargetTriple().getArch() != llvm::Triple::x86_64)
+    return false;
+  const llvm::MCSubtargetInfo *sti = tm.getMCSubtargetInfo();
+  return sti->checkFeatures("+avx512f,+avx512bw,+avx512vnni");
+}
+
 FailureOr<std::unique_ptr<llvm::Module>>
 qopt::translateAndOptimize(ModuleOp module, llvm::LLVMContext &llvmContext,
                            llvm::TargetMachine &tm, StringRef prefix) {

@@ -126,12 +126,67 @@ static int emitNative(DialectRegistry &registry, StringRef bytecode,
   return 0;
 }
 
+/// The value of `--name=value` or `--name value` (one or two dashes) in
+/// argv, read before option parsing.
+static std::string peekOption(llvm::ArrayRef<const char *> args,
+                              llvm::StringRef name) {
+  for (size_t i = 1; i < args.size(); ++i) {
+    llvm::StringRef a = args[i];
+    if (!a.consume_front("--") && !a.consume_front("-"))
+      continue;
+    if (a.consume_front(name)) {
+      if (a.consume_front("="))
+        return a.str();
+      if (a.empty() && i + 1 < args.size())
+        return args[i + 1];
+    }
+  }
+  return "";
+}
+
+/// `--lower-to-llvm` picks its int8 kernels from the target: the options of
+/// the pipeline are set here from --target / --mcpu / --mattr (read ahead of
+/// option parsing, which builds the pipeline). An explicit x86-vnni= or a
+/// --pass-pipeline is left as written.
+static std::vector<std::string> targetAwareArgs(int argc, char **argv) {
+  std::vector<std::string> out(argv, argv + argc);
+  llvm::ArrayRef<const char *> args(const_cast<const char **>(argv), argc);
+  auto tm = qopt::createTargetMachine({peekOption(args, "target"),
+                                       peekOption(args, "mcpu"),
+                                       peekOption(args, "mattr")});
+  if (!tm) {
+    llvm::consumeError(tm.takeError()); // reported after parsing
+    return out;
+  }
+  if (!qopt::hasX86VNNI(**tm))
+    return out;
+  for (std::string &a : out) {
+    llvm::StringRef arg(a);
+    std::string dashes = arg.starts_with("--") ? "--" : "-";
+    if (!arg.consume_front(dashes) || !arg.consume_front("lower-to-llvm"))
+      continue;
+    if (arg.empty())
+      a = dashes + "lower-to-llvm=x86-vnni=true";
+    else if (arg.starts_with("=") && !arg.contains("x86-vnni"))
+      a += " x86-vnni=true";
+  }
+  return out;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   DialectRegistry registry;
   qopt::registerAllDialects(registry);
   qopt::registerAllToLLVMIRTranslations(registry);
   qopt::registerAllPasses();
+
+  std::vector<std::string> args = targetAwareArgs(argc, argv);
+  std::vector<char *> argPointers;
+  for (std::string &a : args)
+    argPointers.push_back(a.data());
+  argPointers.push_back(nullptr);
+  argc = static_cast<int>(args.size());
+  argv = argPointers.data();
 
   auto [inputFilename, outputFilename] = registerAndParseCLIOptions(
       argc, argv, "qopt: quantizing neural-network compiler driver\n", registry);

@@ -34,4 +34,34 @@ def ConvertQTToLinalg : Pass<"convert-qt-to-linalg", "::mlir::ModuleOp"> {
   ];
 }
 
+def ConvertQTToX86VNNI : Pass<"convert-qt-to-x86-vnni", "::mlir::ModuleOp"> {
+  let summary = "Lower int8 fully connected layers to AVX-512 VNNI kernels";
+  let description = [{
+    For a target with AVX-512 VNNI: every `qt.fully_connected` with constant
+    int8 weights (zero point 0, as qopt's own) becomes a kernel built on
+    `vpdpbusd` (`llvm.x86.avx512.vpdpbusd.512`). The weights are packed at
+    compile time into 16-column x 4-row blocks (one 64-byte register per
+    block: lane j holds 4 consecutive K values of column j); the input is
+    made unsigned (`a + 128`) and the compensation
+    `bias - (128 + z_in) * sum_k w[n, k]` is precomputed per column, so the
+    accumulator equals `bias + sum_k (a - z_in) * w` exactly. Requantization
+    (docs/numerics.md) runs on 16 lanes at a time. Other qt ops are left to
+    `convert-qt-to-linalg`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect", "::mlir::vector::VectorDialect",
+    "::mlir::LLVM::LLVMDialect", "::mlir::linalg::LinalgDialect"
+  ];
+}
+
+def QTLowerX86Intrinsics : Pass<"qt-lower-x86-intrinsics"> {
+  let summary = "Turn qt.x86_* kernel ops into their LLVM intrinsics";
+  let description = [{
+    Runs after bufferization: `qt.x86_vpdpbusd` becomes
+    `llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"`.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // QOPT_CONVERSION_PASSES_TD

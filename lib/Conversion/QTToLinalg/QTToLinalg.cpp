@@ -85,6 +85,9 @@ struct ConvertQTToLinalg
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                            math::MathDialect, tensor::TensorDialect>();
     target.addIllegalDialect<qt::QTDialect>();
+    // Kernel building blocks of the target paths live until after
+    // bufferization (qt-lower-x86-intrinsics).
+    target.addLegalOp<qt::X86VpdpbusdOp>();
     target.addIllegalOp<quant::StorageCastOp>();
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
       return converter.isSignatureLegal(op.getFunctionType()) &&

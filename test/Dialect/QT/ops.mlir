@@ -85,3 +85,11 @@ func.func @observe(%x: tensor<1x32xf32>) -> tensor<1x32xf32> {
   %y = qt.observe %x {id = 7 : i64} : tensor<1x32xf32>
   return %y : tensor<1x32xf32>
 }
+
+// The VNNI kernel building block.
+// CHECK-LABEL: func @vpdpbusd
+func.func @vpdpbusd(%acc: vector<16xi32>, %a: vector<64xi8>, %b: vector<64xi8>) -> vector<16xi32> {
+  // CHECK: qt.x86_vpdpbusd %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi32>, vector<64xi8>, vector<64xi8> -> vector<16xi32>
+  %r = qt.x86_vpdpbusd %acc, %a, %b : vector<16xi32>, vector<64xi8>, vector<64xi8> -> vector<16xi32>
+  return %r : vector<16xi32>
+}

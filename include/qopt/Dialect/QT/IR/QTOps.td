@@ -278,6 +278,33 @@ def QT_MulOp : QT_BinaryOp<"mul", "multiplication"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Target kernels
+//===----------------------------------------------------------------------===//
+
+def QT_X86VpdpbusdOp : QT_Op<"x86_vpdpbusd", [Pure]> {
+  let summary = "AVX-512 VNNI u8 x s8 dot product (vpdpbusd, zmm)";
+  let description = [{
+    `acc[i] + sum_{j<4} u8(a[4i + j]) * s8(b[4i + j])` in each of 16 int32
+    lanes, wrapping (no saturation). A pure stand-in for the LLVM intrinsic
+    `llvm.x86.avx512.vpdpbusd.512` while the kernel is still on tensors
+    (bufferization needs known effects); `qt-lower-x86-intrinsics` turns it
+    into the intrinsic after bufferization.
+
+    Example:
+    ```mlir
+    %r = qt.x86_vpdpbusd %acc, %a, %b : vector<16xi32>, vector<64xi8>, vector<64xi8> -> vector<16xi32>
+    ```
+  }];
+  let arguments = (ins VectorOfLengthAndType<[16], [I32]>:$acc,
+                       VectorOfLengthAndType<[64], [I8]>:$a,
+                       VectorOfLengthAndType<[64], [I8]>:$b);
+  let results = (outs VectorOfLengthAndType<[16], [I32]>:$result);
+  let assemblyFormat = [{
+    $acc `,` $a `,` $b attr-dict `:` type($acc) `,` type($a) `,` type($b) `->` type($result)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
 // Calibration
 //===----------------------------------------------------------------------===//
 

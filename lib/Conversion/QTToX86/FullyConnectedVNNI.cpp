@@ -1,0 +1,260 @@
+//===- FullyConnectedVNNI.cpp - int8 FC on AVX-512 VNNI ---------*- C++ -*-===//
+//
+// qt.fully_connected -> loops over (row, 16-column block) whose inner loop is
+// one vpdpbusd per 4 K values, on weights packed at compile time.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/Conversion/Passes.h"
+#include "qopt/Dialect/QT/IR/QTOps.h"
+#include "qopt/Reference/Numerics.h"
+
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/Matchers.h"
+
+namespace qopt {
+#define GEN_PASS_DEF_CONVERTQTTOX86VNNI
+#include "qopt/Conversion/Passes.h.inc"
+} // namespace qopt
+
+using namespace mlir;
+using namespace qopt;
+
+namespace {
+
+constexpr int64_t kLanes = 16; // int32 lanes in a zmm register
+constexpr int64_t kGroup = 4;  // K values per lane per vpdpbusd
+
+/// The int8 values of a constant weight behind quant.scast, if it is one.
+std::optional<std::vector<int8_t>> constantWeights(Value weight) {
+  auto cast = weight.getDefiningOp<quant::StorageCastOp>();
+  DenseElementsAttr attr;
+  if (!cast || !matchPattern(cast.getInput(), m_Constant(&attr)) ||
+      !attr.getElementType().isInteger(8))
+    return std::nullopt;
+  return std::vector<int8_t>(attr.getValues<int8_t>().begin(),
+                             attr.getValues<int8_t>().end());
+}
+
+/// Float32 scale and zero point of a per-tensor quantized tensor type.
+ref::QuantParams tensorParams(Type type) {
+  auto q = cast<quant::UniformQuantizedType>(
+      cast<ShapedType>(type).getElementType());
+  return {static_cast<float>(q.getScale()),
+          static_cast<int32_t>(q.getZeroPoint())};
+}
+
+template <typename T>
+Value constant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type element,
+               ArrayRef<T> values) {
+  auto type = RankedTensorType::get(shape, element);
+  return arith::ConstantOp::create(b, loc, type,
+                                   DenseElementsAttr::get(type, values));
+}
+
+// Pattern: fully_connected(x[M,K], const w[N,K] (z_w = 0), b[N])
+//   -> for m, for 16-column block nb:
+//        acc = corr[nb] (bias - (128 + z_x) * colsum)
+//        for kb: acc = vpdpbusd(acc, broadcast(x[m, 4kb:4kb+4] + 128), Wp[nb, kb])
+//        y[m, nb] = requantize(acc)
+LogicalResult lower(qt::FullyConnectedOp op) {
+  auto weights = constantWeights(op.getWeight());
+  if (!weights)
+    return failure();
+  auto wType = op.getWeight().getType();
+  auto wq = wType.getElementType();
+  SmallVector<float> wScales;
+  if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(wq)) {
+    if (llvm::any_of(perAxis.getZeroPoints(), [](int64_t z) { return z != 0; }))
+      return failure();
+    for (double s : perAxis.getScales())
+      wScales.push_back(static_cast<float>(s));
+  } else {
+    auto uniform = cast<quant::UniformQuantizedType>(wq);
+    if (uniform.getZeroPoint() != 0)
+      return failure();
+    wScales.push_back(static_cast<float>(uniform.getScale()));
+  }
+  auto inElem = cast<quant::QuantizedType>(op.getInput().getType().getElementType());
+  auto outElem = cast<quant::QuantizedType>(op.getType().getElementType());
+  if (!inElem.isSigned() || inElem.getStorageTypeIntegralWidth() != 8 ||
+      !outElem.isSigned() || outElem.getStorageTypeIntegralWidth() != 8 ||
+      !cast<quant::QuantizedType>(wq).isSigned())
+    return failure();
+
+  ref::QuantParams in = tensorParams(op.getInput().getType());
+  ref::QuantParams out = tensorParams(op.getType());
+  int64_t m = op.getInput().getType().getDimSize(0);
+  int64_t k = wType.getDimSize(1), n = wType.getDimSize(0);
+  int64_t kb = (k + kGroup - 1) / kGroup, nb = (n + kLanes - 1) / kLanes;
+  int64_t kPad = kb * kGroup, nPad = nb * kLanes;
+
+  // Compile-time packing, compensation and multipliers.
+  std::vector<int8_t> packed(nb * kb * kLanes * kGroup, 0);
+  std::vector<int32_t> corr(nPad, 0), m0(nPad, 0);
+  std::vector<int64_t> shift(nPad, 1);
+  std::vector<int32_t> bias(n, 0);
+  if (Value b = op.getBias()) {
+    DenseElementsAttr attr;
+    if (!matchPattern(b, m_Constant(&attr)))
+      return failure();
+    bias.assign(attr.getValues<int32_t>().begin(), attr.getValues<int32_t>().end());
+  }
+  for (int64_t c = 0; c < n; ++c) {
+    int64_t colsum = 0;
+    for (int64_t i = 0; i < k; ++i) {
+      int8_t w = (*weights)[c * k + i];
+      colsum += w;
+      int64_t block = c / kLanes, lane = c % kLanes;
+      packed[((block * kb + i / kGroup) * kLanes + lane) * kGroup + i % kGroup] = w;
+    }
+    corr[c] = static_cast<int32_t>(bias[c] - (128 + int64_t(in.zeroPoint)) * colsum);
+    float sw = wScales[wScales.size() == 1 ? 0 : c];
+    auto mult = ref::quantizeMultiplier(double(in.scale) * sw / out.scale);
+    if (!mult)
+      return failure(); // convert-qt-to-linalg reports it
+    if (!mult->roundsToZero) {
+      m0[c] = mult->m0;
+      shift[c] = mult->shift;
+    }
+  }
+  auto toF = [](std::optional<APFloat> v) -> std::optional<float> {
+    if (!v)
+      return std::nullopt;
+    return v->convertToFloat();
+  };
+  ref::StorageRange range =
+      ref::activationRange(out, toF(op.getMin()), toF(op.getMax()));
+
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Type i8 = b.getI8Type(), i32 = b.getI32Type(), i64 = b.getI64Type();
+  Value wPacked = constant<int8_t>(b, loc, {nb, kb, kLanes * kGroup}, i8, packed);
+  Value corrC = constant<int32_t>(b, loc, {nPad}, i32, corr);
+  Value m0C = constant<int32_t>(b, loc, {nPad}, i32, m0);
+  Value shiftC = constant<int64_t>(b, loc, {nPad}, i64, shift);
+
+  // The input as storage, made unsigned (x + 128 == x ^ 0x80), padded in K.
+  Value x = quant::StorageCastOp::create(
+      b, loc, op.getInput().getType().clone(i8), op.getInput());
+  auto xType = RankedTensorType::get({m, kPad}, i8);
+  Value xu = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, kPad}, i8);
+  Value zero8 = arith::ConstantOp::create(b, loc, i8, b.getI8IntegerAttr(0));
+  xu = linalg::FillOp::create(b, loc, zero8, xu).getResult(0);
+  {
+    Value flip = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, k}, i8);
+    AffineMap id = b.getMultiDimIdentityMap(2);
+    Value flipped =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{flip.getType()}, ValueRange{x}, ValueRange{flip},
+            ArrayRef<AffineMap>{id, id},
+            SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+            [&](OpBuilder &nb2, Location l, ValueRange args) {
+              Value c80 = arith::ConstantOp::create(nb2, l, i8,
+                                                    nb2.getI8IntegerAttr(-128));
+              linalg::YieldOp::create(
+                  nb2, l, arith::XOrIOp::create(nb2, l, args[0], c80).getResult());
+            })
+            .getResult(0);
+    SmallVector<OpFoldResult> offsets(2, b.getIndexAttr(0)),
+        sizes = {b.getIndexAttr(m), b.getIndexAttr(k)},
+        strides(2, b.getIndexAttr(1));
+    xu = tensor::InsertSliceOp::create(b, loc, flipped, xu, offsets, sizes, strides);
+  }
+  (void)xType;
+
+  auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  Value c0 = idx(0), c1 = idx(1);
+  auto acc16 = VectorType::get({kLanes}, i32);
+  auto bytes64 = VectorType::get({kLanes * kGroup}, i8);
+  Value outInit = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, nPad}, i8);
+
+  auto rows = scf::ForOp::create(
+      b, loc, c0, idx(m), c1, ValueRange{outInit},
+      [&](OpBuilder &b1, Location l, Value row, ValueRange rowArgs) {
+        auto blocks = scf::ForOp::create(
+            b1, l, c0, idx(nb), c1, ValueRange{rowArgs[0]},
+            [&](OpBuilder &b2, Location l2, Value block, ValueRange blockArgs) {
+              Value col = arith::MulIOp::create(b2, l2, block, idx(kLanes));
+              Value pad32 = arith::ConstantOp::create(b2, l2, i32, b2.getI32IntegerAttr(0));
+              Value init = vector::TransferReadOp::create(
+                  b2, l2, acc16, corrC, ValueRange{col}, pad32,
+                  ArrayRef<bool>{true});
+              auto inner = scf::ForOp::create(
+                  b2, l2, c0, idx(kb), c1, ValueRange{init},
+                  [&](OpBuilder &b3, Location l3, Value kk, ValueRange accArgs) {
+                    Value kOff = arith::MulIOp::create(b3, l3, kk, idx(kGroup));
+                    Value pad8 = arith::ConstantOp::create(b3, l3, i8, b3.getI8IntegerAttr(0));
+                    Value a4 = vector::TransferReadOp::create(
+                        b3, l3, VectorType::get({kGroup}, i8), xu,
+                        ValueRange{row, kOff}, pad8, ArrayRef<bool>{true});
+                    Value a32 = vector::BitCastOp::create(
+                        b3, l3, VectorType::get({1}, i32), a4);
+                    Value scalar = vector::ExtractOp::create(b3, l3, a32, ArrayRef<int64_t>{0});
+                    Value bcast = vector::BroadcastOp::create(b3, l3, acc16, scalar);
+                    Value aBytes = vector::BitCastOp::create(b3, l3, bytes64, bcast);
+                    Value w = vector::TransferReadOp::create(
+                        b3, l3, bytes64, wPacked, ValueRange{block, kk, idx(0)},
+                        pad8, ArrayRef<bool>{true});
+                    Value next = qt::X86VpdpbusdOp::create(
+                        b3, l3, acc16, accArgs[0], aBytes, w);
+                    scf::YieldOp::create(b3, l3, next);
+                  });
+              // Requantize 16 lanes: ((acc * M0 + 2^(n-1)) >> n) + z, clamp.
+              auto v64 = VectorType::get({kLanes}, i64);
+              Value acc = arith::ExtSIOp::create(b2, l2, v64, inner.getResult(0));
+              Value mv = arith::ExtSIOp::create(
+                  b2, l2, v64,
+                  vector::TransferReadOp::create(b2, l2, acc16, m0C, ValueRange{col},
+                                                 pad32, ArrayRef<bool>{true}));
+              Value pad64 = arith::ConstantOp::create(b2, l2, i64, b2.getI64IntegerAttr(0));
+              Value sv = vector::TransferReadOp::create(
+                  b2, l2, v64, shiftC, ValueRange{col}, pad64, ArrayRef<bool>{true});
+              auto splat = [&](int64_t v) {
+                return arith::ConstantOp::create(
+                    b2, l2, v64, DenseElementsAttr::get(v64, b2.getI64IntegerAttr(v)));
+              };
+              Value one = splat(1);
+              Value half = arith::ShLIOp::create(
+                  b2, l2, one, arith::SubIOp::create(b2, l2, sv, one));
+              Value r = arith::ShRSIOp::create(
+                  b2, l2,
+                  arith::AddIOp::create(b2, l2, arith::MulIOp::create(b2, l2, acc, mv),
+                                        half),
+                  sv);
+              r = arith::AddIOp::create(b2, l2, r, splat(out.zeroPoint));
+              r = arith::MaxSIOp::create(b2, l2, r, splat(range.min));
+              r = arith::MinSIOp::create(b2, l2, r, splat(range.max));
+              Value q = arith::TruncIOp::create(b2, l2, VectorType::get({kLanes}, i8), r);
+              Value written = vector::TransferWriteOp::create(
+                                  b2, l2, q, blockArgs[0], ValueRange{row, col},
+                                  ArrayRef<bool>{true})
+                                  .getResult();
+              scf::YieldOp::create(b2, l2, written);
+            });
+        scf::YieldOp::create(b1, l, blocks.getResult(0));
+      });
+  SmallVector<OpFoldResult> offsets(2, b.getIndexAttr(0)),
+      sizes = {b.getIndexAttr(m), b.getIndexAttr(n)},
+      strides(2, b.getIndexAttr(1));
+  Value y = tensor::ExtractSliceOp::create(
+      b, loc, RankedTensorType::get({m, n}, i8), rows.getResult(0), offsets,
+      sizes, strides);
+  Value yq = quant::StorageCastOp::create(b, loc, op.getType(), y);
+  op.replaceAllUsesWith(yq);
+  op.erase();
+  return success();
+}
+
+struct ConvertQTToX86VNNI
+    : qopt::impl::ConvertQTToX86VNNIBase<ConvertQTToX86VNNI> {
+  void runOnOperation() override {
+    SmallVector<qt::FullyConnectedOp> ops;
+    getOperation().walk([&](qt::FullyConnectedOp op) { ops.push_back(op); });
+    for (qt::FullyConnectedOp op : ops)
+      (void)lower(op); // unsupported forms stay for convert-qt-to-linalg
+  }
+};
+
+} // namespace

@@ -1,0 +1,34 @@
+// RUN: qopt %s -convert-qt-to-x86-vnni | FileCheck %s
+
+// Weights [N=2, K=5] are packed into one 16-column x 4-row block per 4 K
+// values (zero padded to K=8, N=16); the compensation is
+// bias - (128 + z_in) * colsum: 10 - (128 - 3) * 6 = -740 and
+// -20 - 125 * 0 = -20. The inner loop is one vpdpbusd per 4 K values.
+// CHECK-LABEL: func.func @fc
+// CHECK-DAG: arith.constant dense<[-740, -20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]> : tensor<16xi32>
+// CHECK-DAG: arith.constant dense<{{.*}}> : tensor<1x2x64xi8>
+// CHECK: arith.xori %{{.*}}, %c-128_i8
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: qt.x86_vpdpbusd %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi32>, vector<64xi8>, vector<64xi8> -> vector<16xi32>
+// CHECK: arith.shrsi %{{.*}}, %{{.*}} : vector<16xi64>
+// CHECK: vector.transfer_write
+// CHECK-NOT: qt.fully_connected
+func.func @fc(%x: tensor<1x5x!quant.uniform<i8:f32, 0.5:-3>>) -> tensor<1x2x!quant.uniform<i8:f32, 0.75:1>> {
+  %wi = arith.constant dense<[[1, 2, 3, -1, 1], [4, -4, 0, 0, 0]]> : tensor<2x5xi8>
+  %w = quant.scast %wi : tensor<2x5xi8> to tensor<2x5x!quant.uniform<i8:f32:0, {0.25, 0.125}>>
+  %b = arith.constant dense<[10, -20]> : tensor<2xi32>
+  %y = qt.fully_connected %x, %w, %b : tensor<1x5x!quant.uniform<i8:f32, 0.5:-3>>, tensor<2x5x!quant.uniform<i8:f32:0, {0.25, 0.125}>>, tensor<2xi32> -> tensor<1x2x!quant.uniform<i8:f32, 0.75:1>>
+  return %y : tensor<1x2x!quant.uniform<i8:f32, 0.75:1>>
+}
+
+// Weights with a non-zero zero point stay for the portable lowering.
+// CHECK-LABEL: func.func @weight_zero_point
+// CHECK: qt.fully_connected
+func.func @weight_zero_point(%x: tensor<1x4x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x1x!quant.uniform<i8:f32, 0.5>> {
+  %wi = arith.constant dense<[[1, 2, 3, 4]]> : tensor<1x4xi8>
+  %w = quant.scast %wi : tensor<1x4xi8> to tensor<1x4x!quant.uniform<i8:f32, 0.25:3>>
+  %y = qt.fully_connected %x, %w : tensor<1x4x!quant.uniform<i8:f32, 0.5>>, tensor<1x4x!quant.uniform<i8:f32, 0.25:3>> -> tensor<1x1x!quant.uniform<i8:f32, 0.5>>
+  return %y : tensor<1x1x!quant.uniform<i8:f32, 0.5>>
+}
