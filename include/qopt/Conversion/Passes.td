@@ -45,8 +45,10 @@ def ConvertQTToX86VNNI : Pass<"convert-qt-to-x86-vnni", "::mlir::ModuleOp"> {
     made unsigned (`a + 128`) and the compensation
     `bias - (128 + z_in) * sum_k w[n, k]` is precomputed per column, so the
     accumulator equals `bias + sum_k (a - z_in) * w` exactly. Requantization
-    (docs/numerics.md) runs on 16 lanes at a time. Other qt ops are left to
-    `convert-qt-to-linalg`.
+    (docs/numerics.md) runs on 16 lanes at a time. A `qt.conv2d` with a
+    constant filter first becomes im2col (patches gathered on the storage
+    type, padded with the input zero point) and a fully connected layer on
+    the same kernel. Other qt ops are left to `convert-qt-to-linalg`.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect",

@@ -247,9 +247,93 @@ LogicalResult lower(qt::FullyConnectedOp op) {
   return success();
 }
 
+// Pattern: conv2d(x[N,H,W,C], const f[F,KH,KW,C], b[F])
+//   -> expand(fully_connected(im2col(pad(x, z_x))[N*OH*OW, KH*KW*C],
+//                            f[F, KH*KW*C], b))
+// so that convolutions run on the same VNNI kernel. The patches are
+// gathered on the storage type; padding is the input zero point.
+FailureOr<qt::FullyConnectedOp> convToFullyConnected(qt::Conv2DOp op) {
+  auto cast = op.getFilter().getDefiningOp<quant::StorageCastOp>();
+  DenseElementsAttr filter;
+  if (!cast || !matchPattern(cast.getInput(), m_Constant(&filter)))
+    return failure();
+  auto inType = op.getInput().getType();
+  auto fType = op.getFilter().getType();
+  auto outType = op.getType();
+  int64_t n = inType.getDimSize(0), c = inType.getDimSize(3);
+  int64_t f = fType.getDimSize(0), kh = fType.getDimSize(1), kw = fType.getDimSize(2);
+  int64_t oh = outType.getDimSize(1), ow = outType.getDimSize(2);
+  ArrayRef<int64_t> pad = op.getPad(), stride = op.getStride(),
+                    dilation = op.getDilation();
+  ref::QuantParams in = tensorParams(inType);
+
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  MLIRContext *ctx = b.getContext();
+  Type i8 = b.getI8Type();
+  Value x = quant::StorageCastOp::create(b, loc, inType.clone(i8), op.getInput());
+  if (llvm::any_of(pad, [](int64_t p) { return p != 0; })) {
+    SmallVector<int64_t> shape(inType.getShape());
+    shape[1] += pad[0] + pad[1];
+    shape[2] += pad[2] + pad[3];
+    SmallVector<OpFoldResult> low = {b.getIndexAttr(0), b.getIndexAttr(pad[0]),
+                                     b.getIndexAttr(pad[2]), b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> high = {b.getIndexAttr(0), b.getIndexAttr(pad[1]),
+                                      b.getIndexAttr(pad[3]), b.getIndexAttr(0)};
+    Value zp = arith::ConstantOp::create(b, loc, i8, b.getI8IntegerAttr(in.zeroPoint));
+    x = tensor::PadOp::create(b, loc, RankedTensorType::get(shape, i8), x, low,
+                              high, zp);
+  }
+  // patches[n, oh, ow, kh, kw, c] = x[n, oh*sh + kh*dh, ow*sw + kw*dw, c]
+  AffineExpr dn, doh, dow, dkh, dkw, dc;
+  bindDims(ctx, dn, doh, dow, dkh, dkw, dc);
+  auto patchType = RankedTensorType::get({n, oh, ow, kh, kw, c}, i8);
+  Value empty = tensor::EmptyOp::create(b, loc, patchType.getShape(), i8);
+  Value patches =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{patchType}, ValueRange{x}, ValueRange{empty},
+          ArrayRef<AffineMap>{
+              AffineMap::get(6, 0,
+                             {dn, doh * stride[0] + dkh * dilation[0],
+                              dow * stride[1] + dkw * dilation[1], dc},
+                             ctx),
+              b.getMultiDimIdentityMap(6)},
+          SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
+          [](OpBuilder &nb2, Location l, ValueRange args) {
+            linalg::YieldOp::create(nb2, l, args[0]);
+          })
+          .getResult(0);
+  Value rows = tensor::CollapseShapeOp::create(
+      b, loc, patches, SmallVector<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
+  auto rowsQ = RankedTensorType::get({n * oh * ow, kh * kw * c},
+                                     inType.getElementType());
+  Value xq = quant::StorageCastOp::create(b, loc, rowsQ, rows);
+  // OHWI filters are already [F, KH*KW*C] row-major.
+  auto wStorage = RankedTensorType::get({f, kh * kw * c}, i8);
+  Value w = arith::ConstantOp::create(b, loc, wStorage, filter.reshape(wStorage));
+  Value wq = quant::StorageCastOp::create(
+      b, loc, wStorage.clone(fType.getElementType()), w);
+  auto fcType = RankedTensorType::get({n * oh * ow, f}, outType.getElementType());
+  auto fc = qt::FullyConnectedOp::create(b, loc, fcType, xq, wq, op.getBias(),
+                                         op.getMinAttr(), op.getMaxAttr());
+  // Reshapes happen on the storage type (tensor ops know no quant types).
+  Value yStorage = quant::StorageCastOp::create(b, loc, fcType.clone(i8),
+                                                fc.getResult());
+  Value y = tensor::ExpandShapeOp::create(
+      b, loc, outType.clone(i8), yStorage,
+      SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
+  op.replaceAllUsesWith(quant::StorageCastOp::create(b, loc, outType, y).getResult());
+  op.erase();
+  return fc;
+}
+
 struct ConvertQTToX86VNNI
     : qopt::impl::ConvertQTToX86VNNIBase<ConvertQTToX86VNNI> {
   void runOnOperation() override {
+    SmallVector<qt::Conv2DOp> convs;
+    getOperation().walk([&](qt::Conv2DOp op) { convs.push_back(op); });
+    for (qt::Conv2DOp op : convs)
+      (void)convToFullyConnected(op);
     SmallVector<qt::FullyConnectedOp> ops;
     getOperation().walk([&](qt::FullyConnectedOp op) { ops.push_back(op); });
     for (qt::FullyConnectedOp op : ops)

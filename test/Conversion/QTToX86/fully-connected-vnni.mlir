@@ -32,3 +32,23 @@ func.func @weight_zero_point(%x: tensor<1x4x!quant.uniform<i8:f32, 0.5>>) -> ten
   %y = qt.fully_connected %x, %w : tensor<1x4x!quant.uniform<i8:f32, 0.5>>, tensor<1x4x!quant.uniform<i8:f32, 0.25:3>> -> tensor<1x1x!quant.uniform<i8:f32, 0.5>>
   return %y : tensor<1x1x!quant.uniform<i8:f32, 0.5>>
 }
+
+// A convolution becomes im2col on the storage type (padded with the input
+// zero point, 7) and a fully connected layer on [F, KH*KW*C] weights.
+// CHECK-LABEL: func.func @conv
+// CHECK: %[[ZP:.*]] = arith.constant 7 : i8
+// CHECK: tensor.pad %{{.*}} low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: tensor.yield %[[ZP]]
+// CHECK: linalg.generic
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<1x4x4x3x3x1xi8> into tensor<16x9xi8>
+// CHECK: qt.x86_vpdpbusd
+// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1, 2], [3]] output_shape [1, 4, 4, 2] : tensor<16x2xi8> into tensor<1x4x4x2xi8>
+// CHECK-NOT: qt.conv2d
+func.func @conv(%x: tensor<1x4x4x1x!quant.uniform<i8:f32, 0.5:7>>) -> tensor<1x4x4x2x!quant.uniform<i8:f32, 0.5>> {
+  %fi = arith.constant dense<1> : tensor<2x3x3x1xi8>
+  %f = quant.scast %fi : tensor<2x3x3x1xi8> to tensor<2x3x3x1x!quant.uniform<i8:f32, 0.25>>
+  %y = qt.conv2d %x, %f pad = [1, 1, 1, 1] stride = [1, 1] dilation = [1, 1]
+      : tensor<1x4x4x1x!quant.uniform<i8:f32, 0.5:7>>, tensor<2x3x3x1x!quant.uniform<i8:f32, 0.25>>
+      -> tensor<1x4x4x2x!quant.uniform<i8:f32, 0.5>>
+  return %y : tensor<1x4x4x2x!quant.uniform<i8:f32, 0.5>>
+}
