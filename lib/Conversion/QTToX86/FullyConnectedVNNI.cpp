@@ -164,82 +164,142 @@ LogicalResult lower(qt::FullyConnectedOp op) {
   }
   (void)xType;
 
-  auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
-  Value c0 = idx(0), c1 = idx(1);
   auto acc16 = VectorType::get({kLanes}, i32);
   auto bytes64 = VectorType::get({kLanes * kGroup}, i8);
+  auto v64 = VectorType::get({kLanes}, i64);
   Value outInit = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, nPad}, i8);
 
-  auto rows = scf::ForOp::create(
-      b, loc, c0, idx(m), c1, ValueRange{outInit},
-      [&](OpBuilder &b1, Location l, Value row, ValueRange rowArgs) {
-        auto blocks = scf::ForOp::create(
-            b1, l, c0, idx(nb), c1, ValueRange{rowArgs[0]},
-            [&](OpBuilder &b2, Location l2, Value block, ValueRange blockArgs) {
-              Value col = arith::MulIOp::create(b2, l2, block, idx(kLanes));
-              Value pad32 = arith::ConstantOp::create(b2, l2, i32, b2.getI32IntegerAttr(0));
-              Value init = vector::TransferReadOp::create(
-                  b2, l2, acc16, corrC, ValueRange{col}, pad32,
-                  ArrayRef<bool>{true});
-              auto inner = scf::ForOp::create(
-                  b2, l2, c0, idx(kb), c1, ValueRange{init},
-                  [&](OpBuilder &b3, Location l3, Value kk, ValueRange accArgs) {
-                    Value kOff = arith::MulIOp::create(b3, l3, kk, idx(kGroup));
-                    Value pad8 = arith::ConstantOp::create(b3, l3, i8, b3.getI8IntegerAttr(0));
-                    Value a4 = vector::TransferReadOp::create(
-                        b3, l3, VectorType::get({kGroup}, i8), xu,
-                        ValueRange{row, kOff}, pad8, ArrayRef<bool>{true});
-                    Value a32 = vector::BitCastOp::create(
-                        b3, l3, VectorType::get({1}, i32), a4);
-                    Value scalar = vector::ExtractOp::create(b3, l3, a32, ArrayRef<int64_t>{0});
-                    Value bcast = vector::BroadcastOp::create(b3, l3, acc16, scalar);
-                    Value aBytes = vector::BitCastOp::create(b3, l3, bytes64, bcast);
-                    Value w = vector::TransferReadOp::create(
-                        b3, l3, bytes64, wPacked, ValueRange{block, kk, idx(0)},
-                        pad8, ArrayRef<bool>{true});
-                    Value next = qt::X86VpdpbusdOp::create(
-                        b3, l3, acc16, accArgs[0], aBytes, w);
-                    scf::YieldOp::create(b3, l3, next);
-                  });
-              // Requantize 16 lanes: ((acc * M0 + 2^(n-1)) >> n) + z, clamp.
-              auto v64 = VectorType::get({kLanes}, i64);
-              Value acc = arith::ExtSIOp::create(b2, l2, v64, inner.getResult(0));
-              Value mv = arith::ExtSIOp::create(
-                  b2, l2, v64,
-                  vector::TransferReadOp::create(b2, l2, acc16, m0C, ValueRange{col},
-                                                 pad32, ArrayRef<bool>{true}));
-              Value pad64 = arith::ConstantOp::create(b2, l2, i64, b2.getI64IntegerAttr(0));
-              Value sv = vector::TransferReadOp::create(
-                  b2, l2, v64, shiftC, ValueRange{col}, pad64, ArrayRef<bool>{true});
-              auto splat = [&](int64_t v) {
-                return arith::ConstantOp::create(
-                    b2, l2, v64, DenseElementsAttr::get(v64, b2.getI64IntegerAttr(v)));
-              };
-              Value one = splat(1);
-              Value half = arith::ShLIOp::create(
-                  b2, l2, one, arith::SubIOp::create(b2, l2, sv, one));
-              Value r = arith::ShRSIOp::create(
-                  b2, l2,
-                  arith::AddIOp::create(b2, l2, arith::MulIOp::create(b2, l2, acc, mv),
-                                        half),
-                  sv);
-              r = arith::AddIOp::create(b2, l2, r, splat(out.zeroPoint));
-              r = arith::MaxSIOp::create(b2, l2, r, splat(range.min));
-              r = arith::MinSIOp::create(b2, l2, r, splat(range.max));
-              Value q = arith::TruncIOp::create(b2, l2, VectorType::get({kLanes}, i8), r);
-              Value written = vector::TransferWriteOp::create(
-                                  b2, l2, q, blockArgs[0], ValueRange{row, col},
-                                  ArrayRef<bool>{true})
-                                  .getResult();
-              scf::YieldOp::create(b2, l2, written);
-            });
-        scf::YieldOp::create(b1, l, blocks.getResult(0));
-      });
+  // Emits, for `rowCount` rows from `firstRow` and `count` consecutive
+  // 16-column blocks from `firstBlock`, the K loop with one accumulator per
+  // (row, block): independent vpdpbusd chains hide the instruction's
+  // latency, each packed weight register serves every row and each
+  // broadcast input every block. Then requantizes and stores each tile.
+  auto emitTile = [&](OpBuilder &b2, Location l2, Value firstRow,
+                      int64_t rowCount, Value firstBlock, int64_t count,
+                      Value dest) -> Value {
+    auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b2, l2, v); };
+    Value pad32 = arith::ConstantOp::create(b2, l2, i32, b2.getI32IntegerAttr(0));
+    Value pad8 = arith::ConstantOp::create(b2, l2, i8, b2.getI8IntegerAttr(0));
+    Value pad64 = arith::ConstantOp::create(b2, l2, i64, b2.getI64IntegerAttr(0));
+    SmallVector<Value> blocks, cols, rowsV, inits;
+    for (int64_t u = 0; u < count; ++u) {
+      Value block = arith::AddIOp::create(b2, l2, firstBlock, idx(u));
+      blocks.push_back(block);
+      cols.push_back(arith::MulIOp::create(b2, l2, block, idx(kLanes)));
+    }
+    for (int64_t r = 0; r < rowCount; ++r) {
+      rowsV.push_back(arith::AddIOp::create(b2, l2, firstRow, idx(r)));
+      for (int64_t u = 0; u < count; ++u)
+        inits.push_back(vector::TransferReadOp::create(
+            b2, l2, acc16, corrC, ValueRange{cols[u]}, pad32,
+            ArrayRef<bool>{true}));
+    }
+    auto inner = scf::ForOp::create(
+        b2, l2, idx(0), idx(kb), idx(1), inits,
+        [&](OpBuilder &b3, Location l3, Value kk, ValueRange accs) {
+          Value kOff = arith::MulIOp::create(
+              b3, l3, kk, arith::ConstantIndexOp::create(b3, l3, kGroup));
+          Value zeroIdx = arith::ConstantIndexOp::create(b3, l3, 0);
+          SmallVector<Value> weightsU;
+          for (int64_t u = 0; u < count; ++u)
+            weightsU.push_back(vector::TransferReadOp::create(
+                b3, l3, bytes64, wPacked, ValueRange{blocks[u], kk, zeroIdx},
+                pad8, ArrayRef<bool>{true}));
+          SmallVector<Value> next;
+          for (int64_t r = 0; r < rowCount; ++r) {
+            Value a4 = vector::TransferReadOp::create(
+                b3, l3, VectorType::get({kGroup}, i8), xu,
+                ValueRange{rowsV[r], kOff}, pad8, ArrayRef<bool>{true});
+            Value a32 =
+                vector::BitCastOp::create(b3, l3, VectorType::get({1}, i32), a4);
+            Value scalar =
+                vector::ExtractOp::create(b3, l3, a32, ArrayRef<int64_t>{0});
+            Value aBytes = vector::BitCastOp::create(
+                b3, l3, bytes64, vector::BroadcastOp::create(b3, l3, acc16, scalar));
+            for (int64_t u = 0; u < count; ++u)
+              next.push_back(qt::X86VpdpbusdOp::create(
+                  b3, l3, acc16, accs[r * count + u], aBytes, weightsU[u]));
+          }
+          scf::YieldOp::create(b3, l3, next);
+        });
+    auto splat = [&](int64_t v) {
+      return arith::ConstantOp::create(
+          b2, l2, v64, DenseElementsAttr::get(v64, b2.getI64IntegerAttr(v)));
+    };
+    for (int64_t t = 0; t < rowCount * count; ++t) {
+      int64_t row = t / count, u = t % count;
+      // Requantize 16 lanes: ((acc * M0 + 2^(n-1)) >> n) + z, clamp.
+      Value acc = arith::ExtSIOp::create(b2, l2, v64, inner.getResult(t));
+      Value mv = arith::ExtSIOp::create(
+          b2, l2, v64,
+          vector::TransferReadOp::create(b2, l2, acc16, m0C, ValueRange{cols[u]},
+                                         pad32, ArrayRef<bool>{true}));
+      Value sv = vector::TransferReadOp::create(b2, l2, v64, shiftC,
+                                                ValueRange{cols[u]}, pad64,
+                                                ArrayRef<bool>{true});
+      Value one = splat(1);
+      Value half = arith::ShLIOp::create(b2, l2, one,
+                                         arith::SubIOp::create(b2, l2, sv, one));
+      Value r = arith::ShRSIOp::create(
+          b2, l2,
+          arith::AddIOp::create(b2, l2, arith::MulIOp::create(b2, l2, acc, mv), half),
+          sv);
+      r = arith::AddIOp::create(b2, l2, r, splat(out.zeroPoint));
+      r = arith::MaxSIOp::create(b2, l2, r, splat(range.min));
+      r = arith::MinSIOp::create(b2, l2, r, splat(range.max));
+      Value q = arith::TruncIOp::create(b2, l2, VectorType::get({kLanes}, i8), r);
+      dest = vector::TransferWriteOp::create(b2, l2, q, dest,
+                                             ValueRange{rowsV[row], cols[u]},
+                                             ArrayRef<bool>{true})
+                 .getResult();
+    }
+    return dest;
+  };
+
+  // Register tile: kRows x kUnroll accumulators (16 of the 32 zmm).
+  constexpr int64_t kUnroll = 4, kRows = 4;
+  int64_t mainBlocks = nb / kUnroll * kUnroll, mainRows = m / kRows * kRows;
+  // All column blocks of `rowCount` rows starting at `row`.
+  auto emitRows = [&](OpBuilder &b1, Location l, Value row, int64_t rowCount,
+                      Value out) -> Value {
+    if (mainBlocks > 0) {
+      auto main = scf::ForOp::create(
+          b1, l, arith::ConstantIndexOp::create(b1, l, 0),
+          arith::ConstantIndexOp::create(b1, l, mainBlocks),
+          arith::ConstantIndexOp::create(b1, l, kUnroll), ValueRange{out},
+          [&](OpBuilder &b2, Location l2, Value block, ValueRange args) {
+            scf::YieldOp::create(
+                b2, l2, emitTile(b2, l2, row, rowCount, block, kUnroll, args[0]));
+          });
+      out = main.getResult(0);
+    }
+    if (nb > mainBlocks)
+      out = emitTile(b1, l, row, rowCount,
+                     arith::ConstantIndexOp::create(b1, l, mainBlocks),
+                     nb - mainBlocks, out);
+    return out;
+  };
+  auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  Value result = outInit;
+  if (mainRows > 0)
+    result = scf::ForOp::create(
+                 b, loc, idx(0), idx(mainRows), idx(kRows), ValueRange{result},
+                 [&](OpBuilder &b1, Location l, Value row, ValueRange args) {
+                   scf::YieldOp::create(b1, l, emitRows(b1, l, row, kRows, args[0]));
+                 })
+                 .getResult(0);
+  if (m > mainRows)
+    result = scf::ForOp::create(
+                 b, loc, idx(mainRows), idx(m), idx(1), ValueRange{result},
+                 [&](OpBuilder &b1, Location l, Value row, ValueRange args) {
+                   scf::YieldOp::create(b1, l, emitRows(b1, l, row, 1, args[0]));
+                 })
+                 .getResult(0);
   SmallVector<OpFoldResult> offsets(2, b.getIndexAttr(0)),
       sizes = {b.getIndexAttr(m), b.getIndexAttr(n)},
       strides(2, b.getIndexAttr(1));
   Value y = tensor::ExtractSliceOp::create(
-      b, loc, RankedTensorType::get({m, n}, i8), rows.getResult(0), offsets,
+      b, loc, RankedTensorType::get({m, n}, i8), result, offsets,
       sizes, strides);
   Value yq = quant::StorageCastOp::create(b, loc, op.getType(), y);
   op.replaceAllUsesWith(yq);

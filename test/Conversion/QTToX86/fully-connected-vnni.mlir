@@ -8,7 +8,7 @@
 // CHECK-DAG: arith.constant dense<[-740, -20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]> : tensor<16xi32>
 // CHECK-DAG: arith.constant dense<{{.*}}> : tensor<1x2x64xi8>
 // CHECK: arith.xori %{{.*}}, %c-128_i8
-// CHECK: scf.for
+// One row and one 16-column block: a row loop and the K loop.
 // CHECK: scf.for
 // CHECK: scf.for
 // CHECK: qt.x86_vpdpbusd %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi32>, vector<64xi8>, vector<64xi8> -> vector<16xi32>

@@ -212,9 +212,14 @@ std::string constWeight(const std::vector<int8_t> &w, const std::vector<int64_t>
          "  %w = quant.scast %wi : " + t + "i8> to " + t + quantType + ">\n";
 }
 
+/// `--op=fc-wide`: up to 9 rows and 80 columns, to cover kernels that tile
+/// several rows and several 16-column blocks at once.
+bool gWide = false;
+
 bool genFullyConnected(Rng &rng, Output &out, int i) {
-  int64_t m = rng.range(1, 6), k = rng.chance(30) ? rng.range(1, 4) : rng.range(5, 67),
-          n = rng.range(1, 17);
+  int64_t m = rng.range(1, gWide ? 9 : 6),
+          k = rng.chance(30) ? rng.range(1, 4) : rng.range(5, 67),
+          n = rng.range(1, gWide ? 80 : 17);
   int edge = rng.range(0, 5);
   ContractionQuant q = randomContraction(rng, n, rng.chance(75), k);
   auto x = randomInt8(rng, m * k, edge);
@@ -569,6 +574,7 @@ int main(int argc, char **argv) {
   }
   std::function<bool(Rng &, Output &, int)> gen;
   if (op == "fc") gen = genFullyConnected;
+  else if (op == "fc-wide") { gWide = true; gen = genFullyConnected; }
   else if (op == "matmul") gen = genMatmul;
   else if (op == "conv") gen = [](Rng &r, Output &o, int i) { return genConv(r, o, i, false); };
   else if (op == "dwconv") gen = [](Rng &r, Output &o, int i) { return genConv(r, o, i, true); };
