@@ -259,42 +259,41 @@ LogicalResult lower(qt::FullyConnectedOp op) {
   // Register tile: kRows x kUnroll accumulators (16 of the 32 zmm).
   constexpr int64_t kUnroll = 4, kRows = 4;
   int64_t mainBlocks = nb / kUnroll * kUnroll, mainRows = m / kRows * kRows;
-  // All column blocks of `rowCount` rows starting at `row`.
-  auto emitRows = [&](OpBuilder &b1, Location l, Value row, int64_t rowCount,
-                      Value out) -> Value {
-    if (mainBlocks > 0) {
-      auto main = scf::ForOp::create(
-          b1, l, arith::ConstantIndexOp::create(b1, l, 0),
-          arith::ConstantIndexOp::create(b1, l, mainBlocks),
-          arith::ConstantIndexOp::create(b1, l, kUnroll), ValueRange{out},
-          [&](OpBuilder &b2, Location l2, Value block, ValueRange args) {
-            scf::YieldOp::create(
-                b2, l2, emitTile(b2, l2, row, rowCount, block, kUnroll, args[0]));
-          });
-      out = main.getResult(0);
-    }
-    if (nb > mainBlocks)
-      out = emitTile(b1, l, row, rowCount,
-                     arith::ConstantIndexOp::create(b1, l, mainBlocks),
-                     nb - mainBlocks, out);
+  // Column groups outside, rows inside: a group's packed weights (64
+  // columns x K) stay in cache while every row streams past them.
+  auto emitGroup = [&](OpBuilder &b1, Location l, Value block, int64_t count,
+                       Value out) -> Value {
+    auto cIdx = [&](int64_t v) { return arith::ConstantIndexOp::create(b1, l, v); };
+    if (mainRows > 0)
+      out = scf::ForOp::create(
+                b1, l, cIdx(0), cIdx(mainRows), cIdx(kRows), ValueRange{out},
+                [&](OpBuilder &b2, Location l2, Value row, ValueRange args) {
+                  scf::YieldOp::create(
+                      b2, l2, emitTile(b2, l2, row, kRows, block, count, args[0]));
+                })
+                .getResult(0);
+    if (m > mainRows)
+      out = scf::ForOp::create(
+                b1, l, cIdx(mainRows), cIdx(m), cIdx(1), ValueRange{out},
+                [&](OpBuilder &b2, Location l2, Value row, ValueRange args) {
+                  scf::YieldOp::create(
+                      b2, l2, emitTile(b2, l2, row, 1, block, count, args[0]));
+                })
+                .getResult(0);
     return out;
   };
   auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
   Value result = outInit;
-  if (mainRows > 0)
+  if (mainBlocks > 0)
     result = scf::ForOp::create(
-                 b, loc, idx(0), idx(mainRows), idx(kRows), ValueRange{result},
-                 [&](OpBuilder &b1, Location l, Value row, ValueRange args) {
-                   scf::YieldOp::create(b1, l, emitRows(b1, l, row, kRows, args[0]));
+                 b, loc, idx(0), idx(mainBlocks), idx(kUnroll), ValueRange{result},
+                 [&](OpBuilder &b1, Location l, Value block, ValueRange args) {
+                   scf::YieldOp::create(b1, l,
+                                        emitGroup(b1, l, block, kUnroll, args[0]));
                  })
                  .getResult(0);
-  if (m > mainRows)
-    result = scf::ForOp::create(
-                 b, loc, idx(mainRows), idx(m), idx(1), ValueRange{result},
-                 [&](OpBuilder &b1, Location l, Value row, ValueRange args) {
-                   scf::YieldOp::create(b1, l, emitRows(b1, l, row, 1, args[0]));
-                 })
-                 .getResult(0);
+  if (nb > mainBlocks)
+    result = emitGroup(b, loc, idx(mainBlocks), nb - mainBlocks, result);
   SmallVector<OpFoldResult> offsets(2, b.getIndexAttr(0)),
       sizes = {b.getIndexAttr(m), b.getIndexAttr(n)},
       strides(2, b.getIndexAttr(1));
