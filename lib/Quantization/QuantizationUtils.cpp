@@ -103,3 +103,34 @@ Epilogue qopt::fuseEpilogue(Operation *op, int64_t channels, bool allowBias) {
   return e;
 }
 
+
+FailureOr<FullyConnectedMatch> qopt::matchFullyConnected(Operation *matmul,
+                                                        std::string &why) {
+  auto op = cast<tosa::MatMulOp>(matmul);
+  auto aType = cast<RankedTensorType>(op.getA().getType());
+  auto bType = cast<RankedTensorType>(op.getB().getType());
+  auto w = constantValues(op.getB());
+  if (!w) {
+    why = "its right operand is not a constant weight";
+    return failure();
+  }
+  if (aType.getDimSize(0) != 1 || !aType.getElementType().isF32()) {
+    why = "only batch-1 float matmuls become fully connected layers";
+    return failure();
+  }
+  if (!isZeroConstant(op.getAZp()) || !isZeroConstant(op.getBZp())) {
+    why = "its zero points are not zero";
+    return failure();
+  }
+  FullyConnectedMatch match;
+  match.m = aType.getDimSize(1);
+  int64_t k = match.k = aType.getDimSize(2);
+  int64_t n = match.n = bType.getDimSize(2);
+  std::vector<float> wt(n * k);
+  for (int64_t i = 0; i < k; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      wt[j * k + i] = (*w)[i * n + j];
+  match.weights = quantizeWeights(
+      wt, n, [k](size_t i) { return static_cast<int64_t>(i) / k; });
+  return match;
+}

@@ -37,26 +37,11 @@ struct QTQuantizeDynamic
   // Pattern: matmul(x[1,M,K], const W[1,K,N]) [+ const b[N]] [clamp]
   //   -> expand(dynamic_fully_connected(collapse(x), Wq[N,K], b) {min, max})
   LogicalResult rewrite(tosa::MatMulOp op, std::string &why) {
-    auto aType = cast<RankedTensorType>(op.getA().getType());
-    auto bType = cast<RankedTensorType>(op.getB().getType());
-    auto w = constantValues(op.getB());
-    if (!w) {
-      why = "its right operand is not a constant weight";
+    FailureOr<FullyConnectedMatch> fc = matchFullyConnected(op, why);
+    if (failed(fc))
       return failure();
-    }
-    if (aType.getDimSize(0) != 1 || !aType.getElementType().isF32() ||
-        !isZeroConstant(op.getAZp()) || !isZeroConstant(op.getBZp())) {
-      why = "only batch-1 float matmuls with zero zero points are quantized";
-      return failure();
-    }
-    int64_t m = aType.getDimSize(1), k = aType.getDimSize(2),
-            n = bType.getDimSize(2);
-    std::vector<float> wt(n * k);
-    for (int64_t i = 0; i < k; ++i)
-      for (int64_t j = 0; j < n; ++j)
-        wt[j * k + i] = (*w)[i * n + j];
-    QuantizedWeights q = quantizeWeights(
-        wt, n, [k](size_t i) { return static_cast<int64_t>(i) / k; });
+    int64_t m = fc->m, k = fc->k, n = fc->n;
+    const QuantizedWeights &q = fc->weights;
     // The int32 accumulation must be safe for any input: |q - z| <= 255.
     for (int64_t c = 0; c < n; ++c) {
       int64_t bound = 0;

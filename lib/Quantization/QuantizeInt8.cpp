@@ -324,30 +324,12 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
   // Pattern: matmul(x[1,M,K], const W[1,K,N]) [+ const b[N]] [clamp]
   //   -> dequantize(fully_connected(quantize(x[M,K]), Wq[N,K], bq) {min, max})
   LogicalResult quantizeMatmul(tosa::MatMulOp op, std::string &why) {
-    auto aType = cast<RankedTensorType>(op.getA().getType());
-    auto bType = cast<RankedTensorType>(op.getB().getType());
-    auto w = constantValues(op.getB());
-    if (!w) {
-      why = "its right operand is not a constant weight";
+    FailureOr<FullyConnectedMatch> fc = matchFullyConnected(op, why);
+    if (failed(fc))
       return failure();
-    }
-    if (aType.getDimSize(0) != 1 || !aType.getElementType().isF32()) {
-      why = "only batch-1 float matmuls become fully connected layers";
-      return failure();
-    }
-    if (!isZeroConstant(op.getAZp()) || !isZeroConstant(op.getBZp())) {
-      why = "its zero points are not zero";
-      return failure();
-    }
-    int64_t m = aType.getDimSize(1), k = aType.getDimSize(2),
-            n = bType.getDimSize(2);
-    // Transpose to [N, K] (output channels first) while quantizing.
-    std::vector<float> wt(n * k);
-    for (int64_t i = 0; i < k; ++i)
-      for (int64_t j = 0; j < n; ++j)
-        wt[j * k + i] = (*w)[i * n + j];
+    int64_t m = fc->m, k = fc->k, n = fc->n;
     channelOfIndex = [k](size_t i) { return static_cast<int64_t>(i) / k; };
-    QuantizedWeights weights = quantizeWeights(wt, n, channelOfIndex);
+    QuantizedWeights weights = std::move(fc->weights);
     Plan p;
     if (failed(plan(op.getA(), fuseEpilogue(op, n, true), std::move(weights),
                     k, p, why)))
@@ -377,6 +359,31 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
     return success();
   }
 
+  /// Emits quantize(x) -> QTConvOp (weights of `weightShape`, per-channel
+  /// along `axis`) -> dequantize for a planned TOSA convolution `op`.
+  template <typename QTConvOp, typename TosaConvOp>
+  void emitConvolution(TosaConvOp op, const Plan &p,
+                       ArrayRef<int64_t> weightShape, int32_t axis) {
+    OpBuilder b(p.epilogue.last);
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    auto inShape = cast<RankedTensorType>(op.getInput().getType()).getShape();
+    auto outShape = cast<RankedTensorType>(op.getType()).getShape();
+    Value xq = qt::QuantizeOp::create(
+        b, loc, RankedTensorType::get(inShape, perTensorType(ctx, p.in)),
+        op.getInput());
+    Value wq = weightConstant(b, loc, p, weightShape, axis);
+    Value y = QTConvOp::create(
+        b, loc, RankedTensorType::get(outShape, perTensorType(ctx, p.out)), xq,
+        wq, biasConstant(b, loc, p), op.getPadAttr(), op.getStrideAttr(),
+        op.getDilationAttr(), boundAttr(b, p.epilogue.min),
+        boundAttr(b, p.epilogue.max));
+    Value yf = qt::DequantizeOp::create(
+        b, loc, RankedTensorType::get(outShape, b.getF32Type()), y);
+    addReport(op, "int8", "", p.in, p.out, &p.weights.scales);
+    finish(p, yf);
+  }
+
   // Pattern: conv2d(x, const W[O,KH,KW,I], const b[O]) [clamp]
   //   -> dequantize(qt.conv2d(quantize(x), Wq, bq) {min, max})
   LogicalResult quantizeConv(tosa::Conv2DOp op, std::string &why) {
@@ -404,24 +411,7 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
     Plan p;
     if (failed(plan(op.getInput(), e, std::move(weights), perChannel, p, why)))
       return failure();
-    OpBuilder b(p.epilogue.last);
-    Location loc = op.getLoc();
-    auto inShape = cast<RankedTensorType>(op.getInput().getType()).getShape();
-    auto outShape = cast<RankedTensorType>(op.getType()).getShape();
-    Value xq = qt::QuantizeOp::create(
-        b, loc, RankedTensorType::get(inShape, perTensorType(b.getContext(), p.in)),
-        op.getInput());
-    Value wq = weightConstant(b, loc, p, wType.getShape(), 0);
-    Value y = qt::Conv2DOp::create(
-        b, loc,
-        RankedTensorType::get(outShape, perTensorType(b.getContext(), p.out)), xq,
-        wq, biasConstant(b, loc, p), op.getPadAttr(), op.getStrideAttr(),
-        op.getDilationAttr(), boundAttr(b, p.epilogue.min),
-        boundAttr(b, p.epilogue.max));
-    Value yf = qt::DequantizeOp::create(
-        b, loc, RankedTensorType::get(outShape, b.getF32Type()), y);
-    addReport(op, "int8", "", p.in, p.out, &p.weights.scales);
-    finish(p, yf);
+    emitConvolution<qt::Conv2DOp>(op, p, wType.getShape(), /*axis=*/0);
     return success();
   }
 
@@ -453,24 +443,8 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
     Plan p;
     if (failed(plan(op.getInput(), e, std::move(weights), kh * kw, p, why)))
       return failure();
-    OpBuilder b(p.epilogue.last);
-    Location loc = op.getLoc();
-    auto inShape = cast<RankedTensorType>(op.getInput().getType()).getShape();
-    auto outShape = cast<RankedTensorType>(op.getType()).getShape();
-    Value xq = qt::QuantizeOp::create(
-        b, loc, RankedTensorType::get(inShape, perTensorType(b.getContext(), p.in)),
-        op.getInput());
-    Value wq = weightConstant(b, loc, p, {kh, kw, channels}, 2);
-    Value y = qt::DepthwiseConv2DOp::create(
-        b, loc,
-        RankedTensorType::get(outShape, perTensorType(b.getContext(), p.out)), xq,
-        wq, biasConstant(b, loc, p), op.getPadAttr(), op.getStrideAttr(),
-        op.getDilationAttr(), boundAttr(b, p.epilogue.min),
-        boundAttr(b, p.epilogue.max));
-    Value yf = qt::DequantizeOp::create(
-        b, loc, RankedTensorType::get(outShape, b.getF32Type()), y);
-    addReport(op, "int8", "", p.in, p.out, &p.weights.scales);
-    finish(p, yf);
+    emitConvolution<qt::DepthwiseConv2DOp>(op, p, {kh, kw, channels},
+                                           /*axis=*/2);
     return success();
   }
 };

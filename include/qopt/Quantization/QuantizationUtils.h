@@ -49,6 +49,17 @@ struct Epilogue {
 /// `allowBias`) and a clamp, each only if it is the sole user.
 Epilogue fuseEpilogue(mlir::Operation *op, int64_t channels, bool allowBias);
 
+/// A batch-1 float `tosa.matmul` with a constant right operand [1, K, N]
+/// and zero zero points, seen as a fully connected layer: its weights
+/// transposed to [N, K] (output channels first) and quantized per channel.
+struct FullyConnectedMatch {
+  int64_t m, k, n;
+  QuantizedWeights weights;
+};
+/// Fails with the reason in `why` when `op` is not such a layer.
+mlir::FailureOr<FullyConnectedMatch>
+matchFullyConnected(mlir::Operation *matmul, std::string &why);
+
 } // namespace qopt
 
 #endif // QOPT_QUANTIZATION_QUANTIZATIONUTILS_H
