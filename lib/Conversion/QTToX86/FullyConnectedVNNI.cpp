@@ -93,7 +93,7 @@ LogicalResult lower(qt::FullyConnectedOp op) {
   // Compile-time packing, compensation and multipliers.
   std::vector<int8_t> packed(nb * kb * kLanes * kGroup, 0);
   std::vector<int32_t> corr(nPad, 0), m0(nPad, 0);
-  std::vector<int64_t> shift(nPad, 1);
+  std::vector<int8_t> shift(nPad, 1); // n <= 62
   std::vector<int32_t> bias(n, 0);
   if (Value b = op.getBias()) {
     DenseElementsAttr attr;
@@ -133,7 +133,7 @@ LogicalResult lower(qt::FullyConnectedOp op) {
   Value wPacked = constant<int8_t>(b, loc, {nb, kb, kLanes * kGroup}, i8, packed);
   Value corrC = constant<int32_t>(b, loc, {nPad}, i32, corr);
   Value m0C = constant<int32_t>(b, loc, {nPad}, i32, m0);
-  Value shiftC = constant<int64_t>(b, loc, {nPad}, i64, shift);
+  Value shiftC = constant<int8_t>(b, loc, {nPad}, i8, shift);
 
   // The input as storage, made unsigned (x + 128 == x ^ 0x80), padded in K.
   Value x = quant::StorageCastOp::create(
@@ -180,7 +180,6 @@ LogicalResult lower(qt::FullyConnectedOp op) {
     auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b2, l2, v); };
     Value pad32 = arith::ConstantOp::create(b2, l2, i32, b2.getI32IntegerAttr(0));
     Value pad8 = arith::ConstantOp::create(b2, l2, i8, b2.getI8IntegerAttr(0));
-    Value pad64 = arith::ConstantOp::create(b2, l2, i64, b2.getI64IntegerAttr(0));
     SmallVector<Value> blocks, cols, rowsV, inits;
     for (int64_t u = 0; u < count; ++u) {
       Value block = arith::AddIOp::create(b2, l2, firstBlock, idx(u));
@@ -234,9 +233,11 @@ LogicalResult lower(qt::FullyConnectedOp op) {
           b2, l2, v64,
           vector::TransferReadOp::create(b2, l2, acc16, m0C, ValueRange{cols[u]},
                                          pad32, ArrayRef<bool>{true}));
-      Value sv = vector::TransferReadOp::create(b2, l2, v64, shiftC,
-                                                ValueRange{cols[u]}, pad64,
-                                                ArrayRef<bool>{true});
+      Value sv = arith::ExtSIOp::create(
+          b2, l2, v64,
+          vector::TransferReadOp::create(b2, l2, VectorType::get({kLanes}, i8),
+                                         shiftC, ValueRange{cols[u]}, pad8,
+                                         ArrayRef<bool>{true}));
       Value one = splat(1);
       Value half = arith::ShLIOp::create(b2, l2, one,
                                          arith::SubIOp::create(b2, l2, sv, one));
