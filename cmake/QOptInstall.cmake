@@ -5,7 +5,7 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 set(QOPT_EXPORTED_LIBS
-  QOptQTDialect QOptTransforms QOptQTToLinalg QOptQTToX86 QOptPipelines QOptTarget
+  QOptQTDialect QOptTransforms QOptQTToLinalg QOptPackedKernels QOptPipelines QOptTarget
   QOptSupport QOptReference QOptExecution QOptQuantization QOptInitAll)
 install(TARGETS ${QOPT_EXPORTED_LIBS} EXPORT QOptTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}

@@ -31,8 +31,12 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
   funcPm.addPass(createTosaToSCFPass());
   // Quantized ops become integer code (docs/numerics.md): packed VNNI
   // kernels where the target has them, portable linalg for the rest.
-  if (options.x86VNNI)
-    pm.addPass(createConvertQTToX86VNNI());
+  bool packed = options.kernels != "portable";
+  if (packed) {
+    ConvertQTToPackedKernelsOptions kernelOptions;
+    kernelOptions.isa = options.kernels;
+    pm.addPass(createConvertQTToPackedKernels(kernelOptions));
+  }
   pm.addPass(createConvertQTToLinalg());
   pm.addPass(createCanonicalizerPass());
   if (options.fuseElementwise)
@@ -60,8 +64,8 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createSCFToControlFlowPass());
   // Math ops with an LLVM intrinsic stay intrinsics (vectorizable); the rest
   // become libm calls, which the object may use.
-  if (options.x86VNNI)
-    pm.addPass(createQTLowerX86Intrinsics());
+  if (packed)
+    pm.addPass(createQTLowerKernelIntrinsics());
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());

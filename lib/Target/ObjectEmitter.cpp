@@ -94,11 +94,15 @@ qopt::createTargetMachine(const TargetSpec &spec) {
   return std::move(tm);
 }
 
-bool qopt::hasX86VNNI(const llvm::TargetMachine &tm) {
-  if (tm.getTargetTriple().getArch() != llvm::Triple::x86_64)
-    return false;
+std::string qopt::int8KernelsFor(const llvm::TargetMachine &tm) {
   const llvm::MCSubtargetInfo *sti = tm.getMCSubtargetInfo();
-  return sti->checkFeatures("+avx512f,+avx512bw,+avx512vnni");
+  auto arch = tm.getTargetTriple().getArch();
+  if (arch == llvm::Triple::x86_64 &&
+      sti->checkFeatures("+avx512f,+avx512bw,+avx512vnni"))
+    return "avx512-vnni";
+  if (arch == llvm::Triple::aarch64 && sti->checkFeatures("+dotprod"))
+    return "neon-dotprod";
+  return "portable";
 }
 
 FailureOr<std::unique_ptr<llvm::Module>>

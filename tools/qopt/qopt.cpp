@@ -144,9 +144,9 @@ static std::string peekOption(llvm::ArrayRef<const char *> args,
   return "";
 }
 
-/// `--lower-to-llvm` picks its int8 kernels from the target: the options of
-/// the pipeline are set here from --target / --mcpu / --mattr (read ahead of
-/// option parsing, which builds the pipeline). An explicit x86-vnni= or a
+/// `--lower-to-llvm` picks its int8 kernels from the target: the option of
+/// the pipeline is set here from --target / --mcpu / --mattr (read ahead of
+/// option parsing, which builds the pipeline). An explicit kernels= or a
 /// --pass-pipeline is left as written.
 static std::vector<std::string> targetAwareArgs(int argc, char **argv) {
   std::vector<std::string> out(argv, argv + argc);
@@ -158,7 +158,8 @@ static std::vector<std::string> targetAwareArgs(int argc, char **argv) {
     llvm::consumeError(tm.takeError()); // reported after parsing
     return out;
   }
-  if (!qopt::hasX86VNNI(**tm))
+  std::string kernels = qopt::int8KernelsFor(**tm);
+  if (kernels == "portable")
     return out;
   for (std::string &a : out) {
     llvm::StringRef arg(a);
@@ -166,9 +167,9 @@ static std::vector<std::string> targetAwareArgs(int argc, char **argv) {
     if (!arg.consume_front(dashes) || !arg.consume_front("lower-to-llvm"))
       continue;
     if (arg.empty())
-      a = dashes + "lower-to-llvm=x86-vnni=true";
-    else if (arg.starts_with("=") && !arg.contains("x86-vnni"))
-      a += " x86-vnni=true";
+      a = dashes + "lower-to-llvm=kernels=" + kernels;
+    else if (arg.starts_with("=") && !arg.contains("kernels"))
+      a += " kernels=" + kernels;
   }
   return out;
 }

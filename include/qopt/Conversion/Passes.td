@@ -34,22 +34,29 @@ def ConvertQTToLinalg : Pass<"convert-qt-to-linalg", "::mlir::ModuleOp"> {
   ];
 }
 
-def ConvertQTToX86VNNI : Pass<"convert-qt-to-x86-vnni", "::mlir::ModuleOp"> {
-  let summary = "Lower int8 fully connected layers to AVX-512 VNNI kernels";
+def ConvertQTToPackedKernels
+    : Pass<"convert-qt-to-packed-kernels", "::mlir::ModuleOp"> {
+  let summary = "Lower int8 fully connected layers and convolutions to packed dot kernels";
   let description = [{
-    For a target with AVX-512 VNNI: every `qt.fully_connected` with constant
-    int8 weights (zero point 0, as qopt's own) becomes a kernel built on
-    `vpdpbusd` (`llvm.x86.avx512.vpdpbusd.512`). The weights are packed at
-    compile time into 16-column x 4-row blocks (one 64-byte register per
-    block: lane j holds 4 consecutive K values of column j); the input is
-    made unsigned (`a + 128`) and the compensation
-    `bias - (128 + z_in) * sum_k w[n, k]` is precomputed per column, so the
-    accumulator equals `bias + sum_k (a - z_in) * w` exactly. Requantization
-    (docs/numerics.md) runs on 16 lanes at a time. A `qt.conv2d` with a
+    Every `qt.fully_connected` with constant int8 weights (zero point 0, as
+    qopt's own) becomes a register-tiled kernel built on a 4-way int8 dot
+    instruction: `isa=avx512-vnni` uses `vpdpbusd` (16 int32 lanes per zmm,
+    u8 x s8: the input is shifted by +128), `isa=neon-dotprod` uses AArch64
+    `sdot` (4 lanes per 128-bit register, s8 x s8). Weights are packed at
+    compile time so that one register holds 4 consecutive K values of each
+    of `lanes` columns; the compensation `bias - (shift + z_in) * sum_k w`
+    is precomputed per column, so the accumulator equals
+    `bias + sum_k (x - z_in) * w` exactly. A tile of 4 rows x 4 column
+    blocks keeps 16 accumulators in registers; requantization
+    (docs/numerics.md) runs on whole registers. A `qt.conv2d` with a
     constant filter first becomes im2col (patches gathered on the storage
-    type, padded with the input zero point) and a fully connected layer on
-    the same kernel. Other qt ops are left to `convert-qt-to-linalg`.
+    type, padded with the input zero point) and a fully connected layer.
+    Other qt ops are left to `convert-qt-to-linalg`.
   }];
+  let options = [
+    Option<"isa", "isa", "std::string", "\"avx512-vnni\"",
+           "avx512-vnni or neon-dotprod">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect", "::mlir::vector::VectorDialect",
@@ -57,11 +64,12 @@ def ConvertQTToX86VNNI : Pass<"convert-qt-to-x86-vnni", "::mlir::ModuleOp"> {
   ];
 }
 
-def QTLowerX86Intrinsics : Pass<"qt-lower-x86-intrinsics"> {
-  let summary = "Turn qt.x86_* kernel ops into their LLVM intrinsics";
+def QTLowerKernelIntrinsics : Pass<"qt-lower-kernel-intrinsics"> {
+  let summary = "Turn qt.x86_* / qt.arm_* kernel ops into LLVM intrinsics";
   let description = [{
     Runs after bufferization: `qt.x86_vpdpbusd` becomes
-    `llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"`.
+    `llvm.x86.avx512.vpdpbusd.512` and `qt.arm_sdot` becomes
+    `llvm.aarch64.neon.sdot.v4i32.v16i8`.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }

@@ -20,11 +20,11 @@ struct LowerToLLVMOptions : mlir::PassPipelineOptions<LowerToLLVMOptions> {
       llvm::cl::desc("Fuse producer/consumer elementwise linalg ops before "
                      "bufferization (fewer temporaries)"),
       llvm::cl::init(true)};
-  PassOptions::Option<bool> x86VNNI{
-      *this, "x86-vnni",
-      llvm::cl::desc("Lower int8 fully connected layers to AVX-512 VNNI "
-                     "kernels (the driver sets this from the target)"),
-      llvm::cl::init(false)};
+  PassOptions::Option<std::string> kernels{
+      *this, "kernels",
+      llvm::cl::desc("int8 kernels: portable, avx512-vnni or neon-dotprod "
+                     "(the qopt driver picks them from the target)"),
+      llvm::cl::init("portable")};
 };
 
 /// Lowers a model in TOSA 1.0 or linalg-on-tensors (with arith, math, tensor)

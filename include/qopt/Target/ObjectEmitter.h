@@ -40,9 +40,10 @@ enum class EmitKind { MLIR, LLVM, Asm, Obj };
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const TargetSpec &spec);
 
-/// Whether `tm` can run the AVX-512 VNNI kernels (x86-64 with avx512f,
-/// avx512bw and avx512vnni).
-bool hasX86VNNI(const llvm::TargetMachine &tm);
+/// The packed int8 kernels `tm` can run, as `--lower-to-llvm`'s `kernels`
+/// option: "avx512-vnni" (x86-64 with avx512f, avx512bw, avx512vnni),
+/// "neon-dotprod" (AArch64 with dotprod), else "portable".
+std::string int8KernelsFor(const llvm::TargetMachine &tm);
 
 /// Translates `module` (LLVM dialect) to LLVM IR for `tm`, renames each
 /// recorded entry point `f` to `<prefix>_f`, and runs LLVM's -O3 pipeline.

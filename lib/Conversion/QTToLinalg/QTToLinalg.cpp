@@ -86,8 +86,8 @@ struct ConvertQTToLinalg
                            math::MathDialect, tensor::TensorDialect>();
     target.addIllegalDialect<qt::QTDialect>();
     // Kernel building blocks of the target paths live until after
-    // bufferization (qt-lower-x86-intrinsics).
-    target.addLegalOp<qt::X86VpdpbusdOp>();
+    // bufferization (qt-lower-kernel-intrinsics).
+    target.addLegalOp<qt::X86VpdpbusdOp, qt::ArmSdotOp>();
     target.addIllegalOp<quant::StorageCastOp>();
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
       return converter.isSignatureLegal(op.getFunctionType()) &&

@@ -93,3 +93,11 @@ func.func @vpdpbusd(%acc: vector<16xi32>, %a: vector<64xi8>, %b: vector<64xi8>) 
   %r = qt.x86_vpdpbusd %acc, %a, %b : vector<16xi32>, vector<64xi8>, vector<64xi8> -> vector<16xi32>
   return %r : vector<16xi32>
 }
+
+// The AArch64 dotprod building block.
+// CHECK-LABEL: func @sdot
+func.func @sdot(%acc: vector<4xi32>, %a: vector<16xi8>, %b: vector<16xi8>) -> vector<4xi32> {
+  // CHECK: qt.arm_sdot %{{.*}}, %{{.*}}, %{{.*}} : vector<4xi32>, vector<16xi8>, vector<16xi8> -> vector<4xi32>
+  %r = qt.arm_sdot %acc, %a, %b : vector<4xi32>, vector<16xi8>, vector<16xi8> -> vector<4xi32>
+  return %r : vector<4xi32>
+}

@@ -287,7 +287,7 @@ def QT_X86VpdpbusdOp : QT_Op<"x86_vpdpbusd", [Pure]> {
     `acc[i] + sum_{j<4} u8(a[4i + j]) * s8(b[4i + j])` in each of 16 int32
     lanes, wrapping (no saturation). A pure stand-in for the LLVM intrinsic
     `llvm.x86.avx512.vpdpbusd.512` while the kernel is still on tensors
-    (bufferization needs known effects); `qt-lower-x86-intrinsics` turns it
+    (bufferization needs known effects); `qt-lower-kernel-intrinsics` turns it
     into the intrinsic after bufferization.
 
     Example:
@@ -299,6 +299,28 @@ def QT_X86VpdpbusdOp : QT_Op<"x86_vpdpbusd", [Pure]> {
                        VectorOfLengthAndType<[64], [I8]>:$a,
                        VectorOfLengthAndType<[64], [I8]>:$b);
   let results = (outs VectorOfLengthAndType<[16], [I32]>:$result);
+  let assemblyFormat = [{
+    $acc `,` $a `,` $b attr-dict `:` type($acc) `,` type($a) `,` type($b) `->` type($result)
+  }];
+}
+
+def QT_ArmSdotOp : QT_Op<"arm_sdot", [Pure]> {
+  let summary = "AArch64 s8 x s8 dot product (sdot, 128-bit)";
+  let description = [{
+    `acc[i] + sum_{j<4} s8(a[4i + j]) * s8(b[4i + j])` in each of 4 int32
+    lanes, wrapping. A pure stand-in for `llvm.aarch64.neon.sdot.v4i32.v16i8`
+    while the kernel is on tensors; `qt-lower-kernel-intrinsics` turns it
+    into the intrinsic after bufferization.
+
+    Example:
+    ```mlir
+    %r = qt.arm_sdot %acc, %a, %b : vector<4xi32>, vector<16xi8>, vector<16xi8> -> vector<4xi32>
+    ```
+  }];
+  let arguments = (ins VectorOfLengthAndType<[4], [I32]>:$acc,
+                       VectorOfLengthAndType<[16], [I8]>:$a,
+                       VectorOfLengthAndType<[16], [I8]>:$b);
+  let results = (outs VectorOfLengthAndType<[4], [I32]>:$result);
   let assemblyFormat = [{
     $acc `,` $a `,` $b attr-dict `:` type($acc) `,` type($a) `,` type($b) `->` type($result)
   }];

@@ -1,7 +1,8 @@
-//===- FullyConnectedVNNI.cpp - int8 FC on AVX-512 VNNI ---------*- C++ -*-===//
+//===- PackedKernels.cpp - int8 FC and conv on dot instructions -*- C++ -*-===//
 //
-// qt.fully_connected -> loops over (row, 16-column block) whose inner loop is
-// one vpdpbusd per 4 K values, on weights packed at compile time.
+// qt.fully_connected (and qt.conv2d through im2col) -> register-tiled loops
+// whose inner loop is one 4-way int8 dot instruction (vpdpbusd on x86,
+// sdot on AArch64) per accumulator, on weights packed at compile time.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,7 +15,7 @@
 #include "mlir/IR/Matchers.h"
 
 namespace qopt {
-#define GEN_PASS_DEF_CONVERTQTTOX86VNNI
+#define GEN_PASS_DEF_CONVERTQTTOPACKEDKERNELS
 #include "qopt/Conversion/Passes.h.inc"
 } // namespace qopt
 
@@ -23,8 +24,27 @@ using namespace qopt;
 
 namespace {
 
-constexpr int64_t kLanes = 16; // int32 lanes in a zmm register
-constexpr int64_t kGroup = 4;  // K values per lane per vpdpbusd
+constexpr int64_t kGroup = 4; // K values per int32 lane per dot instruction
+
+/// The dot-product instruction a kernel is built on.
+struct KernelISA {
+  int64_t lanes;      // int32 lanes per accumulator register
+  bool unsignedInput; // u8 x s8 (vpdpbusd): the input is shifted by +128
+  /// Emits acc + dot(a, b) on `lanes` int32 lanes.
+  Value (*dot)(OpBuilder &, Location, VectorType, Value, Value, Value);
+};
+
+Value x86Dot(OpBuilder &b, Location l, VectorType t, Value acc, Value a, Value w) {
+  return qt::X86VpdpbusdOp::create(b, l, t, acc, a, w);
+}
+Value armDot(OpBuilder &b, Location l, VectorType t, Value acc, Value a, Value w) {
+  return qt::ArmSdotOp::create(b, l, t, acc, a, w);
+}
+
+/// AVX-512 VNNI: 16 lanes of vpdpbusd (u8 x s8) per zmm.
+constexpr KernelISA kAVX512VNNI = {16, true, x86Dot};
+/// AArch64 dotprod: 4 lanes of sdot (s8 x s8) per 128-bit register.
+constexpr KernelISA kNeonDotprod = {4, false, armDot};
 
 /// The int8 values of a constant weight behind quant.scast, if it is one.
 std::optional<std::vector<int8_t>> constantWeights(Value weight) {
@@ -58,7 +78,8 @@ Value constant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type element
 //        acc = corr[nb] (bias - (128 + z_x) * colsum)
 //        for kb: acc = vpdpbusd(acc, broadcast(x[m, 4kb:4kb+4] + 128), Wp[nb, kb])
 //        y[m, nb] = requantize(acc)
-LogicalResult lower(qt::FullyConnectedOp op) {
+LogicalResult lower(qt::FullyConnectedOp op, const KernelISA &isa) {
+  const int64_t kLanes = isa.lanes;
   auto weights = constantWeights(op.getWeight());
   if (!weights)
     return failure();
@@ -109,7 +130,10 @@ LogicalResult lower(qt::FullyConnectedOp op) {
       int64_t block = c / kLanes, lane = c % kLanes;
       packed[((block * kb + i / kGroup) * kLanes + lane) * kGroup + i % kGroup] = w;
     }
-    corr[c] = static_cast<int32_t>(bias[c] - (128 + int64_t(in.zeroPoint)) * colsum);
+    // acc = sum (x' - bias_x) w with x' = x (+ 128 for u8 inputs).
+    int64_t inputShift = isa.unsignedInput ? 128 : 0;
+    corr[c] = static_cast<int32_t>(bias[c] -
+                                   (inputShift + int64_t(in.zeroPoint)) * colsum);
     float sw = wScales[wScales.size() == 1 ? 0 : c];
     auto mult = ref::quantizeMultiplier(double(in.scale) * sw / out.scale);
     if (!mult)
@@ -151,10 +175,13 @@ LogicalResult lower(qt::FullyConnectedOp op) {
             ArrayRef<AffineMap>{id, id},
             SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
             [&](OpBuilder &nb2, Location l, ValueRange args) {
-              Value c80 = arith::ConstantOp::create(nb2, l, i8,
-                                                    nb2.getI8IntegerAttr(-128));
-              linalg::YieldOp::create(
-                  nb2, l, arith::XOrIOp::create(nb2, l, args[0], c80).getResult());
+              Value v = args[0];
+              if (isa.unsignedInput) // x + 128 == x ^ 0x80 as u8
+                v = arith::XOrIOp::create(
+                    nb2, l, v,
+                    arith::ConstantOp::create(nb2, l, i8,
+                                              nb2.getI8IntegerAttr(-128)));
+              linalg::YieldOp::create(nb2, l, v);
             })
             .getResult(0);
     SmallVector<OpFoldResult> offsets(2, b.getIndexAttr(0)),
@@ -216,8 +243,8 @@ LogicalResult lower(qt::FullyConnectedOp op) {
             Value aBytes = vector::BitCastOp::create(
                 b3, l3, bytes64, vector::BroadcastOp::create(b3, l3, acc16, scalar));
             for (int64_t u = 0; u < count; ++u)
-              next.push_back(qt::X86VpdpbusdOp::create(
-                  b3, l3, acc16, accs[r * count + u], aBytes, weightsU[u]));
+              next.push_back(
+                  isa.dot(b3, l3, acc16, accs[r * count + u], aBytes, weightsU[u]));
           }
           scf::YieldOp::create(b3, l3, next);
         });
@@ -387,9 +414,22 @@ FailureOr<qt::FullyConnectedOp> convToFullyConnected(qt::Conv2DOp op) {
   return fc;
 }
 
-struct ConvertQTToX86VNNI
-    : qopt::impl::ConvertQTToX86VNNIBase<ConvertQTToX86VNNI> {
+struct ConvertQTToPackedKernels
+    : qopt::impl::ConvertQTToPackedKernelsBase<ConvertQTToPackedKernels> {
+  using ConvertQTToPackedKernelsBase::ConvertQTToPackedKernelsBase;
+
   void runOnOperation() override {
+    const KernelISA *kernel = nullptr;
+    if (isa == "avx512-vnni")
+      kernel = &kAVX512VNNI;
+    else if (isa == "neon-dotprod")
+      kernel = &kNeonDotprod;
+    else {
+      getOperation().emitError()
+          << "unknown kernel ISA '" << isa
+          << "' (expected avx512-vnni or neon-dotprod)";
+      return signalPassFailure();
+    }
     SmallVector<qt::Conv2DOp> convs;
     getOperation().walk([&](qt::Conv2DOp op) { convs.push_back(op); });
     for (qt::Conv2DOp op : convs)
@@ -397,7 +437,7 @@ struct ConvertQTToX86VNNI
     SmallVector<qt::FullyConnectedOp> ops;
     getOperation().walk([&](qt::FullyConnectedOp op) { ops.push_back(op); });
     for (qt::FullyConnectedOp op : ops)
-      (void)lower(op); // unsupported forms stay for convert-qt-to-linalg
+      (void)lower(op, *kernel); // unsupported forms stay for convert-qt-to-linalg
   }
 };
 

@@ -1,4 +1,4 @@
-// RUN: qopt %s -convert-qt-to-x86-vnni | FileCheck %s
+// RUN: qopt %s -convert-qt-to-packed-kernels | FileCheck %s
 
 // Weights [N=2, K=5] are packed into one 16-column x 4-row block per 4 K
 // values (zero padded to K=8, N=16); the compensation is
