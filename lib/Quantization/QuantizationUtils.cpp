@@ -13,11 +13,10 @@ using namespace mlir;
 using namespace qopt;
 
 /// The calibrated range of a value, if any.
-std::optional<ref::ChosenParams> qopt::activationParams(Value v, bool symmetric) {
+std::optional<std::pair<float, float>> qopt::calibratedRange(Value v) {
   DenseF32ArrayAttr range;
   if (auto arg = dyn_cast<BlockArgument>(v)) {
-    auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
-    if (func)
+    if (auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp()))
       range = func.getArgAttrOfType<DenseF32ArrayAttr>(arg.getArgNumber(),
                                                        kRangeAttrName);
   } else {
@@ -25,8 +24,15 @@ std::optional<ref::ChosenParams> qopt::activationParams(Value v, bool symmetric)
   }
   if (!range || range.size() != 2)
     return std::nullopt;
-  return symmetric ? ref::chooseSymmetric(range[0], range[1])
-                   : ref::chooseAsymmetric(range[0], range[1]);
+  return std::make_pair(range[0], range[1]);
+}
+
+std::optional<ref::ChosenParams> qopt::activationParams(Value v, bool symmetric) {
+  auto range = calibratedRange(v);
+  if (!range)
+    return std::nullopt;
+  return symmetric ? ref::chooseSymmetric(range->first, range->second)
+                   : ref::chooseAsymmetric(range->first, range->second);
 }
 
 quant::UniformQuantizedType qopt::perTensorType(MLIRContext *ctx, ref::QuantParams p) {

@@ -197,10 +197,9 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
     return false;
   }
 
+  struct Plan;
   void addReport(Operation *op, StringRef precision, StringRef note,
-                 std::optional<ref::QuantParams> in = std::nullopt,
-                 std::optional<ref::QuantParams> out = std::nullopt,
-                 const std::vector<float> *weightScales = nullptr) {
+                 const Plan *plan = nullptr) {
     std::string loc;
     llvm::raw_string_ostream os(loc);
     op->getLoc().print(os);
@@ -209,23 +208,28 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
                              {"precision", precision.str()}};
     if (!note.empty())
       entry["note"] = note.str();
-    if (in)
-      entry["input"] = llvm::json::Object{{"scale", in->scale},
-                                          {"zero_point", in->zeroPoint}};
-    if (out)
-      entry["output"] = llvm::json::Object{{"scale", out->scale},
-                                           {"zero_point", out->zeroPoint}};
-    if (weightScales && !weightScales->empty())
+    auto side = [](ref::QuantParams q, Value v) {
+      llvm::json::Object o{{"scale", q.scale}, {"zero_point", q.zeroPoint}};
+      if (auto r = calibratedRange(v))
+        o["range"] = llvm::json::Array{r->first, r->second};
+      return o;
+    };
+    if (plan) {
+      entry["input"] = side(plan->in, plan->input);
+      entry["output"] = side(plan->out, plan->epilogue.last->getResult(0));
+      const std::vector<float> &ws = plan->weights.scales;
       entry["weight_scales"] = llvm::json::Object{
-          {"min", *std::min_element(weightScales->begin(), weightScales->end())},
-          {"max", *std::max_element(weightScales->begin(), weightScales->end())},
-          {"channels", static_cast<int64_t>(weightScales->size())}};
+          {"min", *std::min_element(ws.begin(), ws.end())},
+          {"max", *std::max_element(ws.begin(), ws.end())},
+          {"channels", static_cast<int64_t>(ws.size())}};
+    }
     reportOps.push_back(std::move(entry));
   }
 
   /// Shared checks and constants of an int8 contraction: activation
   /// parameters, bias, the int32-accumulation proof and the multipliers.
   struct Plan {
+    Value input;
     ref::QuantParams in, out;
     QuantizedWeights weights;
     Epilogue epilogue;
@@ -241,6 +245,7 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
       why = "its input or output has no calibrated range";
       return failure();
     }
+    p.input = input;
     p.in = in->params;
     p.out = out->params;
     p.epilogue = epilogue;
@@ -354,7 +359,7 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
     Value y3 = tensor::ExpandShapeOp::create(
         b, loc, RankedTensorType::get({1, m, n}, b.getF32Type()), yf,
         SmallVector<ReassociationIndices>{{0, 1}, {2}});
-    addReport(op, "int8", "", p.in, p.out, &p.weights.scales);
+    addReport(op, "int8", "", &p);
     finish(p, y3);
     return success();
   }
@@ -380,7 +385,7 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
         boundAttr(b, p.epilogue.max));
     Value yf = qt::DequantizeOp::create(
         b, loc, RankedTensorType::get(outShape, b.getF32Type()), y);
-    addReport(op, "int8", "", p.in, p.out, &p.weights.scales);
+    addReport(op, "int8", "", &p);
     finish(p, yf);
   }
 

@@ -11,6 +11,10 @@
 // REPORT-NEXT: "op": "tosa.conv2d",
 // REPORT-NEXT: "precision": "float"
 // REPORT: "input": {
+// REPORT-NEXT: "range": [
+// REPORT-NEXT: 0,
+// REPORT-NEXT: 0.5
+// REPORT-NEXT: ],
 // REPORT-NEXT: "scale": 0.00196078
 // REPORT-NEXT: "zero_point": -128
 // REPORT: "op": "tosa.matmul",

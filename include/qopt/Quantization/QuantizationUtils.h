@@ -14,6 +14,9 @@
 
 namespace qopt {
 
+/// The calibrated `qt.range` of a value (op result or function argument).
+std::optional<std::pair<float, float>> calibratedRange(mlir::Value v);
+
 /// Activation parameters from the calibrated `qt.range` of a value.
 std::optional<ref::ChosenParams> activationParams(mlir::Value v, bool symmetric);
 
