@@ -29,6 +29,21 @@ METHODS = ["minmax", "percentile", "entropy", "mse"]
 
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import train_digits  # noqa: E402  (model classes)
+import train_mnist  # noqa: E402
+
+DATASETS = os.path.join(BUILD, "datasets")
+# name, model, calibration samples, directory with test_inputs/test_labels,
+# PyTorch class, trained weights
+MODELS = [
+    ("digits MLP", "examples/digits/mlp.mlir", "examples/digits/calib.npz",
+     "examples/digits", train_digits.MLP, "examples/digits/mlp.pt"),
+    ("digits CNN", "examples/digits/cnn.mlir", "examples/digits/calib.npz",
+     "examples/digits", train_digits.CNN, "examples/digits/cnn.pt"),
+    ("MNIST LeNet", "examples/mnist/lenet.mlir", "examples/mnist/calib.npz",
+     os.path.join(DATASETS, "mnist"), train_mnist.LeNet, "examples/mnist/lenet.pt"),
+    ("Fashion-MNIST CNN", "examples/fashion/cnn.mlir", "examples/fashion/calib.npz",
+     os.path.join(DATASETS, "fashion"), train_mnist.FashionCNN, "examples/fashion/cnn.pt"),
+]
 
 
 def run(cmd):
@@ -82,15 +97,22 @@ def pytorch_ptq(model, calib, x_test, y_test):
 def main():
     torch.set_num_threads(2)
     rows = []
-    data_dir = os.path.join(ROOT, "examples", "digits")
-    calib_npz = os.path.join(data_dir, "calib.npz")
-    calib = np.load(calib_npz)["arg0"]
-    x_test = np.load(os.path.join(data_dir, "test_inputs.npy"))
-    y_test = np.load(os.path.join(data_dir, "test_labels.npy"))
     with tempfile.TemporaryDirectory() as tmp:
-        for name, cls in (("mlp", train_digits.MLP), ("cnn", train_digits.CNN)):
-            float_mlir = os.path.join(data_dir, name + ".mlir")
-            row = {"model": "digits " + name.upper()}
+        for title, model_rel, calib_rel, data_dir, cls, weights_rel in MODELS:
+            float_mlir = os.path.join(ROOT, model_rel)
+            calib_npz = os.path.join(ROOT, calib_rel)
+            data_dir = os.path.join(ROOT, data_dir)
+            if not os.path.exists(float_mlir):
+                print("skipping %s: %s does not exist" % (title, model_rel))
+                continue
+            if not os.path.exists(os.path.join(data_dir, "test_inputs.npy")):
+                run(["/usr/bin/python3", os.path.join(ROOT, "scripts", "train_mnist.py"),
+                     "--test-data-only"])
+            name = os.path.splitext(os.path.basename(model_rel))[0]
+            calib = np.load(calib_npz)["arg0"]
+            x_test = np.load(os.path.join(data_dir, "test_inputs.npy"))
+            y_test = np.load(os.path.join(data_dir, "test_labels.npy"))
+            row = {"model": title}
             row["float32"], _ = qopt_accuracy(float_mlir, data_dir)
             for method in METHODS:
                 int8_mlir = os.path.join(tmp, "%s.%s.mlir" % (name, method))
@@ -107,11 +129,11 @@ def main():
                 row[variant], row[variant + "_agree"] = qopt_accuracy(
                     path, data_dir, compare=float_mlir)
             model = cls()
-            model.load_state_dict(torch.load(os.path.join(data_dir, name + ".pt")))
+            model.load_state_dict(torch.load(os.path.join(ROOT, weights_rel)))
             row["pytorch"] = pytorch_ptq(model, calib, x_test, y_test)
-            objs = {"float": constant_bytes(float_mlir, []),
-                    "int8": constant_bytes(float_mlir, ["--quantize-int8=data=" + calib_npz])}
-            row["bytes"] = objs
+            row["bytes"] = {
+                "float": constant_bytes(float_mlir, []),
+                "int8": constant_bytes(float_mlir, ["--quantize-int8=data=" + calib_npz])}
             rows.append(row)
             print(row, flush=True)
 
@@ -155,8 +177,9 @@ def main():
         "Weight bytes: the constant tensors the object holds (every `llvm.mlir.global` after",
         "`--lower-to-llvm`): weights, biases and, for int8, the per-channel multipliers and shifts.",
         "",
-        "Not measured yet: the MNIST LeNet and the Fashion-MNIST CNN (their training scripts do",
-        "not exist yet).",
+        "Models: examples/digits (scripts/train_digits.py), examples/mnist and examples/fashion",
+        "(scripts/fetch_datasets.sh, then scripts/train_mnist.py; their 10,000-sample test sets",
+        "live in build/datasets/). A model whose files are missing is left out of the table.",
         "",
     ]
     with open(os.path.join(ROOT, "docs", "accuracy.md"), "w") as f:
