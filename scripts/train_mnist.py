@@ -6,6 +6,7 @@ scripts/fetch_datasets.sh has put the raw IDX files in build/datasets/:
 
     scripts/fetch_datasets.sh && /usr/bin/python3 scripts/train_mnist.py
     /usr/bin/python3 scripts/train_mnist.py --test-data-only   # no training
+    /usr/bin/python3 scripts/train_mnist.py --val [--only fashion]  # tuning run
 
 Writes, for MNIST (examples/mnist/, model "lenet") and Fashion-MNIST
 (examples/fashion/, model "cnn"):
