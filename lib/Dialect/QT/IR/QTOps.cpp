@@ -213,19 +213,30 @@ LogicalResult MatmulOp::verify() {
                            rhs.getDimSize(2), getMin(), getMax());
 }
 
+/// Shapes of a fully connected layer: x[M, K], w[N, K] -> y[M, N], with the
+/// weight quantized per tensor or along its output-channel axis 0.
+static LogicalResult verifyFullyConnectedShapes(Operation *op,
+                                                RankedTensorType in,
+                                                RankedTensorType w,
+                                                RankedTensorType out) {
+  if (in.getRank() != 2 || w.getRank() != 2 || out.getRank() != 2)
+    return op->emitOpError("input, weight and result must be rank 2");
+  if (in.getDimSize(1) != w.getDimSize(1))
+    return op->emitOpError() << "input has " << in.getDimSize(1)
+                             << " features but weight expects "
+                             << w.getDimSize(1);
+  if (out.getDimSize(0) != in.getDimSize(0) ||
+      out.getDimSize(1) != w.getDimSize(0))
+    return op->emitOpError() << "result shape " << out << " does not match ["
+                             << in.getDimSize(0) << ", " << w.getDimSize(0)
+                             << "]";
+  return checkAxis(op, w, 0);
+}
+
 LogicalResult FullyConnectedOp::verify() {
   auto in = getInput().getType(), w = getWeight().getType();
   auto out = getOutput().getType();
-  if (in.getRank() != 2 || w.getRank() != 2 || out.getRank() != 2)
-    return emitOpError("input, weight and result must be rank 2");
-  if (in.getDimSize(1) != w.getDimSize(1))
-    return emitOpError() << "input has " << in.getDimSize(1)
-                         << " features but weight expects " << w.getDimSize(1);
-  if (out.getDimSize(0) != in.getDimSize(0) ||
-      out.getDimSize(1) != w.getDimSize(0))
-    return emitOpError() << "result shape " << out << " does not match ["
-                         << in.getDimSize(0) << ", " << w.getDimSize(0) << "]";
-  if (failed(checkAxis(*this, w, 0)))
+  if (failed(verifyFullyConnectedShapes(*this, in, w, out)))
     return failure();
   return verifyContraction(*this, getInput(), getWeight(), getBias(),
                            getOutput(), w.getDimSize(0), getMin(), getMax());
@@ -234,17 +245,8 @@ LogicalResult FullyConnectedOp::verify() {
 LogicalResult DynamicFullyConnectedOp::verify() {
   auto in = getInput().getType(), w = getWeight().getType();
   auto out = getOutput().getType();
-  if (in.getRank() != 2 || w.getRank() != 2 || out.getRank() != 2)
-    return emitOpError("input, weight and result must be rank 2");
-  if (in.getDimSize(1) != w.getDimSize(1))
-    return emitOpError() << "input has " << in.getDimSize(1)
-                         << " features but weight expects " << w.getDimSize(1);
-  if (out.getDimSize(0) != in.getDimSize(0) ||
-      out.getDimSize(1) != w.getDimSize(0))
-    return emitOpError() << "result shape " << out << " does not match ["
-                         << in.getDimSize(0) << ", " << w.getDimSize(0) << "]";
-  if (failed(verifyQuantizedTensor(*this, w, "weight")) ||
-      failed(checkAxis(*this, w, 0)))
+  if (failed(verifyFullyConnectedShapes(*this, in, w, out)) ||
+      failed(verifyQuantizedTensor(*this, w, "weight")))
     return failure();
   if (auto bias = getBias()) {
     auto biasType = cast<RankedTensorType>(bias.getType());
