@@ -3,11 +3,10 @@
 #include "qopt/Dialect/QT/IR/QTOps.h"
 #include "qopt/Execution/ModelRunner.h"
 #include "qopt/Quantization/Passes.h"
+#include "qopt/Quantization/QuantizationError.h"
 #include "qopt/Quantization/RangeEstimators.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
-#include "mlir/IR/IRMapping.h"
-#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
@@ -106,23 +105,14 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
     }
 
     // A probe on every activation of a private copy.
-    IRMapping mapping;
-    OwningOpRef<ModuleOp> probed(cast<ModuleOp>(module->clone(mapping)));
-    for (auto [id, value] : llvm::enumerate(observed)) {
-      Value copy = mapping.lookup(value);
-      OpBuilder b(module.getContext());
-      b.setInsertionPointAfterValue(copy);
-      auto probe = qt::ObserveOp::create(b, copy.getLoc(), copy.getType(), copy,
-                                         b.getI64IntegerAttr(id));
-      copy.replaceAllUsesExcept(probe.getResult(), probe);
-    }
-    PassManager pm(module.getContext());
-    pm.addPass(createQTObserveToCallback());
-    if (failed(pm.run(*probed)))
+    auto probed = cloneWithProbes(module, observed);
+    if (!probed) {
+      module.emitError() << llvm::toString(probed.takeError());
       return signalPassFailure();
+    }
 
     auto runner = ModelRunner::create(
-        *probed, {{"__qt_observe", reinterpret_cast<void *>(&qoptObserveCallback)}});
+        **probed, {{"__qt_observe", reinterpret_cast<void *>(&qoptObserveCallback)}});
     if (!runner) {
       module.emitError() << "cannot compile the model for calibration: "
                          << llvm::toString(runner.takeError());

@@ -9,14 +9,14 @@
 
 #include "qopt/Dialect/QT/IR/QTOps.h"
 #include "qopt/Quantization/Passes.h"
+#include "qopt/Quantization/QuantizationError.h"
 #include "qopt/Quantization/QuantizationUtils.h"
 #include "qopt/Reference/Numerics.h"
-#include "qopt/Execution/ModelRunner.h"
-#include "qopt/Support/NumPy.h"
 #include "qopt/Support/OutputFiles.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/Support/JSON.h"
 
@@ -38,6 +38,10 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
 
   llvm::json::Array reportOps;
   bool sawRange = false;
+  /// With report= and data=: the float model's values by original value, and
+  /// the points where both models are compared (index into reportOps).
+  IRMapping floatMapping;
+  SmallVector<std::pair<size_t, ErrorPoint>> errorPoints;
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -60,8 +64,10 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
 
     // The float model, to measure what quantization costs in the report.
     OwningOpRef<ModuleOp> floatModel;
+    floatMapping.clear();
+    errorPoints.clear();
     if (!report.empty() && !data.empty())
-      floatModel = cast<ModuleOp>(module->clone());
+      floatModel = cast<ModuleOp>(module->clone(floatMapping));
 
     SmallVector<Operation *> candidates;
     module.walk([&](Operation *op) {
@@ -71,6 +77,16 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
         op->emitRemark() << "stays float: qopt has no int8 form of '"
                          << op->getName() << "' yet";
     });
+    // An exclude= entry that names no contraction is a typo, not a no-op.
+    for (const std::string &e : exclude)
+      if (llvm::none_of(candidates,
+                        [&](Operation *op) { return matchesExclusion(op, e); })) {
+        module.emitError() << "exclude= entry '" << e
+                           << "' names no matmul or convolution of the model "
+                              "(give an op name such as tosa.conv2d or a piece "
+                              "of an op's location)";
+        return signalPassFailure();
+      }
     for (Operation *op : candidates) {
       if (isExcluded(op)) {
         op->emitRemark("stays float: excluded by exclude=");
@@ -91,19 +107,26 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
       }
     }
     if (!report.empty()) {
-      llvm::json::Object root{{"ops", std::move(reportOps)}};
+      llvm::json::Object root;
       if (floatModel) {
         // The quantized module still has dequantize/quantize pairs to fold;
         // the runner lowers a copy, so measuring here is exact.
-        auto error = measureError(*floatModel, module);
+        SmallVector<ErrorPoint> points;
+        for (const auto &[index, point] : errorPoints)
+          points.push_back(point);
+        auto error = measureQuantizationError(*floatModel, module, points, data);
         if (!error) {
           module.emitError() << "cannot measure the quantization error for "
                                 "the report: "
                              << llvm::toString(error.takeError());
           return signalPassFailure();
         }
-        root["error_vs_float"] = std::move(*error);
+        for (auto [i, entry] : llvm::enumerate(errorPoints))
+          (*reportOps[entry.first].getAsObject())["error_vs_float"] =
+              std::move(error->points[i]);
+        root["error_vs_float"] = std::move(error->model);
       }
+      root["ops"] = std::move(reportOps);
       std::string text;
       llvm::raw_string_ostream os(text);
       os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root)));
@@ -112,67 +135,6 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
         return signalPassFailure();
       }
     }
-  }
-
-  /// Runs both models on the samples of `data` and compares their outputs:
-  /// max abs error, mean relative error, SQNR (dB), top-1 agreement.
-  llvm::Expected<llvm::json::Object> measureError(ModuleOp floatModel,
-                                                  ModuleOp quantized) {
-    auto arrays = readNumPyFile(data);
-    if (!arrays)
-      return arrays.takeError();
-    std::vector<std::vector<float>> outputs[2];
-    int64_t perSample = 0, count = 0;
-    for (int which = 0; which < 2; ++which) {
-      auto runner = ModelRunner::create(which == 0 ? floatModel : quantized);
-      if (!runner)
-        return runner.takeError();
-      const EntryPoint &entry = (*runner)->entryPoints().front();
-      if (entry.outputs.empty() || entry.outputs[0].dtype != DType::F32)
-        return llvm::createStringError("the model's first output is not float32");
-      auto samples = bindSamples(entry, *arrays, data);
-      if (!samples)
-        return samples.takeError();
-      count = samples->count;
-      perSample = entry.outputs[0].numElements();
-      std::vector<std::vector<char>> out;
-      for (const TensorSpec &o : entry.outputs)
-        out.emplace_back(o.numBytes());
-      for (int64_t i = 0; i < count; ++i) {
-        SmallVector<const void *> in;
-        for (size_t k = 0; k < entry.inputs.size(); ++k)
-          in.push_back(samples->sample(k, i, entry));
-        SmallVector<void *> o;
-        for (auto &buffer : out)
-          o.push_back(buffer.data());
-        if (llvm::Error err = (*runner)->run(entry, in, o))
-          return std::move(err);
-        const float *y = reinterpret_cast<const float *>(out[0].data());
-        outputs[which].emplace_back(y, y + perSample);
-      }
-    }
-    double maxAbs = 0, sumAbs = 0, sumRef = 0, signal = 0, noise = 0;
-    int64_t agree = 0;
-    for (int64_t i = 0; i < count; ++i) {
-      const auto &r = outputs[0][i], &q = outputs[1][i];
-      for (int64_t k = 0; k < perSample; ++k) {
-        double d = std::fabs(double(q[k]) - r[k]);
-        maxAbs = std::max(maxAbs, d);
-        sumAbs += d;
-        sumRef += std::fabs(r[k]);
-        signal += double(r[k]) * r[k];
-        noise += d * d;
-      }
-      agree += std::max_element(r.begin(), r.end()) - r.begin() ==
-               std::max_element(q.begin(), q.end()) - q.begin();
-    }
-    return llvm::json::Object{
-        {"samples", count},
-        {"output", "first output"},
-        {"max_abs_error", maxAbs},
-        {"mean_relative_error", sumRef > 0 ? sumAbs / sumRef : 0.0},
-        {"sqnr_db", noise > 0 ? 10 * std::log10(signal / noise) : 999.0},
-        {"top1_agreement", count ? double(agree) / count : 1.0}};
   }
 
   /// Ops doing float arithmetic that this pass leaves in float.
@@ -187,14 +149,17 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
     return constantValues(add.getInput1()) || constantValues(add.getInput2());
   }
 
-  bool isExcluded(Operation *op) {
+  static bool matchesExclusion(Operation *op, StringRef entry) {
     std::string loc;
     llvm::raw_string_ostream os(loc);
     op->getLoc().print(os);
-    for (const std::string &e : exclude)
-      if (op->getName().getStringRef() == e || loc.find(e) != std::string::npos)
-        return true;
-    return false;
+    return op->getName().getStringRef() == entry ||
+           StringRef(loc).contains(entry);
+  }
+  bool isExcluded(Operation *op) {
+    return llvm::any_of(exclude, [&](const std::string &e) {
+      return matchesExclusion(op, e);
+    });
   }
 
   struct Plan;
@@ -317,6 +282,9 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
   /// Replaces the fused chain's result with `floatResult` and erases the
   /// chain, last op first.
   void finish(const Plan &p, Value floatResult) {
+    // The report compares this op's (fused) output with the float model's.
+    if (Value floatValue = floatMapping.lookupOrNull(p.epilogue.last->getResult(0)))
+      errorPoints.push_back({reportOps.size() - 1, {floatValue, floatResult}});
     // Later rewrites read the range of this value from its new producer.
     if (Attribute range = p.epilogue.last->getAttr(kRangeAttrName))
       floatResult.getDefiningOp()->setAttr(kRangeAttrName, range);

@@ -111,10 +111,16 @@ LogicalResult lower(qt::FullyConnectedOp op, const KernelISA &isa) {
   int64_t kb = (k + kGroup - 1) / kGroup, nb = (n + kLanes - 1) / kLanes;
   int64_t kPad = kb * kGroup, nPad = nb * kLanes;
 
-  // Compile-time packing, compensation and multipliers.
-  std::vector<int8_t> packed(nb * kb * kLanes * kGroup, 0);
-  std::vector<int32_t> corr(nPad, 0), m0(nPad, 0);
-  std::vector<int8_t> shift(nPad, 1); // n <= 62
+  // Compile-time packing, compensation and multipliers. Full blocks of
+  // kLanes columns are packed as [block][kb][lane][4]; the last, partial
+  // block is kept at its real width [kb][column][4] and read with masked
+  // loads, and per-channel data is not padded: the object holds no bytes
+  // for columns that do not exist.
+  int64_t nFull = n / kLanes, tail = n % kLanes;
+  std::vector<int8_t> packed(nFull * kb * kLanes * kGroup, 0);
+  std::vector<int8_t> packedTail(kb * tail * kGroup, 0);
+  std::vector<int32_t> corr(n, 0), m0(n, 0);
+  std::vector<int8_t> shift(n, 1); // n <= 62
   std::vector<int32_t> bias(n, 0);
   if (Value b = op.getBias()) {
     DenseElementsAttr attr;
@@ -124,11 +130,14 @@ LogicalResult lower(qt::FullyConnectedOp op, const KernelISA &isa) {
   }
   for (int64_t c = 0; c < n; ++c) {
     int64_t colsum = 0;
+    int64_t block = c / kLanes, lane = c % kLanes;
     for (int64_t i = 0; i < k; ++i) {
       int8_t w = (*weights)[c * k + i];
       colsum += w;
-      int64_t block = c / kLanes, lane = c % kLanes;
-      packed[((block * kb + i / kGroup) * kLanes + lane) * kGroup + i % kGroup] = w;
+      if (block < nFull)
+        packed[((block * kb + i / kGroup) * kLanes + lane) * kGroup + i % kGroup] = w;
+      else
+        packedTail[((i / kGroup) * tail + lane) * kGroup + i % kGroup] = w;
     }
     // acc = sum (x' - bias_x) w with x' = x (+ 128 for u8 inputs).
     int64_t inputShift = isa.unsignedInput ? 128 : 0;
@@ -154,10 +163,14 @@ LogicalResult lower(qt::FullyConnectedOp op, const KernelISA &isa) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   Type i8 = b.getI8Type(), i32 = b.getI32Type(), i64 = b.getI64Type();
-  Value wPacked = constant<int8_t>(b, loc, {nb, kb, kLanes * kGroup}, i8, packed);
-  Value corrC = constant<int32_t>(b, loc, {nPad}, i32, corr);
-  Value m0C = constant<int32_t>(b, loc, {nPad}, i32, m0);
-  Value shiftC = constant<int8_t>(b, loc, {nPad}, i8, shift);
+  Value wPacked, wTail;
+  if (nFull > 0)
+    wPacked = constant<int8_t>(b, loc, {nFull, kb, kLanes * kGroup}, i8, packed);
+  if (tail > 0)
+    wTail = constant<int8_t>(b, loc, {kb, tail * kGroup}, i8, packedTail);
+  Value corrC = constant<int32_t>(b, loc, {n}, i32, corr);
+  Value m0C = constant<int32_t>(b, loc, {n}, i32, m0);
+  Value shiftC = constant<int8_t>(b, loc, {n}, i8, shift);
 
   // The input as storage, made unsigned (x + 128 == x ^ 0x80), padded in K.
   Value x = quant::StorageCastOp::create(
@@ -197,13 +210,19 @@ LogicalResult lower(qt::FullyConnectedOp op, const KernelISA &isa) {
   Value outInit = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, nPad}, i8);
 
   // Emits, for `rowCount` rows from `firstRow` and `count` consecutive
-  // 16-column blocks from `firstBlock`, the K loop with one accumulator per
-  // (row, block): independent vpdpbusd chains hide the instruction's
-  // latency, each packed weight register serves every row and each
-  // broadcast input every block. Then requantizes and stores each tile.
+  // 16-column blocks from `firstBlock` (the last one the partial block when
+  // `withTail`), the K loop with one accumulator per (row, block):
+  // independent vpdpbusd chains hide the instruction's latency, each packed
+  // weight register serves every row and each broadcast input every block.
+  // Then requantizes and stores each tile.
   auto emitTile = [&](OpBuilder &b2, Location l2, Value firstRow,
                       int64_t rowCount, Value firstBlock, int64_t count,
-                      Value dest) -> Value {
+                      bool withTail, Value dest) -> Value {
+    // Only the partial block reads past the end of the per-channel arrays.
+    auto inBounds = [&](int64_t u) -> bool {
+      return !(withTail && u == count - 1);
+    };
+    Value pad1 = arith::ConstantOp::create(b2, l2, i8, b2.getI8IntegerAttr(1));
     auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b2, l2, v); };
     Value pad32 = arith::ConstantOp::create(b2, l2, i32, b2.getI32IntegerAttr(0));
     Value pad8 = arith::ConstantOp::create(b2, l2, i8, b2.getI8IntegerAttr(0));
@@ -217,8 +236,7 @@ LogicalResult lower(qt::FullyConnectedOp op, const KernelISA &isa) {
       rowsV.push_back(arith::AddIOp::create(b2, l2, firstRow, idx(r)));
       for (int64_t u = 0; u < count; ++u)
         inits.push_back(vector::TransferReadOp::create(
-            b2, l2, acc16, corrC, ValueRange{cols[u]}, pad32,
-            ArrayRef<bool>{true}));
+            b2, l2, acc16, corrC, ValueRange{cols[u]}, pad32, ArrayRef<bool>{inBounds(u)}));
     }
     auto inner = scf::ForOp::create(
         b2, l2, idx(0), idx(kb), idx(1), inits,
@@ -228,9 +246,15 @@ LogicalResult lower(qt::FullyConnectedOp op, const KernelISA &isa) {
           Value zeroIdx = arith::ConstantIndexOp::create(b3, l3, 0);
           SmallVector<Value> weightsU;
           for (int64_t u = 0; u < count; ++u)
-            weightsU.push_back(vector::TransferReadOp::create(
-                b3, l3, bytes64, wPacked, ValueRange{blocks[u], kk, zeroIdx},
-                pad8, ArrayRef<bool>{true}));
+            weightsU.push_back(
+                withTail && u == count - 1
+                    ? vector::TransferReadOp::create(
+                          b3, l3, bytes64, wTail, ValueRange{kk, zeroIdx}, pad8,
+                          ArrayRef<bool>{false})
+                    : vector::TransferReadOp::create(
+                          b3, l3, bytes64, wPacked,
+                          ValueRange{blocks[u], kk, zeroIdx}, pad8,
+                          ArrayRef<bool>{true}));
           SmallVector<Value> next;
           for (int64_t r = 0; r < rowCount; ++r) {
             Value a4 = vector::TransferReadOp::create(
@@ -259,12 +283,12 @@ LogicalResult lower(qt::FullyConnectedOp op, const KernelISA &isa) {
       Value mv = arith::ExtSIOp::create(
           b2, l2, v64,
           vector::TransferReadOp::create(b2, l2, acc16, m0C, ValueRange{cols[u]},
-                                         pad32, ArrayRef<bool>{true}));
+                                         pad32, ArrayRef<bool>{inBounds(u)}));
       Value sv = arith::ExtSIOp::create(
           b2, l2, v64,
           vector::TransferReadOp::create(b2, l2, VectorType::get({kLanes}, i8),
-                                         shiftC, ValueRange{cols[u]}, pad8,
-                                         ArrayRef<bool>{true}));
+                                         shiftC, ValueRange{cols[u]}, pad1,
+                                         ArrayRef<bool>{inBounds(u)}));
       Value one = splat(1);
       Value half = arith::ShLIOp::create(b2, l2, one,
                                          arith::SubIOp::create(b2, l2, sv, one));
@@ -286,18 +310,18 @@ LogicalResult lower(qt::FullyConnectedOp op, const KernelISA &isa) {
 
   // Register tile: kRows x kUnroll accumulators (16 of the 32 zmm).
   constexpr int64_t kUnroll = 4, kRows = 4;
-  int64_t mainBlocks = nb / kUnroll * kUnroll, mainRows = m / kRows * kRows;
+  int64_t mainBlocks = nFull / kUnroll * kUnroll, mainRows = m / kRows * kRows;
   // Column groups outside, rows inside: a group's packed weights (64
   // columns x K) stay in cache while every row streams past them.
   auto emitGroup = [&](OpBuilder &b1, Location l, Value block, int64_t count,
-                       Value out) -> Value {
+                       bool withTail, Value out) -> Value {
     auto cIdx = [&](int64_t v) { return arith::ConstantIndexOp::create(b1, l, v); };
     if (mainRows > 0)
       out = scf::ForOp::create(
                 b1, l, cIdx(0), cIdx(mainRows), cIdx(kRows), ValueRange{out},
                 [&](OpBuilder &b2, Location l2, Value row, ValueRange args) {
                   scf::YieldOp::create(
-                      b2, l2, emitTile(b2, l2, row, kRows, block, count, args[0]));
+                      b2, l2, emitTile(b2, l2, row, kRows, block, count, withTail, args[0]));
                 })
                 .getResult(0);
     if (m > mainRows)
@@ -305,7 +329,7 @@ LogicalResult lower(qt::FullyConnectedOp op, const KernelISA &isa) {
                 b1, l, cIdx(mainRows), cIdx(m), cIdx(1), ValueRange{out},
                 [&](OpBuilder &b2, Location l2, Value row, ValueRange args) {
                   scf::YieldOp::create(
-                      b2, l2, emitTile(b2, l2, row, 1, block, count, args[0]));
+                      b2, l2, emitTile(b2, l2, row, 1, block, count, withTail, args[0]));
                 })
                 .getResult(0);
     return out;
@@ -317,11 +341,13 @@ LogicalResult lower(qt::FullyConnectedOp op, const KernelISA &isa) {
                  b, loc, idx(0), idx(mainBlocks), idx(kUnroll), ValueRange{result},
                  [&](OpBuilder &b1, Location l, Value block, ValueRange args) {
                    scf::YieldOp::create(b1, l,
-                                        emitGroup(b1, l, block, kUnroll, args[0]));
+                                        emitGroup(b1, l, block, kUnroll,
+                                                  /*withTail=*/false, args[0]));
                  })
                  .getResult(0);
   if (nb > mainBlocks)
-    result = emitGroup(b, loc, idx(mainBlocks), nb - mainBlocks, result);
+    result = emitGroup(b, loc, idx(mainBlocks), nb - mainBlocks, tail > 0,
+                       result);
   SmallVector<OpFoldResult> offsets(2, b.getIndexAttr(0)),
       sizes = {b.getIndexAttr(m), b.getIndexAttr(n)},
       strides(2, b.getIndexAttr(1));

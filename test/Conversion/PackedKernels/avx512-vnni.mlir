@@ -1,16 +1,18 @@
 // RUN: qopt %s -convert-qt-to-packed-kernels | FileCheck %s
 
-// Weights [N=2, K=5] are packed into one 16-column x 4-row block per 4 K
-// values (zero padded to K=8, N=16); the compensation is
-// bias - (128 + z_in) * colsum: 10 - (128 - 3) * 6 = -740 and
-// -20 - 125 * 0 = -20. The inner loop is one vpdpbusd per 4 K values.
+// Weights [N=2, K=5] fill no whole 16-column block: they are packed at their
+// real width, [K/4 = 2][2 columns x 4 K values] (K zero padded to 8), and
+// read with masked loads; the compensation is bias - (128 + z_in) * colsum:
+// 10 - (128 - 3) * 6 = -740 and -20 - 125 * 0 = -20, unpadded. The inner
+// loop is one vpdpbusd per 4 K values.
 // CHECK-LABEL: func.func @fc
-// CHECK-DAG: arith.constant dense<[-740, -20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]> : tensor<16xi32>
-// CHECK-DAG: arith.constant dense<{{.*}}> : tensor<1x2x64xi8>
+// CHECK-DAG: arith.constant dense<{{\[\[}}1, 2, 3, -1, 4, -4, 0, 0], [1, 0, 0, 0, 0, 0, 0, 0]]> : tensor<2x8xi8>
+// CHECK-DAG: arith.constant dense<[-740, -20]> : tensor<2xi32>
 // CHECK: arith.xori %{{.*}}, %c-128_i8
 // One row and one 16-column block: a row loop and the K loop.
 // CHECK: scf.for
 // CHECK: scf.for
+// CHECK: vector.transfer_read %{{.*}} : tensor<2x8xi8>, vector<64xi8>
 // CHECK: qt.x86_vpdpbusd %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi32>, vector<64xi8>, vector<64xi8> -> vector<16xi32>
 // CHECK: arith.shrsi %{{.*}}, %{{.*}} : vector<16xi64>
 // CHECK: vector.transfer_write

@@ -2,10 +2,11 @@
 
 // On AArch64 the input stays signed (no +128 shift): the compensation is
 // bias - z_in * colsum = 10 - (-3) * 6 = 28 and -20 - (-3) * 0 = -20, in
-// blocks of 4 columns; the inner loop is one sdot per 4 K values.
+// blocks of 4 columns (here one partial block, stored at its real width of 2
+// columns); the inner loop is one sdot per 4 K values.
 // CHECK-LABEL: func.func @fc
-// CHECK-DAG: arith.constant dense<[28, -20, 0, 0]> : tensor<4xi32>
-// CHECK-DAG: arith.constant dense<{{.*}}> : tensor<1x2x16xi8>
+// CHECK-DAG: arith.constant dense<[28, -20]> : tensor<2xi32>
+// CHECK-DAG: arith.constant dense<{{.*}}> : tensor<2x8xi8>
 // CHECK-NOT: arith.xori
 // CHECK: qt.arm_sdot %{{.*}}, %{{.*}}, %{{.*}} : vector<4xi32>, vector<16xi8>, vector<16xi8> -> vector<4xi32>
 // CHECK: arith.shrsi %{{.*}}, %{{.*}} : vector<4xi64>
