@@ -30,6 +30,9 @@ static void initializeTargets() {
   (void)done;
 }
 
+static llvm::Error checkRequestedKernelFeatures(const qopt::TargetSpec &spec,
+                                                const llvm::TargetMachine &tm);
+
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 qopt::createTargetMachine(const TargetSpec &spec) {
   initializeTargets();
@@ -91,18 +94,47 @@ qopt::createTargetMachine(const TargetSpec &spec) {
                                        "' for target '" + triple.str() + "'");
     }
   }
+  if (llvm::Error err = checkRequestedKernelFeatures(spec, *tm))
+    return std::move(err);
   return std::move(tm);
 }
 
 std::string qopt::int8KernelsFor(const llvm::TargetMachine &tm) {
   const llvm::MCSubtargetInfo *sti = tm.getMCSubtargetInfo();
   auto arch = tm.getTargetTriple().getArch();
-  if (arch == llvm::Triple::x86_64 &&
-      sti->checkFeatures("+avx512f,+avx512bw,+avx512vnni"))
-    return "avx512-vnni";
-  if (arch == llvm::Triple::aarch64 && sti->checkFeatures("+dotprod"))
-    return "neon-dotprod";
+  if (arch == llvm::Triple::x86_64) {
+    if (sti->checkFeatures("+avx512f,+avx512bw,+avx512vnni"))
+      return "avx512-vnni";
+    if (sti->checkFeatures("+avxvnni") ||
+        sti->checkFeatures("+avx512vnni,+avx512vl"))
+      return "avx-vnni";
+    if (sti->checkFeatures("+avx2"))
+      return "avx2";
+  }
+  if (arch == llvm::Triple::aarch64) {
+    if (sti->checkFeatures("+i8mm"))
+      return "neon-i8mm";
+    if (sti->checkFeatures("+dotprod"))
+      return "neon-dotprod";
+  }
   return "portable";
+}
+
+/// A dot-product feature the user asked for by name must end up in the
+/// kernels. Only AVX-512 VNNI can be enabled without what its kernels need
+/// (avxvnni implies avx2; dotprod and i8mm need nothing more on AArch64).
+static llvm::Error checkRequestedKernelFeatures(const qopt::TargetSpec &spec,
+                                                const llvm::TargetMachine &tm) {
+  std::string kernels = qopt::int8KernelsFor(tm);
+  for (llvm::StringRef f : llvm::split(spec.features, ','))
+    if (f.trim() == "+avx512vnni" && kernels != "avx512-vnni" &&
+        kernels != "avx-vnni")
+      return llvm::createStringError(
+          "--mattr=+avx512vnni asks for vpdpbusd, but the int8 kernels that "
+          "use it also need +avx512bw (zmm kernels; with +avx512vl, ymm "
+          "kernels); this target gets the " +
+          kernels + " kernels");
+  return llvm::Error::success();
 }
 
 FailureOr<std::unique_ptr<llvm::Module>>

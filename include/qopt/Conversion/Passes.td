@@ -39,23 +39,31 @@ def ConvertQTToPackedKernels
   let summary = "Lower int8 fully connected layers and convolutions to packed dot kernels";
   let description = [{
     Every `qt.fully_connected` with constant int8 weights (zero point 0, as
-    qopt's own) becomes a register-tiled kernel built on a 4-way int8 dot
-    instruction: `isa=avx512-vnni` uses `vpdpbusd` (16 int32 lanes per zmm,
-    u8 x s8: the input is shifted by +128), `isa=neon-dotprod` uses AArch64
-    `sdot` (4 lanes per 128-bit register, s8 x s8). Weights are packed at
-    compile time so that one register holds 4 consecutive K values of each
-    of `lanes` columns; the compensation `bias - (shift + z_in) * sum_k w`
-    is precomputed per column, so the accumulator equals
-    `bias + sum_k (x - z_in) * w` exactly. A tile of 4 rows x 4 column
-    blocks keeps 16 accumulators in registers; requantization
-    (docs/numerics.md) runs on whole registers. A `qt.conv2d` with a
-    constant filter first becomes im2col (patches gathered on the storage
-    type, padded with the input zero point) and a fully connected layer.
-    Other qt ops are left to `convert-qt-to-linalg`.
+    qopt's own) becomes a register-tiled kernel built on an int8 dot or
+    matrix instruction, chosen by `isa`:
+
+    | isa | instruction | int32 lanes | tile (rows x lanes) |
+    |---|---|---|---|
+    | `avx512-vnni` | `vpdpbusd` zmm (u8 x s8: input + 128) | 16 | 4 x 64 |
+    | `avx-vnni` | `vpdpbusd` ymm (AVX-VNNI, or AVX-512 VNNI + VL) | 8 | 4 x 16 |
+    | `avx2` | `vpmovsxbw` + 2 `vpmaddwd` per 4 K (never `vpmaddubsw`) | 8 | 4 x 16 |
+    | `neon-dotprod` | `sdot` (s8 x s8) | 4 | 4 x 16 |
+    | `neon-i8mm` | `smmla` (2x8 by 8x2 tiles) | 2 x 2 | 4 x 8 |
+
+    Weights are packed at compile time so that one register holds 4
+    consecutive K values of each of `lanes` columns (AVX2: two K pairs;
+    i8mm: column pairs of 8 K values); the last, partial column block is
+    stored at its real width and read with masked loads. The compensation
+    `bias - (shift + z_in) * sum_k w` is precomputed per column, so the
+    accumulator equals `bias + sum_k (x - z_in) * w` exactly.
+    Requantization (docs/numerics.md) runs on whole registers. A
+    `qt.conv2d` with a constant filter first becomes im2col (patches
+    gathered on the storage type, padded with the input zero point) and a
+    fully connected layer. Other qt ops are left to `convert-qt-to-linalg`.
   }];
   let options = [
     Option<"isa", "isa", "std::string", "\"avx512-vnni\"",
-           "avx512-vnni or neon-dotprod">,
+           "avx512-vnni, avx-vnni, avx2, neon-dotprod or neon-i8mm">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect",
@@ -68,8 +76,10 @@ def QTLowerKernelIntrinsics : Pass<"qt-lower-kernel-intrinsics"> {
   let summary = "Turn qt.x86_* / qt.arm_* kernel ops into LLVM intrinsics";
   let description = [{
     Runs after bufferization: `qt.x86_vpdpbusd` becomes
-    `llvm.x86.avx512.vpdpbusd.512` and `qt.arm_sdot` becomes
-    `llvm.aarch64.neon.sdot.v4i32.v16i8`.
+    `llvm.x86.avx512.vpdpbusd.512` (or `.256`), `qt.x86_vpmaddwd`
+    `llvm.x86.avx2.pmadd.wd`, `qt.arm_sdot`
+    `llvm.aarch64.neon.sdot.v4i32.v16i8` and `qt.arm_smmla`
+    `llvm.aarch64.neon.smmla.v4i32.v16i8`.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }

@@ -41,8 +41,11 @@ llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const TargetSpec &spec);
 
 /// The packed int8 kernels `tm` can run, as `--lower-to-llvm`'s `kernels`
-/// option: "avx512-vnni" (x86-64 with avx512f, avx512bw, avx512vnni),
-/// "neon-dotprod" (AArch64 with dotprod), else "portable".
+/// option: on x86-64 "avx512-vnni" (avx512f, avx512bw, avx512vnni),
+/// "avx-vnni" (avxvnni, or avx512vnni with avx512vl), "avx2";
+/// on AArch64 "neon-i8mm" (i8mm), "neon-dotprod" (dotprod); else
+/// "portable". createTargetMachine rejects a --mattr that enables a dot
+/// instruction these kernels then cannot use.
 std::string int8KernelsFor(const llvm::TargetMachine &tm);
 
 /// Translates `module` (LLVM dialect) to LLVM IR for `tm`, renames each

@@ -24,13 +24,21 @@ void replaceWithIntrinsic(Operation *op, StringRef intrinsic) {
 struct QTLowerKernelIntrinsics
     : qopt::impl::QTLowerKernelIntrinsicsBase<QTLowerKernelIntrinsics> {
   void runOnOperation() override {
-    // Pattern: qt.x86_vpdpbusd(acc, a, b) -> llvm.x86.avx512.vpdpbusd.512
+    // Pattern: qt.x86_vpdpbusd(acc, a, b) -> llvm.x86.avx512.vpdpbusd.{512,256}
+    // Pattern: qt.x86_vpmaddwd(a, b) -> llvm.x86.avx2.pmadd.wd
     // Pattern: qt.arm_sdot(acc, a, b) -> llvm.aarch64.neon.sdot.v4i32.v16i8
+    // Pattern: qt.arm_smmla(acc, a, b) -> llvm.aarch64.neon.smmla.v4i32.v16i8
     getOperation()->walk([](Operation *op) {
-      if (isa<qopt::qt::X86VpdpbusdOp>(op))
-        replaceWithIntrinsic(op, "llvm.x86.avx512.vpdpbusd.512");
+      if (auto dot = dyn_cast<qopt::qt::X86VpdpbusdOp>(op))
+        replaceWithIntrinsic(op, dot.getType().getNumElements() == 16
+                                     ? "llvm.x86.avx512.vpdpbusd.512"
+                                     : "llvm.x86.avx512.vpdpbusd.256");
+      else if (isa<qopt::qt::X86VpmaddwdOp>(op))
+        replaceWithIntrinsic(op, "llvm.x86.avx2.pmadd.wd");
       else if (isa<qopt::qt::ArmSdotOp>(op))
         replaceWithIntrinsic(op, "llvm.aarch64.neon.sdot.v4i32.v16i8");
+      else if (isa<qopt::qt::ArmSmmlaOp>(op))
+        replaceWithIntrinsic(op, "llvm.aarch64.neon.smmla.v4i32.v16i8");
     });
   }
 };

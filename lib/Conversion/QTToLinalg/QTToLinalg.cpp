@@ -87,7 +87,8 @@ struct ConvertQTToLinalg
     target.addIllegalDialect<qt::QTDialect>();
     // Kernel building blocks of the target paths live until after
     // bufferization (qt-lower-kernel-intrinsics).
-    target.addLegalOp<qt::X86VpdpbusdOp, qt::ArmSdotOp>();
+    target.addLegalOp<qt::X86VpdpbusdOp, qt::X86VpmaddwdOp, qt::ArmSdotOp,
+                      qt::ArmSmmlaOp>();
     target.addIllegalOp<quant::StorageCastOp>();
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
       return converter.isSignatureLegal(op.getFunctionType()) &&

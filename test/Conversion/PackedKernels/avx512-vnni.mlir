@@ -6,13 +6,13 @@
 // 10 - (128 - 3) * 6 = -740 and -20 - 125 * 0 = -20, unpadded. The inner
 // loop is one vpdpbusd per 4 K values.
 // CHECK-LABEL: func.func @fc
-// CHECK-DAG: arith.constant dense<{{\[\[}}1, 2, 3, -1, 4, -4, 0, 0], [1, 0, 0, 0, 0, 0, 0, 0]]> : tensor<2x8xi8>
+// CHECK-DAG: arith.constant dense<{{\[\[\[}}1, 2, 3, -1, 4, -4, 0, 0]], {{\[\[}}1, 0, 0, 0, 0, 0, 0, 0]]]> : tensor<2x1x8xi8>
 // CHECK-DAG: arith.constant dense<[-740, -20]> : tensor<2xi32>
 // CHECK: arith.xori %{{.*}}, %c-128_i8
 // One row and one 16-column block: a row loop and the K loop.
 // CHECK: scf.for
 // CHECK: scf.for
-// CHECK: vector.transfer_read %{{.*}} : tensor<2x8xi8>, vector<64xi8>
+// CHECK: vector.transfer_read %{{.*}} : tensor<2x1x8xi8>, vector<64xi8>
 // CHECK: qt.x86_vpdpbusd %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi32>, vector<64xi8>, vector<64xi8> -> vector<16xi32>
 // CHECK: arith.shrsi %{{.*}}, %{{.*}} : vector<16xi64>
 // CHECK: vector.transfer_write

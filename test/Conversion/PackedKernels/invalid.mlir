@@ -1,6 +1,6 @@
-// RUN: qopt %s -convert-qt-to-packed-kernels=isa=avx2 -verify-diagnostics
+// RUN: qopt %s -convert-qt-to-packed-kernels=isa=sse4 -verify-diagnostics
 
-// expected-error @below {{unknown kernel ISA 'avx2' (expected avx512-vnni or neon-dotprod)}}
+// expected-error @below {{unknown kernel ISA 'sse4' (expected avx512-vnni, avx-vnni, avx2, neon-dotprod or neon-i8mm)}}
 module {
   func.func @main(%x: tensor<4xf32>) -> tensor<4xf32> {
     return %x : tensor<4xf32>

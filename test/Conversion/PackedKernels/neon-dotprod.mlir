@@ -6,7 +6,7 @@
 // columns); the inner loop is one sdot per 4 K values.
 // CHECK-LABEL: func.func @fc
 // CHECK-DAG: arith.constant dense<[28, -20]> : tensor<2xi32>
-// CHECK-DAG: arith.constant dense<{{.*}}> : tensor<2x8xi8>
+// CHECK-DAG: arith.constant dense<{{.*}}> : tensor<2x1x8xi8>
 // CHECK-NOT: arith.xori
 // CHECK: qt.arm_sdot %{{.*}}, %{{.*}}, %{{.*}} : vector<4xi32>, vector<16xi8>, vector<16xi8> -> vector<4xi32>
 // CHECK: arith.shrsi %{{.*}}, %{{.*}} : vector<4xi64>

@@ -362,3 +362,10 @@ LogicalResult ObserveOp::verify() {
 
 #define GET_OP_CLASSES
 #include "qopt/Dialect/QT/IR/QTOps.cpp.inc"
+
+LogicalResult X86VpdpbusdOp::verify() {
+  if (getA().getType().getNumElements() != 4 * getAcc().getType().getNumElements())
+    return emitOpError("needs 4 bytes per int32 lane (vector<16xi32> with "
+                       "vector<64xi8>, or vector<8xi32> with vector<32xi8>)");
+  return success();
+}

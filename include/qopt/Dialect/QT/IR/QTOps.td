@@ -281,26 +281,50 @@ def QT_MulOp : QT_BinaryOp<"mul", "multiplication"> {
 // Target kernels
 //===----------------------------------------------------------------------===//
 
-def QT_X86VpdpbusdOp : QT_Op<"x86_vpdpbusd", [Pure]> {
-  let summary = "AVX-512 VNNI u8 x s8 dot product (vpdpbusd, zmm)";
+def QT_X86VpdpbusdOp : QT_Op<"x86_vpdpbusd", [Pure,
+    AllTypesMatch<["acc", "result"]>, AllTypesMatch<["a", "b"]>]> {
+  let summary = "x86 VNNI u8 x s8 dot product (vpdpbusd, zmm or ymm)";
   let description = [{
-    `acc[i] + sum_{j<4} u8(a[4i + j]) * s8(b[4i + j])` in each of 16 int32
-    lanes, wrapping (no saturation). A pure stand-in for the LLVM intrinsic
-    `llvm.x86.avx512.vpdpbusd.512` while the kernel is still on tensors
-    (bufferization needs known effects); `qt-lower-kernel-intrinsics` turns it
-    into the intrinsic after bufferization.
+    `acc[i] + sum_{j<4} u8(a[4i + j]) * s8(b[4i + j])` in each of 16 (zmm)
+    or 8 (ymm) int32 lanes, wrapping (no saturation). A pure stand-in for
+    the LLVM intrinsic `llvm.x86.avx512.vpdpbusd.512` / `.256` while the
+    kernel is still on tensors (bufferization needs known effects);
+    `qt-lower-kernel-intrinsics` turns it into the intrinsic after
+    bufferization. The ymm form is AVX-VNNI (VEX) or AVX-512 VNNI with VL.
 
     Example:
     ```mlir
     %r = qt.x86_vpdpbusd %acc, %a, %b : vector<16xi32>, vector<64xi8>, vector<64xi8> -> vector<16xi32>
     ```
   }];
-  let arguments = (ins VectorOfLengthAndType<[16], [I32]>:$acc,
-                       VectorOfLengthAndType<[64], [I8]>:$a,
-                       VectorOfLengthAndType<[64], [I8]>:$b);
-  let results = (outs VectorOfLengthAndType<[16], [I32]>:$result);
+  let arguments = (ins VectorOfLengthAndType<[8, 16], [I32]>:$acc,
+                       VectorOfLengthAndType<[32, 64], [I8]>:$a,
+                       VectorOfLengthAndType<[32, 64], [I8]>:$b);
+  let results = (outs VectorOfLengthAndType<[8, 16], [I32]>:$result);
   let assemblyFormat = [{
     $acc `,` $a `,` $b attr-dict `:` type($acc) `,` type($a) `,` type($b) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def QT_X86VpmaddwdOp : QT_Op<"x86_vpmaddwd", [Pure, AllTypesMatch<["a", "b"]>]> {
+  let summary = "AVX2 int16 multiply and add pairs (vpmaddwd, ymm)";
+  let description = [{
+    `a[2i] * b[2i] + a[2i + 1] * b[2i + 1]` in each of 8 int32 lanes. Exact
+    for operands that are sign-extended int8 values (the sum of two
+    products is at most 2 * 128 * 128). A pure stand-in for
+    `llvm.x86.avx2.pmadd.wd`, lowered by `qt-lower-kernel-intrinsics`.
+
+    Example:
+    ```mlir
+    %r = qt.x86_vpmaddwd %a, %b : vector<16xi16>, vector<16xi16> -> vector<8xi32>
+    ```
+  }];
+  let arguments = (ins VectorOfLengthAndType<[16], [I16]>:$a,
+                       VectorOfLengthAndType<[16], [I16]>:$b);
+  let results = (outs VectorOfLengthAndType<[8], [I32]>:$result);
+  let assemblyFormat = [{
+    $a `,` $b attr-dict `:` type($a) `,` type($b) `->` type($result)
   }];
 }
 
@@ -315,6 +339,30 @@ def QT_ArmSdotOp : QT_Op<"arm_sdot", [Pure]> {
     Example:
     ```mlir
     %r = qt.arm_sdot %acc, %a, %b : vector<4xi32>, vector<16xi8>, vector<16xi8> -> vector<4xi32>
+    ```
+  }];
+  let arguments = (ins VectorOfLengthAndType<[4], [I32]>:$acc,
+                       VectorOfLengthAndType<[16], [I8]>:$a,
+                       VectorOfLengthAndType<[16], [I8]>:$b);
+  let results = (outs VectorOfLengthAndType<[4], [I32]>:$result);
+  let assemblyFormat = [{
+    $acc `,` $a `,` $b attr-dict `:` type($acc) `,` type($a) `,` type($b) `->` type($result)
+  }];
+}
+
+def QT_ArmSmmlaOp : QT_Op<"arm_smmla", [Pure, AllTypesMatch<["acc", "result"]>,
+                                       AllTypesMatch<["a", "b"]>]> {
+  let summary = "AArch64 i8mm s8 x s8 matrix multiply-accumulate (smmla)";
+  let description = [{
+    The 2x2 int32 tile `acc` (row-major) plus `A * B^T`, where `a` holds a
+    2x8 int8 block (two rows of 8 K values) and `b` another (two columns of
+    8 K values): `acc[2i + j] + sum_{k<8} a[8i + k] * b[8j + k]`, wrapping.
+    A pure stand-in for `llvm.aarch64.neon.smmla.v4i32.v16i8`, lowered by
+    `qt-lower-kernel-intrinsics`.
+
+    Example:
+    ```mlir
+    %r = qt.arm_smmla %acc, %a, %b : vector<4xi32>, vector<16xi8>, vector<16xi8> -> vector<4xi32>
     ```
   }];
   let arguments = (ins VectorOfLengthAndType<[4], [I32]>:$acc,

@@ -1,0 +1,294 @@
+//===- DotKernel.cpp - int8 FC on 4-way dot-product instructions -*- C++ -*-===//
+//
+// qt.fully_connected -> register-tiled loops whose inner step is one 4-way
+// int8 dot product per accumulator, on weights packed at compile time:
+// vpdpbusd (zmm or ymm) on x86 with VNNI, vpmaddwd pairs on AVX2, sdot on
+// AArch64 with dotprod.
+//
+//===----------------------------------------------------------------------===//
+
+#include "PackedKernelsCommon.h"
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace qopt;
+using namespace qopt::packed;
+
+constexpr int64_t kGroup = 4; // K values per int32 lane per dot step
+
+/// A dot-product instruction and the register tile built on it.
+struct qopt::packed::DotISA {
+  llvm::StringLiteral name;
+  int64_t lanes;      // int32 lanes per accumulator register
+  int64_t parts;      // weight vectors per (column block, 4 K values)
+  bool unsignedInput; // u8 x s8 (vpdpbusd): the input is shifted by +128
+  int64_t rows, blocks; // register tile: rows x column blocks accumulators
+  /// The dot's input operands for one row's 4 K values (vector<4xi8>).
+  SmallVector<Value, 2> (*input)(OpBuilder &, Location, const DotISA &, Value);
+  /// A packed weight vector as the dot takes it.
+  Value (*weight)(OpBuilder &, Location, Value);
+  /// acc + dot(inputs, weights) on `lanes` int32 lanes.
+  Value (*dot)(OpBuilder &, Location, Value, ArrayRef<Value>, ArrayRef<Value>);
+};
+
+namespace {
+
+/// The 4 input bytes as one int32 broadcast to every lane, seen as bytes:
+/// each lane multiplies them with its column's 4 weights.
+SmallVector<Value, 2> broadcastInput(OpBuilder &b, Location l, const DotISA &isa,
+                                     Value a4) {
+  Type i32 = b.getI32Type();
+  Value word = vector::ExtractOp::create(
+      b, l, vector::BitCastOp::create(b, l, VectorType::get({1}, i32), a4),
+      ArrayRef<int64_t>{0});
+  Value splat = vector::BroadcastOp::create(
+      b, l, VectorType::get({isa.lanes}, i32), word);
+  return {vector::BitCastOp::create(
+      b, l, VectorType::get({isa.lanes * kGroup}, b.getI8Type()), splat)};
+}
+
+/// AVX2: the input's two K pairs as int16 pairs broadcast to every lane,
+/// one vector per pair (vpmaddwd multiplies int16 pairs).
+SmallVector<Value, 2> pairInput(OpBuilder &b, Location l, const DotISA &isa,
+                                Value a4) {
+  Type i16 = b.getI16Type(), i32 = b.getI32Type();
+  Value wide = arith::ExtSIOp::create(b, l, VectorType::get({4}, i16), a4);
+  Value pairs = vector::BitCastOp::create(b, l, VectorType::get({2}, i32), wide);
+  SmallVector<Value, 2> out;
+  for (int64_t p = 0; p < 2; ++p) {
+    Value word = vector::ExtractOp::create(b, l, pairs, ArrayRef<int64_t>{p});
+    Value splat = vector::BroadcastOp::create(
+        b, l, VectorType::get({isa.lanes}, i32), word);
+    out.push_back(vector::BitCastOp::create(
+        b, l, VectorType::get({isa.lanes * 2}, i16), splat));
+  }
+  return out;
+}
+
+Value rawWeight(OpBuilder &, Location, Value w) { return w; }
+/// vpmovsxbw: int8 weights to int16 once per load, shared by every row.
+Value widenWeight(OpBuilder &b, Location l, Value w) {
+  auto type = cast<VectorType>(w.getType());
+  return arith::ExtSIOp::create(
+      b, l, VectorType::get(type.getShape(), b.getI16Type()), w);
+}
+
+Value vpdpbusd(OpBuilder &b, Location l, Value acc, ArrayRef<Value> in,
+               ArrayRef<Value> w) {
+  return qt::X86VpdpbusdOp::create(b, l, acc.getType(), acc, in[0], w[0]);
+}
+Value sdot(OpBuilder &b, Location l, Value acc, ArrayRef<Value> in,
+           ArrayRef<Value> w) {
+  return qt::ArmSdotOp::create(b, l, acc.getType(), acc, in[0], w[0]);
+}
+/// Two vpmaddwd (exact: each int32 lane sums two int8 x int8 products, so
+/// nothing saturates, unlike vpmaddubsw) and two adds per 4 K values.
+Value pmaddwdPairs(OpBuilder &b, Location l, Value acc, ArrayRef<Value> in,
+                   ArrayRef<Value> w) {
+  for (int p = 0; p < 2; ++p)
+    acc = arith::AddIOp::create(
+        b, l, acc, qt::X86VpmaddwdOp::create(b, l, acc.getType(), in[p], w[p]));
+  return acc;
+}
+
+/// AVX-512 VNNI: 16 lanes of vpdpbusd per zmm; 4 x 4 accumulators of 32 zmm.
+constexpr DotISA kAVX512VNNI = {"avx512-vnni", 16, 1, true, 4, 4,
+                                broadcastInput, rawWeight, vpdpbusd};
+/// AVX-VNNI (or AVX-512 VNNI with VL): 8 lanes per ymm; 4 x 2 accumulators
+/// fit the 16 ymm registers of an AVX-VNNI CPU without AVX-512.
+constexpr DotISA kAVXVNNI = {"avx-vnni", 8, 1, true, 4, 2,
+                             broadcastInput, rawWeight, vpdpbusd};
+/// AVX2: K pairs (weights packed [pair][lane][2]), vpmovsxbw + vpmaddwd.
+constexpr DotISA kAVX2 = {"avx2", 8, 2, false, 4, 2,
+                          pairInput, widenWeight, pmaddwdPairs};
+/// AArch64 dotprod: 4 lanes of sdot (s8 x s8) per 128-bit register.
+constexpr DotISA kNeonDotprod = {"neon-dotprod", 4, 1, false, 4, 4,
+                                 broadcastInput, rawWeight, sdot};
+
+} // namespace
+
+const DotISA *qopt::packed::lookupDotISA(StringRef name) {
+  for (const DotISA *isa : {&kAVX512VNNI, &kAVXVNNI, &kAVX2, &kNeonDotprod})
+    if (isa->name == name)
+      return isa;
+  return nullptr;
+}
+
+// Pattern: fully_connected(x[M,K], const w[N,K] (z_w = 0), b[N])
+//   -> for each group of column blocks, for each tile of rows:
+//        acc = corr[block] (bias - (shift + z_x) * colsum)
+//        for kb: acc = dot(acc, input(x[m, 4kb:4kb+4]), Wp[block, kb])
+//        y[m, block] = requantize(acc)
+LogicalResult qopt::packed::lowerWithDotKernel(qt::FullyConnectedOp op,
+                                               const DotISA &isa) {
+  FailureOr<FullyConnectedPlan> planned = planFullyConnected(op);
+  if (failed(planned))
+    return failure();
+  const FullyConnectedPlan &plan = *planned;
+  const int64_t kLanes = isa.lanes;
+  const int64_t perPart = kGroup / isa.parts; // K values per lane per part
+  const int64_t partBytes = kLanes * perPart;
+  int64_t m = plan.m, k = plan.k, n = plan.n;
+  int64_t kb = (k + kGroup - 1) / kGroup, nb = (n + kLanes - 1) / kLanes;
+
+  // Compile-time packing. Full blocks of kLanes columns are packed as
+  // [block][kb][part][lane][perPart]; the last, partial block is kept at
+  // its real width [kb][part][column][perPart] and read with masked loads,
+  // and per-channel data is not padded: the object holds no bytes for
+  // columns that do not exist.
+  int64_t nFull = n / kLanes, tail = n % kLanes;
+  std::vector<int8_t> packed(nFull * kb * kLanes * kGroup, 0);
+  std::vector<int8_t> packedTail(kb * tail * kGroup, 0);
+  for (int64_t c = 0; c < n; ++c) {
+    int64_t block = c / kLanes, lane = c % kLanes;
+    for (int64_t i = 0; i < k; ++i) {
+      int64_t kk = i / kGroup, part = (i % kGroup) / perPart;
+      int64_t within = lane * perPart + i % perPart;
+      int8_t w = plan.weights[c * k + i];
+      if (block < nFull)
+        packed[((block * kb + kk) * isa.parts + part) * partBytes + within] = w;
+      else
+        packedTail[(kk * isa.parts + part) * tail * perPart + within] = w;
+    }
+  }
+
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Type i8 = b.getI8Type(), i32 = b.getI32Type();
+  Value wPacked, wTail;
+  if (nFull > 0)
+    wPacked = constantTensor<int8_t>(b, loc, {nFull, kb, isa.parts, partBytes},
+                                     i8, packed);
+  if (tail > 0)
+    wTail = constantTensor<int8_t>(b, loc, {kb, isa.parts, tail * perPart}, i8,
+                                   packedTail);
+  Value corrC = constantTensor<int32_t>(
+      b, loc, {n}, i32, plan.compensation(isa.unsignedInput ? 128 : 0));
+  Value m0C = constantTensor<int32_t>(b, loc, {n}, i32, plan.m0);
+  Value shiftC = constantTensor<int8_t>(b, loc, {n}, i8, plan.shift);
+  Value xu = paddedInput(b, loc, op, m, kb * kGroup, isa.unsignedInput);
+
+  auto accType = VectorType::get({kLanes}, i32);
+  auto partType = VectorType::get({partBytes}, i8);
+  Value outInit = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, nb * kLanes}, i8);
+
+  // Emits, for `rowCount` rows from `firstRow` and `count` consecutive
+  // column blocks from `firstBlock` (the last one the partial block when
+  // `withTail`), the K loop with one accumulator per (row, block):
+  // independent chains hide the instruction's latency, each packed weight
+  // register serves every row and each input every block. Then requantizes
+  // and stores each tile.
+  auto emitTile = [&](OpBuilder &b2, Location l2, Value firstRow,
+                      int64_t rowCount, Value firstBlock, int64_t count,
+                      bool withTail, Value dest) -> Value {
+    auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b2, l2, v); };
+    // Only the partial block reads past the end of the per-channel arrays.
+    auto isTail = [&](int64_t u) { return withTail && u == count - 1; };
+    Value pad32 = arith::ConstantOp::create(b2, l2, i32, b2.getI32IntegerAttr(0));
+    Value pad8 = arith::ConstantOp::create(b2, l2, i8, b2.getI8IntegerAttr(0));
+    Value pad1 = arith::ConstantOp::create(b2, l2, i8, b2.getI8IntegerAttr(1));
+    SmallVector<Value> blocks, cols, rowsV, inits;
+    for (int64_t u = 0; u < count; ++u) {
+      Value block = arith::AddIOp::create(b2, l2, firstBlock, idx(u));
+      blocks.push_back(block);
+      cols.push_back(arith::MulIOp::create(b2, l2, block, idx(kLanes)));
+    }
+    auto readColumns = [&](int64_t u, Value source, Type type, Value pad) {
+      return vector::TransferReadOp::create(b2, l2, cast<VectorType>(type), source,
+                                            ValueRange{cols[u]}, pad,
+                                            ArrayRef<bool>{!isTail(u)});
+    };
+    for (int64_t r = 0; r < rowCount; ++r) {
+      rowsV.push_back(arith::AddIOp::create(b2, l2, firstRow, idx(r)));
+      for (int64_t u = 0; u < count; ++u)
+        inits.push_back(readColumns(u, corrC, accType, pad32));
+    }
+    auto inner = scf::ForOp::create(
+        b2, l2, idx(0), idx(kb), idx(1), inits,
+        [&](OpBuilder &b3, Location l3, Value kk, ValueRange accs) {
+          Value kOff = arith::MulIOp::create(
+              b3, l3, kk, arith::ConstantIndexOp::create(b3, l3, kGroup));
+          auto cIdx = [&](int64_t v) {
+            return arith::ConstantIndexOp::create(b3, l3, v);
+          };
+          SmallVector<SmallVector<Value, 2>> weights(count);
+          for (int64_t u = 0; u < count; ++u)
+            for (int64_t p = 0; p < isa.parts; ++p) {
+              Value raw =
+                  isTail(u)
+                      ? vector::TransferReadOp::create(
+                            b3, l3, partType, wTail, ValueRange{kk, cIdx(p), cIdx(0)},
+                            pad8, ArrayRef<bool>{false})
+                      : vector::TransferReadOp::create(
+                            b3, l3, partType, wPacked,
+                            ValueRange{blocks[u], kk, cIdx(p), cIdx(0)}, pad8,
+                            ArrayRef<bool>{true});
+              weights[u].push_back(isa.weight(b3, l3, raw));
+            }
+          SmallVector<Value> next;
+          for (int64_t r = 0; r < rowCount; ++r) {
+            Value a4 = vector::TransferReadOp::create(
+                b3, l3, VectorType::get({kGroup}, i8), xu,
+                ValueRange{rowsV[r], kOff}, pad8, ArrayRef<bool>{true});
+            SmallVector<Value, 2> in = isa.input(b3, l3, isa, a4);
+            for (int64_t u = 0; u < count; ++u)
+              next.push_back(isa.dot(b3, l3, accs[r * count + u], in, weights[u]));
+          }
+          scf::YieldOp::create(b3, l3, next);
+        });
+    for (int64_t t = 0; t < rowCount * count; ++t) {
+      int64_t row = t / count, u = t % count;
+      Value q = requantize(b2, l2, inner.getResult(t),
+                           readColumns(u, m0C, accType, pad32),
+                           readColumns(u, shiftC, VectorType::get({kLanes}, i8), pad1),
+                           plan);
+      dest = vector::TransferWriteOp::create(b2, l2, q, dest,
+                                             ValueRange{rowsV[row], cols[u]},
+                                             ArrayRef<bool>{true})
+                 .getResult();
+    }
+    return dest;
+  };
+
+  int64_t mainBlocks = nFull / isa.blocks * isa.blocks;
+  int64_t mainRows = m / isa.rows * isa.rows;
+  // Column groups outside, rows inside: a group's packed weights stay in
+  // cache while every row streams past them.
+  auto emitGroup = [&](OpBuilder &b1, Location l, Value block, int64_t count,
+                       bool withTail, Value out) -> Value {
+    auto cIdx = [&](int64_t v) { return arith::ConstantIndexOp::create(b1, l, v); };
+    auto rowLoop = [&](int64_t from, int64_t to, int64_t step) {
+      out = scf::ForOp::create(
+                b1, l, cIdx(from), cIdx(to), cIdx(step), ValueRange{out},
+                [&](OpBuilder &b2, Location l2, Value row, ValueRange args) {
+                  scf::YieldOp::create(b2, l2,
+                                       emitTile(b2, l2, row, step, block, count,
+                                                withTail, args[0]));
+                })
+                .getResult(0);
+    };
+    if (mainRows > 0)
+      rowLoop(0, mainRows, isa.rows);
+    if (m > mainRows)
+      rowLoop(mainRows, m, 1);
+    return out;
+  };
+  auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  Value result = outInit;
+  if (mainBlocks > 0)
+    result = scf::ForOp::create(
+                 b, loc, idx(0), idx(mainBlocks), idx(isa.blocks), ValueRange{result},
+                 [&](OpBuilder &b1, Location l, Value block, ValueRange args) {
+                   scf::YieldOp::create(b1, l,
+                                        emitGroup(b1, l, block, isa.blocks,
+                                                  /*withTail=*/false, args[0]));
+                 })
+                 .getResult(0);
+  if (nb > mainBlocks)
+    result = emitGroup(b, loc, idx(mainBlocks), nb - mainBlocks, tail > 0, result);
+  replaceWithStorage(op, result);
+  return success();
+}

@@ -1,0 +1,180 @@
+//===- PackedKernelsCommon.cpp - shared by the packed int8 kernels -*- C++ -*-===//
+
+#include "PackedKernelsCommon.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+using namespace qopt;
+using namespace qopt::packed;
+
+namespace {
+
+/// The int8 values of a constant weight behind quant.scast, if it is one.
+std::optional<std::vector<int8_t>> constantWeights(Value weight) {
+  auto cast = weight.getDefiningOp<quant::StorageCastOp>();
+  DenseElementsAttr attr;
+  if (!cast || !matchPattern(cast.getInput(), m_Constant(&attr)) ||
+      !attr.getElementType().isInteger(8))
+    return std::nullopt;
+  return std::vector<int8_t>(attr.getValues<int8_t>().begin(),
+                             attr.getValues<int8_t>().end());
+}
+
+/// Float32 scale and zero point of a per-tensor quantized tensor type.
+ref::QuantParams tensorParams(Type type) {
+  auto q = cast<quant::UniformQuantizedType>(
+      cast<ShapedType>(type).getElementType());
+  return {static_cast<float>(q.getScale()),
+          static_cast<int32_t>(q.getZeroPoint())};
+}
+
+std::optional<float> toFloat(std::optional<APFloat> v) {
+  if (!v)
+    return std::nullopt;
+  return v->convertToFloat();
+}
+
+} // namespace
+
+std::vector<int32_t>
+FullyConnectedPlan::compensation(int64_t inputShift) const {
+  std::vector<int32_t> corr(n);
+  for (int64_t c = 0; c < n; ++c)
+    corr[c] = static_cast<int32_t>(bias[c] -
+                                   (inputShift + int64_t(in.zeroPoint)) * colsum[c]);
+  return corr;
+}
+
+FailureOr<FullyConnectedPlan> qopt::packed::planFullyConnected(qt::FullyConnectedOp op) {
+  auto weights = constantWeights(op.getWeight());
+  if (!weights)
+    return failure();
+  auto wType = op.getWeight().getType();
+  auto wq = wType.getElementType();
+  SmallVector<float> wScales;
+  if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(wq)) {
+    if (llvm::any_of(perAxis.getZeroPoints(), [](int64_t z) { return z != 0; }))
+      return failure();
+    for (double s : perAxis.getScales())
+      wScales.push_back(static_cast<float>(s));
+  } else {
+    auto uniform = cast<quant::UniformQuantizedType>(wq);
+    if (uniform.getZeroPoint() != 0)
+      return failure();
+    wScales.push_back(static_cast<float>(uniform.getScale()));
+  }
+  auto inElem = cast<quant::QuantizedType>(op.getInput().getType().getElementType());
+  auto outElem = cast<quant::QuantizedType>(op.getType().getElementType());
+  if (!inElem.isSigned() || inElem.getStorageTypeIntegralWidth() != 8 ||
+      !outElem.isSigned() || outElem.getStorageTypeIntegralWidth() != 8 ||
+      !cast<quant::QuantizedType>(wq).isSigned())
+    return failure();
+
+  FullyConnectedPlan p;
+  p.in = tensorParams(op.getInput().getType());
+  p.out = tensorParams(op.getType());
+  p.m = op.getInput().getType().getDimSize(0);
+  p.k = wType.getDimSize(1);
+  p.n = wType.getDimSize(0);
+  p.weights = std::move(*weights);
+  p.bias.assign(p.n, 0);
+  if (Value b = op.getBias()) {
+    DenseElementsAttr attr;
+    if (!matchPattern(b, m_Constant(&attr)))
+      return failure();
+    p.bias.assign(attr.getValues<int32_t>().begin(), attr.getValues<int32_t>().end());
+  }
+  p.colsum.assign(p.n, 0);
+  p.m0.assign(p.n, 0);
+  p.shift.assign(p.n, 1);
+  for (int64_t c = 0; c < p.n; ++c) {
+    for (int64_t i = 0; i < p.k; ++i)
+      p.colsum[c] += p.weights[c * p.k + i];
+    float sw = wScales[wScales.size() == 1 ? 0 : c];
+    auto mult = ref::quantizeMultiplier(double(p.in.scale) * sw / p.out.scale);
+    if (!mult)
+      return failure(); // convert-qt-to-linalg reports it
+    if (!mult->roundsToZero) {
+      p.m0[c] = mult->m0;
+      p.shift[c] = mult->shift;
+    }
+  }
+  p.range = ref::activationRange(p.out, toFloat(op.getMin()), toFloat(op.getMax()));
+  return p;
+}
+
+Value qopt::packed::paddedInput(OpBuilder &b, Location loc, qt::FullyConnectedOp op,
+                                int64_t rows, int64_t cols, bool flip) {
+  Type i8 = b.getI8Type();
+  auto inType = op.getInput().getType();
+  int64_t m = inType.getDimSize(0), k = inType.getDimSize(1);
+  Value x = quant::StorageCastOp::create(b, loc, inType.clone(i8), op.getInput());
+  if (flip) {
+    Value init = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, k}, i8);
+    AffineMap id = b.getMultiDimIdentityMap(2);
+    x = linalg::GenericOp::create(
+            b, loc, TypeRange{init.getType()}, ValueRange{x}, ValueRange{init},
+            ArrayRef<AffineMap>{id, id},
+            SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+            [&](OpBuilder &nb, Location l, ValueRange args) {
+              // x + 128 as u8 == x ^ 0x80
+              Value v = arith::XOrIOp::create(
+                  nb, l, args[0],
+                  arith::ConstantOp::create(nb, l, i8, nb.getI8IntegerAttr(-128)));
+              linalg::YieldOp::create(nb, l, v);
+            })
+            .getResult(0);
+  }
+  if (rows == m && cols == k)
+    return x;
+  Value zero = arith::ConstantOp::create(b, loc, i8, b.getI8IntegerAttr(0));
+  Value padded = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{rows, cols}, i8);
+  padded = linalg::FillOp::create(b, loc, zero, padded).getResult(0);
+  SmallVector<OpFoldResult> offsets(2, b.getIndexAttr(0)),
+      sizes = {b.getIndexAttr(m), b.getIndexAttr(k)}, strides(2, b.getIndexAttr(1));
+  return tensor::InsertSliceOp::create(b, loc, x, padded, offsets, sizes, strides);
+}
+
+Value qopt::packed::requantize(OpBuilder &b, Location loc, Value acc, Value m0,
+                               Value shift, const FullyConnectedPlan &plan) {
+  int64_t lanes = cast<VectorType>(acc.getType()).getNumElements();
+  auto v64 = VectorType::get({lanes}, b.getI64Type());
+  auto splat = [&](int64_t v) {
+    return arith::ConstantOp::create(
+        b, loc, v64, DenseElementsAttr::get(v64, b.getI64IntegerAttr(v)));
+  };
+  Value a = arith::ExtSIOp::create(b, loc, v64, acc);
+  Value mv = arith::ExtSIOp::create(b, loc, v64, m0);
+  Value sv = arith::ExtSIOp::create(b, loc, v64, shift);
+  Value one = splat(1);
+  Value half = arith::ShLIOp::create(b, loc, one, arith::SubIOp::create(b, loc, sv, one));
+  Value r = arith::ShRSIOp::create(
+      b, loc, arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, a, mv), half),
+      sv);
+  r = arith::AddIOp::create(b, loc, r, splat(plan.out.zeroPoint));
+  r = arith::MaxSIOp::create(b, loc, r, splat(plan.range.min));
+  r = arith::MinSIOp::create(b, loc, r, splat(plan.range.max));
+  return arith::TruncIOp::create(b, loc, VectorType::get({lanes}, b.getI8Type()), r);
+}
+
+void qopt::packed::replaceWithStorage(qt::FullyConnectedOp op, Value result) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  auto type = op.getType();
+  Type i8 = b.getI8Type();
+  Value y = result;
+  if (cast<RankedTensorType>(result.getType()).getShape() != type.getShape()) {
+    SmallVector<OpFoldResult> offsets(2, b.getIndexAttr(0)),
+        sizes = {b.getIndexAttr(type.getDimSize(0)), b.getIndexAttr(type.getDimSize(1))},
+        strides(2, b.getIndexAttr(1));
+    y = tensor::ExtractSliceOp::create(b, loc, type.clone(i8), result, offsets,
+                                       sizes, strides);
+  }
+  op.replaceAllUsesWith(quant::StorageCastOp::create(b, loc, type, y).getResult());
+  op.erase();
+}

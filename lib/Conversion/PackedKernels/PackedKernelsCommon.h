@@ -1,0 +1,81 @@
+//===- PackedKernelsCommon.h - shared by the packed int8 kernels -*- C++ -*-===//
+//
+// What every packed kernel needs besides its instruction: the compile-time
+// data of an int8 fully connected layer (per-column sums, bias,
+// multipliers), the input as storage, and the vector requantization of
+// docs/numerics.md.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_LIB_CONVERSION_PACKEDKERNELS_PACKEDKERNELSCOMMON_H
+#define QOPT_LIB_CONVERSION_PACKEDKERNELS_PACKEDKERNELSCOMMON_H
+
+#include "qopt/Dialect/QT/IR/QTOps.h"
+#include "qopt/Reference/Numerics.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+
+#include <vector>
+
+namespace qopt::packed {
+
+/// An int8 fully connected layer y[M,N] = x[M,K] * w[N,K]^T with constant
+/// weights (zero point 0), signed int8 input and output, and what the
+/// kernels precompute per output column.
+struct FullyConnectedPlan {
+  int64_t m = 0, k = 0, n = 0;
+  std::vector<int8_t> weights; // [n, k], row-major
+  std::vector<int64_t> colsum; // sum_k w[c, k]
+  std::vector<int32_t> bias;   // zeros without a bias
+  std::vector<int32_t> m0;     // requantization multiplier (0: rounds to 0)
+  std::vector<int8_t> shift;   // its right shift n, in [1, 62]
+  ref::QuantParams in, out;
+  ref::StorageRange range;     // output clamp in storage values
+
+  /// bias - (inputShift + z_in) * colsum: the accumulator start that makes
+  /// sum_k (x + inputShift) * w equal bias + sum_k (x - z_in) * w.
+  std::vector<int32_t> compensation(int64_t inputShift) const;
+};
+
+/// The plan of `op`, or failure when its form is not one the packed kernels
+/// take (the portable lowering then handles or reports it).
+mlir::FailureOr<FullyConnectedPlan> planFullyConnected(qt::FullyConnectedOp op);
+
+/// A constant tensor of `shape` holding `values`.
+template <typename T>
+mlir::Value constantTensor(mlir::OpBuilder &b, mlir::Location loc,
+                           llvm::ArrayRef<int64_t> shape, mlir::Type element,
+                           llvm::ArrayRef<T> values) {
+  auto type = mlir::RankedTensorType::get(shape, element);
+  return mlir::arith::ConstantOp::create(
+      b, loc, type, mlir::DenseElementsAttr::get(type, values));
+}
+
+/// `op`'s input as i8 storage in a zero-filled [rows, cols] tensor
+/// (rows >= M, cols >= K), each value XOR 0x80 (x + 128 as u8) if `flip`.
+mlir::Value paddedInput(mlir::OpBuilder &b, mlir::Location loc,
+                        qt::FullyConnectedOp op, int64_t rows, int64_t cols,
+                        bool flip);
+
+/// Requantizes int32 lanes: ((acc * M0 + 2^(n-1)) >> n) + z_out, clamped to
+/// the plan's range, as int8 lanes (one rounding, SPEC §5).
+mlir::Value requantize(mlir::OpBuilder &b, mlir::Location loc, mlir::Value acc,
+                       mlir::Value m0, mlir::Value shift,
+                       const FullyConnectedPlan &plan);
+
+/// Replaces `op` by the [M, N] corner of `result` (i8 storage, [>=M, >=N]).
+void replaceWithStorage(qt::FullyConnectedOp op, mlir::Value result);
+
+/// The instruction-specific kernels; each fails (leaving `op`) on a form it
+/// does not take.
+struct DotISA;
+const DotISA *lookupDotISA(llvm::StringRef name);
+mlir::LogicalResult lowerWithDotKernel(qt::FullyConnectedOp op,
+                                       const DotISA &isa);
+mlir::LogicalResult lowerWithSmmlaKernel(qt::FullyConnectedOp op);
+
+} // namespace qopt::packed
+
+#endif // QOPT_LIB_CONVERSION_PACKEDKERNELS_PACKEDKERNELSCOMMON_H
