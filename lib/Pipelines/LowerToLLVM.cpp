@@ -54,6 +54,10 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
   outParams.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(createQTEntryPointsReturnStatus());
+  // Temporaries of static shape live in per-thread static storage: no
+  // malloc/free (and page faults) per call.
+  if (options.staticWorkspace)
+    pm.addPass(createQTStaticWorkspace());
   bufferization::buildBufferDeallocationPipeline(pm);
 
   // Loops, then LLVM.
@@ -78,6 +82,8 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
+  if (options.staticWorkspace)
+    pm.addPass(createQTThreadLocalWorkspace());
 }
 
 void qopt::registerPipelines() {

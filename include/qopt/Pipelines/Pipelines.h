@@ -20,6 +20,11 @@ struct LowerToLLVMOptions : mlir::PassPipelineOptions<LowerToLLVMOptions> {
       llvm::cl::desc("Fuse producer/consumer elementwise linalg ops before "
                      "bufferization (fewer temporaries)"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> staticWorkspace{
+      *this, "static-workspace",
+      llvm::cl::desc("Give statically shaped temporaries thread-local static "
+                     "storage instead of malloc/free per call"),
+      llvm::cl::init(true)};
   PassOptions::Option<std::string> kernels{
       *this, "kernels",
       llvm::cl::desc("int8 kernels: portable, avx512-vnni, avx-vnni, avx2, "

@@ -57,4 +57,36 @@ def QTMemRefCopyToLinalg
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def QTStaticWorkspace : Pass<"qt-static-workspace", "::mlir::ModuleOp"> {
+  let summary = "Give statically shaped temporaries static, per-thread storage";
+  let description = [{
+    Runs after bufferization, before buffer deallocation. Every
+    `memref.alloc` of a static shape directly in a function body becomes a
+    `memref.get_global` of its own uninitialized, 64-byte aligned
+    `memref.global` named `__qt_workspace_<function>_<n>`;
+    `qt-thread-local-workspace` later makes those globals thread-local, so
+    entry points stay reentrant across threads.
+
+    Why: a model's temporaries are the same every call, and malloc/free of
+    buffers above glibc's mmap threshold (128 KiB) returns their pages to
+    the system on every call, so each call page-faults them in again. With
+    static storage the object's `.tbss` holds them once per thread.
+
+    Example: `%0 = memref.alloc() : memref<256x1024xi8>` becomes
+    `%0 = memref.get_global @__qt_workspace_main_0 : memref<256x1024xi8>`.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def QTThreadLocalWorkspace
+    : Pass<"qt-thread-local-workspace", "::mlir::ModuleOp"> {
+  let summary = "Make the workspace globals of qt-static-workspace thread-local";
+  let description = [{
+    Runs on the LLVM dialect: every `llvm.mlir.global` named
+    `__qt_workspace_*` gets `thread_local`, so that each thread calling the
+    model has its own temporaries.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // QOPT_TRANSFORMS_PASSES_TD

@@ -10,6 +10,10 @@
 //   qopt --lower-to-llvm DIR/cases.mlir -o DIR/cases.o
 //   cc -IDIR DIR/harness.c DIR/cases.o -lm -o DIR/run && DIR/run DIR
 //
+// --op: fc, fc-wide, fc-sweep (M, N in 1..33, K prime <= 1021), fc-edges
+// (the 54 edge cases of the kernel sweep), matmul, conv, dwconv, add, mul,
+// quantize, dequantize, requantize, dynfc.
+//
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Reference/Kernels.h"
@@ -216,17 +220,12 @@ std::string constWeight(const std::vector<int8_t> &w, const std::vector<int64_t>
 /// several rows and several 16-column blocks at once.
 bool gWide = false;
 
-bool genFullyConnected(Rng &rng, Output &out, int i) {
-  int64_t m = rng.range(1, gWide ? 9 : 6),
-          k = rng.chance(30) ? rng.range(1, 4) : rng.range(5, 67),
-          n = rng.range(1, gWide ? 80 : 17);
-  int edge = rng.range(0, 5);
-  ContractionQuant q = randomContraction(rng, n, rng.chance(75), k);
-  auto x = randomInt8(rng, m * k, edge);
-  auto w = randomInt8(rng, n * k, 0);
-  for (auto &v : w)
-    v = v == -128 ? -127 : v; // qopt's own weights are in [-127, 127]
-  auto bias = rng.chance(70) ? randomBias(rng, n) : std::vector<int32_t>{};
+/// Emits one fully connected case with the reference's expected output;
+/// false when the parameters have no fixed-point form (then redrawn).
+bool emitFullyConnected(Output &out, int i, int64_t m, int64_t k, int64_t n,
+                        const ContractionQuant &q, const std::vector<int8_t> &x,
+                        const std::vector<int8_t> &w,
+                        const std::vector<int32_t> &bias) {
   auto y = fullyConnected(x, w, bias, m, k, n, q);
   if (!y)
     return false;
@@ -247,6 +246,86 @@ bool genFullyConnected(Rng &rng, Output &out, int i) {
   Output::append(out.expected, *y);
   out.cases.push_back({name, {x.size()}, y->size()});
   return true;
+}
+
+/// qopt's own weights are in [-127, 127].
+std::vector<int8_t> randomWeights(Rng &rng, size_t size) {
+  auto w = randomInt8(rng, size, 0);
+  for (auto &v : w)
+    v = v == -128 ? -127 : v;
+  return w;
+}
+
+bool genFullyConnected(Rng &rng, Output &out, int i) {
+  int64_t m = rng.range(1, gWide ? 9 : 6),
+          k = rng.chance(30) ? rng.range(1, 4) : rng.range(5, 67),
+          n = rng.range(1, gWide ? 80 : 17);
+  int edge = rng.range(0, 5);
+  ContractionQuant q = randomContraction(rng, n, rng.chance(75), k);
+  auto x = randomInt8(rng, m * k, edge);
+  auto w = randomWeights(rng, n * k);
+  auto bias = rng.chance(70) ? randomBias(rng, n) : std::vector<int32_t>{};
+  return emitFullyConnected(out, i, m, k, n, q, x, w, bias);
+}
+
+/// Primes up to 1021: reduction lengths that are multiples of no block.
+const std::vector<int64_t> &primes() {
+  static std::vector<int64_t> p = [] {
+    std::vector<int64_t> v;
+    for (int64_t c = 2; c <= 1021; ++c) {
+      bool prime = true;
+      for (int64_t d = 2; d * d <= c && prime; ++d)
+        prime = c % d != 0;
+      if (prime)
+        v.push_back(c);
+    }
+    return v;
+  }();
+  return p;
+}
+
+/// `--op=fc-sweep`: M and N from 1 to 33, K a prime up to 1021, random
+/// parameters and inputs (a sixth of them all -128 or extremes).
+bool genSweep(Rng &rng, Output &out, int i) {
+  int64_t m = rng.range(1, 33), n = rng.range(1, 33);
+  int64_t k = primes()[rng.range(0, primes().size() - 1)];
+  ContractionQuant q = randomContraction(rng, n, rng.chance(75), k);
+  auto x = randomInt8(rng, m * k, rng.range(0, 5));
+  auto w = randomWeights(rng, n * k);
+  auto bias = rng.chance(70) ? randomBias(rng, n) : std::vector<int32_t>{};
+  return emitFullyConnected(out, i, m, k, n, q, x, w, bias);
+}
+
+/// `--op=fc-edges`: every combination of input zero point (-128, 0, 127),
+/// input (all -128; all 127 against weights of 127, so that x - z_x reaches
+/// 255 and every product 255 * 127; random) and requantization multiplier
+/// (below 1, above 1), on three shapes (the count is fixed: 54 cases).
+bool genEdges(Rng &rng, Output &out, int i) {
+  static const int64_t shapes[3][3] = {{1, 1021, 1}, {7, 97, 33}, {33, 1021, 17}};
+  static const int32_t zeroPoints[3] = {-128, 0, 127};
+  const int64_t *s = shapes[i / 18 % 3];
+  int32_t zp = zeroPoints[i / 6 % 3];
+  int inputKind = i / 2 % 3;
+  bool above1 = i % 2;
+  int64_t m = s[0], k = s[1], n = s[2];
+  ContractionQuant q = randomContraction(rng, n, rng.chance(50), k);
+  q.input.zeroPoint = zp;
+  float mult = above1 ? rng.uniform(1.5f, 8.0f)
+                      : 0.02f / std::sqrt(static_cast<float>(k));
+  q.output.scale = q.input.scale * q.weightScales[0] / mult;
+  std::vector<int8_t> x(m * k), w;
+  if (inputKind == 0) {
+    x.assign(m * k, -128);
+    w = randomWeights(rng, n * k);
+  } else if (inputKind == 1) {
+    x.assign(m * k, 127);
+    w.assign(n * k, 127);
+  } else {
+    x = randomInt8(rng, m * k, 0);
+    w = randomWeights(rng, n * k);
+  }
+  auto bias = randomBias(rng, n);
+  return emitFullyConnected(out, i, m, k, n, q, x, w, bias);
 }
 
 bool genMatmul(Rng &rng, Output &out, int i) {
@@ -575,6 +654,8 @@ int main(int argc, char **argv) {
   std::function<bool(Rng &, Output &, int)> gen;
   if (op == "fc") gen = genFullyConnected;
   else if (op == "fc-wide") { gWide = true; gen = genFullyConnected; }
+  else if (op == "fc-sweep") gen = genSweep;
+  else if (op == "fc-edges") { gen = genEdges; count = 54; }
   else if (op == "matmul") gen = genMatmul;
   else if (op == "conv") gen = [](Rng &r, Output &o, int i) { return genConv(r, o, i, false); };
   else if (op == "dwconv") gen = [](Rng &r, Output &o, int i) { return genConv(r, o, i, true); };
