@@ -193,42 +193,42 @@ def fc_nhwc(fc, c, h, w):
     return wt.reshape(n, c, h, w).transpose(0, 2, 3, 1).reshape(n, h * w * c).T
 
 
-def export_lenet(m, acc, n_test):
+def export_lenet(m, acc, n_test, batch=1):
     w = TosaWriter(comment=HEADER % (
         "LeNet-5: conv5x5(1->6, pad 2)+ReLU, maxpool2, conv5x5(6->16)+ReLU, maxpool2, "
         "fc(400->120)+ReLU, fc(120->84)+ReLU, fc(84->10);\n"
         "NHWC input 1x28x28x1; output: logits.", "MNIST", acc, n_test))
-    x = w.arg((1, 28, 28, 1))
+    x = w.arg((batch, 28, 28, 1))
     h = w.conv2d(x, conv_ohwi(m.conv1), npf(m.conv1.bias), pad=(2, 2, 2, 2), name="conv1")
     h = w.relu(h, name="conv1_relu")
     h = w.max_pool2d(h, (2, 2), (2, 2), name="pool1")        # 1x14x14x6
     h = w.conv2d(h, conv_ohwi(m.conv2), npf(m.conv2.bias), name="conv2")
     h = w.relu(h, name="conv2_relu")                          # 1x10x10x16
     h = w.max_pool2d(h, (2, 2), (2, 2), name="pool2")        # 1x5x5x16
-    h = w.reshape(h, (1, 1, 400), name="flat")                # NHWC order: h*80 + w*16 + c
+    h = w.reshape(h, (1, batch, 400), name="flat")             # NHWC order: h*80 + w*16 + c
     h = w.relu(w.linear(h, fc_nhwc(m.fc1, 16, 5, 5), npf(m.fc1.bias), name="fc1"),
                name="fc1_relu")
     h = w.relu(w.linear(h, npf(m.fc2.weight).T, npf(m.fc2.bias), name="fc2"), name="fc2_relu")
     h = w.linear(h, npf(m.fc3.weight).T, npf(m.fc3.bias), name="fc3")
-    w.ret(w.reshape(h, (1, 10), name="logits"))
+    w.ret(w.reshape(h, (batch, 10), name="logits"))
     return w
 
 
-def export_fashion(m, acc, n_test):
+def export_fashion(m, acc, n_test, batch=1):
     w = TosaWriter(comment=HEADER % (
         "CNN: conv3x3(1->16, pad 1)+ReLU, maxpool2, conv3x3(16->32, pad 1)+ReLU, maxpool2, "
         "fc(1568->10);\n"
         "NHWC input 1x28x28x1; output: logits.", "Fashion-MNIST", acc, n_test))
-    x = w.arg((1, 28, 28, 1))
+    x = w.arg((batch, 28, 28, 1))
     h = w.conv2d(x, conv_ohwi(m.conv1), npf(m.conv1.bias), pad=(1, 1, 1, 1), name="conv1")
     h = w.relu(h, name="conv1_relu")
     h = w.max_pool2d(h, (2, 2), (2, 2), name="pool1")        # 1x14x14x16
     h = w.conv2d(h, conv_ohwi(m.conv2), npf(m.conv2.bias), pad=(1, 1, 1, 1), name="conv2")
     h = w.relu(h, name="conv2_relu")
     h = w.max_pool2d(h, (2, 2), (2, 2), name="pool2")        # 1x7x7x32
-    h = w.reshape(h, (1, 1, 1568), name="flat")               # NHWC order: h*224 + w*32 + c
+    h = w.reshape(h, (1, batch, 1568), name="flat")            # NHWC order: h*224 + w*32 + c
     h = w.linear(h, fc_nhwc(m.fc, 32, 7, 7), npf(m.fc.bias), name="fc")
-    w.ret(w.reshape(h, (1, 10), name="logits"))
+    w.ret(w.reshape(h, (batch, 10), name="logits"))
     return w
 
 

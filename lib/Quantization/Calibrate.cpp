@@ -66,16 +66,16 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
     ModuleOp module = getOperation();
     CalibrationMethod calibrationMethod;
     if (!parseCalibrationMethod(method, calibrationMethod)) {
-      module.emitError() << "unknown calibration method '" << method
+      emitError(module.getLoc()) << "unknown calibration method '" << method
                          << "' (expected minmax, percentile, entropy or mse)";
       return signalPassFailure();
     }
     if (data.empty()) {
-      module.emitError("qt-calibrate needs data=<samples.npz>");
+      emitError(module.getLoc(), "qt-calibrate needs data=<samples.npz>");
       return signalPassFailure();
     }
     if (percentile <= 0 || percentile > 100) {
-      module.emitError() << "percentile must be in (0, 100], got " << percentile;
+      emitError(module.getLoc()) << "percentile must be in (0, 100], got " << percentile;
       return signalPassFailure();
     }
 
@@ -86,7 +86,7 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
       if (!func.isPublic() || func.isExternal())
         continue;
       if (entryFunc) {
-        module.emitError("qt-calibrate supports one public function; make the "
+        emitError(module.getLoc(), "qt-calibrate supports one public function; make the "
                          "others private");
         return signalPassFailure();
       }
@@ -100,33 +100,33 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
       });
     }
     if (!entryFunc) {
-      module.emitError("the model has no public function to calibrate");
+      emitError(module.getLoc(), "the model has no public function to calibrate");
       return signalPassFailure();
     }
 
     // A probe on every activation of a private copy.
     auto probed = cloneWithProbes(module, observed);
     if (!probed) {
-      module.emitError() << llvm::toString(probed.takeError());
+      emitError(module.getLoc()) << llvm::toString(probed.takeError());
       return signalPassFailure();
     }
 
     auto runner = ModelRunner::create(
         **probed, {{"__qt_observe", reinterpret_cast<void *>(&qoptObserveCallback)}});
     if (!runner) {
-      module.emitError() << "cannot compile the model for calibration: "
+      emitError(module.getLoc()) << "cannot compile the model for calibration: "
                          << llvm::toString(runner.takeError());
       return signalPassFailure();
     }
     auto arrays = readNumPyFile(data);
     if (!arrays) {
-      module.emitError() << llvm::toString(arrays.takeError());
+      emitError(module.getLoc()) << llvm::toString(arrays.takeError());
       return signalPassFailure();
     }
     const EntryPoint &entry = (*runner)->entryPoints().front();
     auto samples = bindSamples(entry, *arrays, data);
     if (!samples) {
-      module.emitError() << llvm::toString(samples.takeError());
+      emitError(module.getLoc()) << llvm::toString(samples.takeError());
       return signalPassFailure();
     }
 
@@ -143,11 +143,11 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
           skipped.insert(i);
       }
     if (!skipped.empty())
-      module.emitWarning() << skipped.size() << " of " << samples->count
+      emitWarning(module.getLoc()) << skipped.size() << " of " << samples->count
                            << " calibration samples contain NaN or infinite "
                               "values and were skipped";
     if (static_cast<int64_t>(skipped.size()) == samples->count) {
-      module.emitError("no calibration sample is free of NaN and infinite values");
+      emitError(module.getLoc(), "no calibration sample is free of NaN and infinite values");
       return signalPassFailure();
     }
 
@@ -160,7 +160,7 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
                                runAll(**runner, entry, *samples, "histograms", 2, 2)));
     activeCollector = nullptr;
     if (!ok) {
-      module.emitError("the model failed while running on calibration data");
+      emitError(module.getLoc(), "the model failed while running on calibration data");
       return signalPassFailure();
     }
 

@@ -52,7 +52,7 @@ struct QTConvertFloatPrecision
     else if (type == "bf16")
       target = BFloat16Type::get(ctx);
     else {
-      module.emitError() << "unknown float type '" << type
+      emitError(module.getLoc()) << "unknown float type '" << type
                          << "' (expected f16 or bf16)";
       return signalPassFailure();
     }
@@ -112,7 +112,7 @@ struct QTConvertFloatPrecision
       });
     }
     if (failed(verify(module))) {
-      module.emitError() << "the model does not verify in " << type
+      emitError(module.getLoc()) << "the model does not verify in " << type
                          << " (an op does not accept that type)";
       return signalPassFailure();
     }

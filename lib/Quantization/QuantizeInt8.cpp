@@ -54,7 +54,7 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
         if (func.getArgAttr(i, kRangeAttrName))
           sawRange = true;
     if (!sawRange) {
-      module.emitError(
+      emitError(module.getLoc(), 
           "the model has no calibration ranges (qt.range attributes), so int8 "
           "scales cannot be chosen: give calibration samples "
           "(--quantize-int8=\"data=calib.npz\"), run --qt-calibrate=data=calib.npz "
@@ -81,7 +81,7 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
     for (const std::string &e : exclude)
       if (llvm::none_of(candidates,
                         [&](Operation *op) { return matchesExclusion(op, e); })) {
-        module.emitError() << "exclude= entry '" << e
+        emitError(module.getLoc()) << "exclude= entry '" << e
                            << "' names no matmul or convolution of the model "
                               "(give an op name such as tosa.conv2d or a piece "
                               "of an op's location)";
@@ -116,7 +116,7 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
           points.push_back(point);
         auto error = measureQuantizationError(*floatModel, module, points, data);
         if (!error) {
-          module.emitError() << "cannot measure the quantization error for "
+          emitError(module.getLoc()) << "cannot measure the quantization error for "
                                 "the report: "
                              << llvm::toString(error.takeError());
           return signalPassFailure();
@@ -131,7 +131,7 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
       llvm::raw_string_ostream os(text);
       os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root)));
       if (llvm::Error err = writeOutputFiles({{report, text}})) {
-        module.emitError() << llvm::toString(std::move(err));
+        emitError(module.getLoc()) << llvm::toString(std::move(err));
         return signalPassFailure();
       }
     }

@@ -113,7 +113,7 @@ struct ConvertQTToPackedKernels
     const packed::DotISA *dot = packed::lookupDotISA(isa);
     bool smmla = isa == "neon-i8mm";
     if (!dot && !smmla) {
-      getOperation().emitError()
+      emitError(getOperation().getLoc())
           << "unknown kernel ISA '" << isa
           << "' (expected avx512-vnni, avx-vnni, avx2, neon-dotprod or "
              "neon-i8mm)";
