@@ -40,7 +40,7 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createConvertQTToLinalg());
   pm.addPass(createCanonicalizerPass());
   if (options.fuseElementwise)
-    pm.addPass(createLinalgElementwiseOpFusionPass());
+    pm.addPass(createQTFuseElementwise());
   pm.addPass(createConvertTensorToLinalgPass());
 
   // Bufferize; results become caller-provided output buffers.

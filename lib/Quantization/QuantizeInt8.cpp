@@ -69,13 +69,23 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
     if (!report.empty() && !data.empty())
       floatModel = cast<ModuleOp>(module->clone(floatMapping));
 
-    SmallVector<Operation *> candidates;
+    // Contractions, and the max pools and reshapes that can run on their
+    // int8 results, in program order: a rewrite reads the parameters its
+    // producer's rewrite chose.
+    SmallVector<Operation *> candidates, dataMovement;
     module.walk([&](Operation *op) {
       if (isa<tosa::MatMulOp, tosa::Conv2DOp, tosa::DepthwiseConv2DOp>(op))
         candidates.push_back(op);
+      else if (isa<tosa::MaxPool2dOp, tosa::ReshapeOp>(op))
+        dataMovement.push_back(op);
       else if (isFloatCompute(op))
         op->emitRemark() << "stays float: qopt has no int8 form of '"
                          << op->getName() << "' yet";
+    });
+    SmallVector<Operation *> ordered(candidates);
+    llvm::append_range(ordered, dataMovement);
+    llvm::sort(ordered, [](Operation *a, Operation *b) {
+      return a->getBlock() == b->getBlock() ? a->isBeforeInBlock(b) : a < b;
     });
     // An exclude= entry that names no contraction is a typo, not a no-op.
     for (const std::string &e : exclude)
@@ -87,7 +97,12 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
                               "of an op's location)";
         return signalPassFailure();
       }
-    for (Operation *op : candidates) {
+    for (Operation *op : ordered) {
+      if (isa<tosa::MaxPool2dOp, tosa::ReshapeOp>(op)) {
+        if (failed(runOnInputStorage(op)) && isa<tosa::MaxPool2dOp>(op))
+          op->emitRemark("stays float: its input is not an int8 value");
+        continue;
+      }
       if (isExcluded(op)) {
         op->emitRemark("stays float: excluded by exclude=");
         addReport(op, "float", "excluded");
@@ -137,9 +152,39 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
     }
   }
 
+  // Pattern: max_pool2d / reshape(dequantize(q))
+  //   -> dequantize(max_pool2d / reshape(q)) on the storage type, with q's
+  //      scale and zero point (as TFLite): exact, since both are monotonic
+  //      or move values, and the next int8 op's quantize folds away.
+  LogicalResult runOnInputStorage(Operation *op) {
+    auto dq = op->getOperand(0).getDefiningOp<qt::DequantizeOp>();
+    if (!dq || !isa<quant::UniformQuantizedType>(dq.getInput().getType().getElementType()))
+      return failure();
+    OpBuilder b(op);
+    Location loc = op->getLoc();
+    Type i8 = b.getI8Type();
+    auto qType = dq.getInput().getType();
+    IRMapping mapping;
+    mapping.map(op->getOperand(0),
+                quant::StorageCastOp::create(b, loc, qType.clone(i8), dq.getInput()));
+    Operation *onStorage = b.clone(*op, mapping);
+    onStorage->removeAttr(kRangeAttrName);
+    auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+    onStorage->getResult(0).setType(resultType.clone(i8));
+    Value q = quant::StorageCastOp::create(
+        b, loc, resultType.clone(qType.getElementType()), onStorage->getResult(0));
+    auto result = qt::DequantizeOp::create(b, loc, resultType, q);
+    // Consumers quantize with the range of the values they read: q's.
+    if (Attribute range = dq->getAttr(kRangeAttrName))
+      result->setAttr(kRangeAttrName, range);
+    op->getResult(0).replaceAllUsesWith(result.getResult());
+    op->erase();
+    return success();
+  }
+
   /// Ops doing float arithmetic that this pass leaves in float.
   static bool isFloatCompute(Operation *op) {
-    return isa<tosa::AvgPool2dOp, tosa::MaxPool2dOp, tosa::ExpOp,
+    return isa<tosa::AvgPool2dOp, tosa::ExpOp,
                tosa::ReciprocalOp, tosa::ReduceSumOp, tosa::ReduceMaxOp,
                tosa::SigmoidOp, tosa::TanhOp, tosa::MulOp, tosa::SubOp>(op) ||
            (isa<tosa::AddOp>(op) && !isBiasAdd(op));

@@ -9,6 +9,7 @@
 
 #include "PackedKernelsCommon.h"
 
+#include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -37,13 +38,20 @@ struct qopt::packed::DotISA {
 namespace {
 
 /// The 4 input bytes as one int32 broadcast to every lane, seen as bytes:
-/// each lane multiplies them with its column's 4 weights.
+/// each lane multiplies them with its column's 4 weights. For u8 x s8
+/// (vpdpbusd) each byte is flipped to x + 128 == x ^ 0x80 on the scalar
+/// word, so the input is read in place.
 SmallVector<Value, 2> broadcastInput(OpBuilder &b, Location l, const DotISA &isa,
                                      Value a4) {
   Type i32 = b.getI32Type();
   Value word = vector::ExtractOp::create(
       b, l, vector::BitCastOp::create(b, l, VectorType::get({1}, i32), a4),
       ArrayRef<int64_t>{0});
+  if (isa.unsignedInput)
+    word = arith::XOrIOp::create(
+        b, l, word,
+        arith::ConstantOp::create(b, l, i32,
+                                  b.getI32IntegerAttr(int32_t(0x80808080u))));
   Value splat = vector::BroadcastOp::create(
       b, l, VectorType::get({isa.lanes}, i32), word);
   return {vector::BitCastOp::create(
@@ -169,11 +177,16 @@ LogicalResult qopt::packed::lowerWithDotKernel(qt::FullyConnectedOp op,
       b, loc, {n}, i32, plan.compensation(isa.unsignedInput ? 128 : 0));
   Value m0C = constantTensor<int32_t>(b, loc, {n}, i32, plan.m0);
   Value shiftC = constantTensor<int8_t>(b, loc, {n}, i8, plan.shift);
-  Value xu = paddedInput(b, loc, op, m, kb * kGroup, isa.unsignedInput);
+  // The input and the output are used in place: a partial last group of K
+  // values is read with a masked load (zeros past K meet zero weights, even
+  // flipped to 128), and partial column blocks are stored with masks.
+  Value x = quant::StorageCastOp::create(
+      b, loc, op.getInput().getType().clone(i8), op.getInput());
+  int64_t kFull = k / kGroup;
 
   auto accType = VectorType::get({kLanes}, i32);
   auto partType = VectorType::get({partBytes}, i8);
-  Value outInit = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, nb * kLanes}, i8);
+  Value outInit = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, n}, i8);
 
   // Emits, for `rowCount` rows from `firstRow` and `count` consecutive
   // column blocks from `firstBlock` (the last one the partial block when
@@ -206,48 +219,59 @@ LogicalResult qopt::packed::lowerWithDotKernel(qt::FullyConnectedOp op,
       for (int64_t u = 0; u < count; ++u)
         inits.push_back(readColumns(u, corrC, accType, pad32));
     }
-    auto inner = scf::ForOp::create(
-        b2, l2, idx(0), idx(kb), idx(1), inits,
-        [&](OpBuilder &b3, Location l3, Value kk, ValueRange accs) {
-          Value kOff = arith::MulIOp::create(
-              b3, l3, kk, arith::ConstantIndexOp::create(b3, l3, kGroup));
-          auto cIdx = [&](int64_t v) {
-            return arith::ConstantIndexOp::create(b3, l3, v);
-          };
-          SmallVector<SmallVector<Value, 2>> weights(count);
-          for (int64_t u = 0; u < count; ++u)
-            for (int64_t p = 0; p < isa.parts; ++p) {
-              Value raw =
-                  isTail(u)
-                      ? vector::TransferReadOp::create(
-                            b3, l3, partType, wTail, ValueRange{kk, cIdx(p), cIdx(0)},
-                            pad8, ArrayRef<bool>{false})
-                      : vector::TransferReadOp::create(
-                            b3, l3, partType, wPacked,
-                            ValueRange{blocks[u], kk, cIdx(p), cIdx(0)}, pad8,
-                            ArrayRef<bool>{true});
-              weights[u].push_back(isa.weight(b3, l3, raw));
-            }
-          SmallVector<Value> next;
-          for (int64_t r = 0; r < rowCount; ++r) {
-            Value a4 = vector::TransferReadOp::create(
-                b3, l3, VectorType::get({kGroup}, i8), xu,
-                ValueRange{rowsV[r], kOff}, pad8, ArrayRef<bool>{true});
-            SmallVector<Value, 2> in = isa.input(b3, l3, isa, a4);
-            for (int64_t u = 0; u < count; ++u)
-              next.push_back(isa.dot(b3, l3, accs[r * count + u], in, weights[u]));
-          }
-          scf::YieldOp::create(b3, l3, next);
-        });
+    // One step of 4 K values for every (row, block) accumulator; `partial`:
+    // the last group of K values, fewer than 4, read with a mask.
+    auto step = [&](OpBuilder &b3, Location l3, Value kk, ValueRange accs,
+                    bool partial) {
+      Value kOff = arith::MulIOp::create(
+          b3, l3, kk, arith::ConstantIndexOp::create(b3, l3, kGroup));
+      auto cIdx = [&](int64_t v) {
+        return arith::ConstantIndexOp::create(b3, l3, v);
+      };
+      SmallVector<SmallVector<Value, 2>> weights(count);
+      for (int64_t u = 0; u < count; ++u)
+        for (int64_t p = 0; p < isa.parts; ++p) {
+          Value raw =
+              isTail(u)
+                  ? vector::TransferReadOp::create(
+                        b3, l3, partType, wTail, ValueRange{kk, cIdx(p), cIdx(0)},
+                        pad8, ArrayRef<bool>{false})
+                  : vector::TransferReadOp::create(
+                        b3, l3, partType, wPacked,
+                        ValueRange{blocks[u], kk, cIdx(p), cIdx(0)}, pad8,
+                        ArrayRef<bool>{true});
+          weights[u].push_back(isa.weight(b3, l3, raw));
+        }
+      SmallVector<Value> next;
+      for (int64_t r = 0; r < rowCount; ++r) {
+        Value a4 = vector::TransferReadOp::create(
+            b3, l3, VectorType::get({kGroup}, i8), x, ValueRange{rowsV[r], kOff},
+            pad8, ArrayRef<bool>{!partial});
+        SmallVector<Value, 2> in = isa.input(b3, l3, isa, a4);
+        for (int64_t u = 0; u < count; ++u)
+          next.push_back(isa.dot(b3, l3, accs[r * count + u], in, weights[u]));
+      }
+      return next;
+    };
+    SmallVector<Value> accs = inits;
+    if (kFull > 0)
+      accs = scf::ForOp::create(
+                 b2, l2, idx(0), idx(kFull), idx(1), inits,
+                 [&](OpBuilder &b3, Location l3, Value kk, ValueRange iter) {
+                   scf::YieldOp::create(b3, l3, step(b3, l3, kk, iter, false));
+                 })
+                 .getResults();
+    if (kb > kFull)
+      accs = step(b2, l2, idx(kFull), accs, true);
     for (int64_t t = 0; t < rowCount * count; ++t) {
       int64_t row = t / count, u = t % count;
-      Value q = requantize(b2, l2, inner.getResult(t),
+      Value q = requantize(b2, l2, accs[t],
                            readColumns(u, m0C, accType, pad32),
                            readColumns(u, shiftC, VectorType::get({kLanes}, i8), pad1),
                            plan);
       dest = vector::TransferWriteOp::create(b2, l2, q, dest,
                                              ValueRange{rowsV[row], cols[u]},
-                                             ArrayRef<bool>{true})
+                                             ArrayRef<bool>{!isTail(u)})
                  .getResult();
     }
     return dest;

@@ -8,14 +8,22 @@
 // CHECK-LABEL: func.func @fc
 // CHECK-DAG: arith.constant dense<{{\[\[\[}}1, 2, 3, -1, 4, -4, 0, 0]], {{\[\[}}1, 0, 0, 0, 0, 0, 0, 0]]]> : tensor<2x1x8xi8>
 // CHECK-DAG: arith.constant dense<[-740, -20]> : tensor<2xi32>
-// CHECK: arith.xori %{{.*}}, %c-128_i8
-// One row and one 16-column block: a row loop and the K loop.
+// One row and one 16-column block: a row loop and the K loop over the one
+// whole group of 4 K values; the input is read in place and flipped
+// (x + 128 == x ^ 0x80 per byte) on the scalar word before the broadcast.
 // CHECK: scf.for
 // CHECK: scf.for
 // CHECK: vector.transfer_read %{{.*}} : tensor<2x1x8xi8>, vector<64xi8>
+// CHECK: vector.transfer_read %{{.*}} {in_bounds = [true]} : tensor<1x5xi8>, vector<4xi8>
+// CHECK: arith.xori %{{.*}}, %c-2139062144_i32{{.*}} : i32
 // CHECK: qt.x86_vpdpbusd %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi32>, vector<64xi8>, vector<64xi8> -> vector<16xi32>
+// The last, partial group (K = 5: one value) is read with a mask, and the
+// 2 real columns are stored with a mask into the [1, 2] result.
+// CHECK: vector.transfer_read %{{.*}} : tensor<2x1x8xi8>, vector<64xi8>
+// CHECK: vector.transfer_read %{{.*}} : tensor<1x5xi8>, vector<4xi8>
+// CHECK: qt.x86_vpdpbusd
 // CHECK: arith.shrsi %{{.*}}, %{{.*}} : vector<16xi64>
-// CHECK: vector.transfer_write
+// CHECK: vector.transfer_write %{{.*}} : vector<16xi8>, tensor<1x2xi8>
 // CHECK-NOT: qt.fully_connected
 func.func @fc(%x: tensor<1x5x!quant.uniform<i8:f32, 0.5:-3>>) -> tensor<1x2x!quant.uniform<i8:f32, 0.75:1>> {
   %wi = arith.constant dense<[[1, 2, 3, -1, 1], [4, -4, 0, 0, 0]]> : tensor<2x5xi8>
