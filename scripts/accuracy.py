@@ -165,7 +165,7 @@ def main():
         cells = ["%.4f" % r["float32"]]
         cells += ["%.4f (%.3f)" % (r[m], r[m + "_agree"]) for m in METHODS]
         cells.append("%.4f" % r["pytorch"])
-        cells.append("%d / %d = %.2f" % (r["bytes"]["int8"], r["bytes"]["float"],
+        cells.append("%d / %d = %.3f" % (r["bytes"]["int8"], r["bytes"]["float"],
                                          r["bytes"]["int8"] / r["bytes"]["float"]))
         table.append("| %s | %s |" % (r["model"], " | ".join(cells)))
     i = lines.index("%ROWS%")

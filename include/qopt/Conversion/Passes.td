@@ -59,7 +59,10 @@ def ConvertQTToPackedKernels
     Requantization (docs/numerics.md) runs on whole registers. A
     `qt.conv2d` with a constant filter first becomes im2col (patches
     gathered on the storage type, padded with the input zero point) and a
-    fully connected layer. Other qt ops are left to `convert-qt-to-linalg`.
+    fully connected layer. A `qt.depthwise_conv2d` with channel multiplier 1
+    becomes a direct kernel vectorized over blocks of 16 channels (one
+    multiply-add per filter tap on the input padded with its zero point).
+    Other qt ops are left to `convert-qt-to-linalg`.
   }];
   let options = [
     Option<"isa", "isa", "std::string", "\"avx512-vnni\"",

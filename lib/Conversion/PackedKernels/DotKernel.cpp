@@ -268,7 +268,7 @@ LogicalResult qopt::packed::lowerWithDotKernel(qt::FullyConnectedOp op,
       Value q = requantize(b2, l2, accs[t],
                            readColumns(u, m0C, accType, pad32),
                            readColumns(u, shiftC, VectorType::get({kLanes}, i8), pad1),
-                           plan);
+                           plan.out, plan.range);
       dest = vector::TransferWriteOp::create(b2, l2, q, dest,
                                              ValueRange{rowsV[row], cols[u]},
                                              ArrayRef<bool>{!isTail(u)})

@@ -119,6 +119,12 @@ struct ConvertQTToPackedKernels
              "neon-i8mm)";
       return signalPassFailure();
     }
+    // Depthwise convolutions vectorize over channels: 16 int32 lanes (one
+    // zmm on AVX-512, split into smaller registers elsewhere).
+    SmallVector<qt::DepthwiseConv2DOp> depthwise;
+    getOperation().walk([&](qt::DepthwiseConv2DOp op) { depthwise.push_back(op); });
+    for (qt::DepthwiseConv2DOp op : depthwise)
+      (void)packed::lowerDepthwise(op, /*lanes=*/16);
     SmallVector<qt::Conv2DOp> convs;
     getOperation().walk([&](qt::Conv2DOp op) { convs.push_back(op); });
     for (qt::Conv2DOp op : convs)

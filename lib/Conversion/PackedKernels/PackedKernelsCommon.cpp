@@ -12,10 +12,7 @@ using namespace mlir;
 using namespace qopt;
 using namespace qopt::packed;
 
-namespace {
-
-/// The int8 values of a constant weight behind quant.scast, if it is one.
-std::optional<std::vector<int8_t>> constantWeights(Value weight) {
+std::optional<std::vector<int8_t>> qopt::packed::constantWeights(Value weight) {
   auto cast = weight.getDefiningOp<quant::StorageCastOp>();
   DenseElementsAttr attr;
   if (!cast || !matchPattern(cast.getInput(), m_Constant(&attr)) ||
@@ -25,21 +22,43 @@ std::optional<std::vector<int8_t>> constantWeights(Value weight) {
                              attr.getValues<int8_t>().end());
 }
 
-/// Float32 scale and zero point of a per-tensor quantized tensor type.
-ref::QuantParams tensorParams(Type type) {
+ref::QuantParams qopt::packed::tensorParams(Type type) {
   auto q = cast<quant::UniformQuantizedType>(
       cast<ShapedType>(type).getElementType());
   return {static_cast<float>(q.getScale()),
           static_cast<int32_t>(q.getZeroPoint())};
 }
 
-std::optional<float> toFloat(std::optional<APFloat> v) {
-  if (!v)
+std::optional<std::vector<float>> qopt::packed::symmetricWeightScales(Type weightType) {
+  Type wq = cast<ShapedType>(weightType).getElementType();
+  std::vector<float> scales;
+  if (!cast<quant::QuantizedType>(wq).isSigned() ||
+      cast<quant::QuantizedType>(wq).getStorageTypeIntegralWidth() != 8)
     return std::nullopt;
-  return v->convertToFloat();
+  if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(wq)) {
+    if (llvm::any_of(perAxis.getZeroPoints(), [](int64_t z) { return z != 0; }))
+      return std::nullopt;
+    for (double s : perAxis.getScales())
+      scales.push_back(static_cast<float>(s));
+    return scales;
+  }
+  auto uniform = cast<quant::UniformQuantizedType>(wq);
+  if (uniform.getZeroPoint() != 0)
+    return std::nullopt;
+  scales.push_back(static_cast<float>(uniform.getScale()));
+  return scales;
 }
 
-} // namespace
+ref::StorageRange qopt::packed::outputRange(ref::QuantParams out,
+                                            std::optional<APFloat> min,
+                                            std::optional<APFloat> max) {
+  auto toFloat = [](std::optional<APFloat> v) -> std::optional<float> {
+    if (!v)
+      return std::nullopt;
+    return v->convertToFloat();
+  };
+  return ref::activationRange(out, toFloat(min), toFloat(max));
+}
 
 std::vector<int32_t>
 FullyConnectedPlan::compensation(int64_t inputShift) const {
@@ -52,27 +71,14 @@ FullyConnectedPlan::compensation(int64_t inputShift) const {
 
 FailureOr<FullyConnectedPlan> qopt::packed::planFullyConnected(qt::FullyConnectedOp op) {
   auto weights = constantWeights(op.getWeight());
-  if (!weights)
+  auto wScales = symmetricWeightScales(op.getWeight().getType());
+  if (!weights || !wScales)
     return failure();
   auto wType = op.getWeight().getType();
-  auto wq = wType.getElementType();
-  SmallVector<float> wScales;
-  if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(wq)) {
-    if (llvm::any_of(perAxis.getZeroPoints(), [](int64_t z) { return z != 0; }))
-      return failure();
-    for (double s : perAxis.getScales())
-      wScales.push_back(static_cast<float>(s));
-  } else {
-    auto uniform = cast<quant::UniformQuantizedType>(wq);
-    if (uniform.getZeroPoint() != 0)
-      return failure();
-    wScales.push_back(static_cast<float>(uniform.getScale()));
-  }
   auto inElem = cast<quant::QuantizedType>(op.getInput().getType().getElementType());
   auto outElem = cast<quant::QuantizedType>(op.getType().getElementType());
   if (!inElem.isSigned() || inElem.getStorageTypeIntegralWidth() != 8 ||
-      !outElem.isSigned() || outElem.getStorageTypeIntegralWidth() != 8 ||
-      !cast<quant::QuantizedType>(wq).isSigned())
+      !outElem.isSigned() || outElem.getStorageTypeIntegralWidth() != 8)
     return failure();
 
   FullyConnectedPlan p;
@@ -95,7 +101,7 @@ FailureOr<FullyConnectedPlan> qopt::packed::planFullyConnected(qt::FullyConnecte
   for (int64_t c = 0; c < p.n; ++c) {
     for (int64_t i = 0; i < p.k; ++i)
       p.colsum[c] += p.weights[c * p.k + i];
-    float sw = wScales[wScales.size() == 1 ? 0 : c];
+    float sw = (*wScales)[wScales->size() == 1 ? 0 : c];
     auto mult = ref::quantizeMultiplier(double(p.in.scale) * sw / p.out.scale);
     if (!mult)
       return failure(); // convert-qt-to-linalg reports it
@@ -104,7 +110,7 @@ FailureOr<FullyConnectedPlan> qopt::packed::planFullyConnected(qt::FullyConnecte
       p.shift[c] = mult->shift;
     }
   }
-  p.range = ref::activationRange(p.out, toFloat(op.getMin()), toFloat(op.getMax()));
+  p.range = outputRange(p.out, op.getMin(), op.getMax());
   return p;
 }
 
@@ -141,7 +147,8 @@ Value qopt::packed::paddedInput(OpBuilder &b, Location loc, qt::FullyConnectedOp
 }
 
 Value qopt::packed::requantize(OpBuilder &b, Location loc, Value acc, Value m0,
-                               Value shift, const FullyConnectedPlan &plan) {
+                               Value shift, ref::QuantParams out,
+                               ref::StorageRange range) {
   int64_t lanes = cast<VectorType>(acc.getType()).getNumElements();
   auto v64 = VectorType::get({lanes}, b.getI64Type());
   auto splat = [&](int64_t v) {
@@ -156,9 +163,9 @@ Value qopt::packed::requantize(OpBuilder &b, Location loc, Value acc, Value m0,
   Value r = arith::ShRSIOp::create(
       b, loc, arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, a, mv), half),
       sv);
-  r = arith::AddIOp::create(b, loc, r, splat(plan.out.zeroPoint));
-  r = arith::MaxSIOp::create(b, loc, r, splat(plan.range.min));
-  r = arith::MinSIOp::create(b, loc, r, splat(plan.range.max));
+  r = arith::AddIOp::create(b, loc, r, splat(out.zeroPoint));
+  r = arith::MaxSIOp::create(b, loc, r, splat(range.min));
+  r = arith::MinSIOp::create(b, loc, r, splat(range.max));
   return arith::TruncIOp::create(b, loc, VectorType::get({lanes}, b.getI8Type()), r);
 }
 

@@ -60,10 +60,24 @@ mlir::Value paddedInput(mlir::OpBuilder &b, mlir::Location loc,
                         bool flip);
 
 /// Requantizes int32 lanes: ((acc * M0 + 2^(n-1)) >> n) + z_out, clamped to
-/// the plan's range, as int8 lanes (one rounding, SPEC §5).
+/// `range`, as int8 lanes (one rounding, SPEC §5).
 mlir::Value requantize(mlir::OpBuilder &b, mlir::Location loc, mlir::Value acc,
-                       mlir::Value m0, mlir::Value shift,
-                       const FullyConnectedPlan &plan);
+                       mlir::Value m0, mlir::Value shift, ref::QuantParams out,
+                       ref::StorageRange range);
+
+/// Float32 scale and zero point of a per-tensor quantized tensor type.
+ref::QuantParams tensorParams(mlir::Type type);
+
+/// The int8 values of a constant weight behind quant.scast, if it is one.
+std::optional<std::vector<int8_t>> constantWeights(mlir::Value weight);
+
+/// Per-channel scales of a weight type quantized with zero point 0 (one
+/// scale when per tensor), or nothing for other forms.
+std::optional<std::vector<float>> symmetricWeightScales(mlir::Type weightType);
+
+/// The fused activation bounds of a qt contraction, as storage values.
+ref::StorageRange outputRange(ref::QuantParams out, std::optional<llvm::APFloat> min,
+                              std::optional<llvm::APFloat> max);
 
 /// Replaces `op` by the [M, N] corner of `result` (i8 storage, [>=M, >=N]).
 void replaceWithStorage(qt::FullyConnectedOp op, mlir::Value result);
@@ -75,6 +89,9 @@ const DotISA *lookupDotISA(llvm::StringRef name);
 mlir::LogicalResult lowerWithDotKernel(qt::FullyConnectedOp op,
                                        const DotISA &isa);
 mlir::LogicalResult lowerWithSmmlaKernel(qt::FullyConnectedOp op);
+/// Depthwise convolution (multiplier 1) as a direct vector kernel over
+/// channel blocks of `lanes`.
+mlir::LogicalResult lowerDepthwise(qt::DepthwiseConv2DOp op, int64_t lanes);
 
 } // namespace qopt::packed
 

@@ -355,7 +355,8 @@ bool genMatmul(Rng &rng, Output &out, int i) {
 ConvShape randomConvShape(Rng &rng, bool depthwise) {
   ConvShape s;
   s.n = rng.range(1, 2);
-  s.c = rng.range(1, depthwise ? 6 : 5);
+  // Depthwise: also channel counts across several 16-channel blocks.
+  s.c = depthwise && rng.chance(50) ? rng.range(7, 40) : rng.range(1, depthwise ? 6 : 5);
   s.kh = rng.range(1, 3);
   s.kw = rng.range(1, 3);
   s.stride[0] = rng.range(1, 2);

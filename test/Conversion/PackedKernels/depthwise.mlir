@@ -1,0 +1,36 @@
+// RUN: qopt %s -convert-qt-to-packed-kernels | FileCheck %s
+
+// A depthwise convolution (multiplier 1) becomes a direct kernel vectorized
+// over channels: the input padded with its zero point (5), the filter as
+// [taps, channels], compensation bias - z_x * sum_taps f per channel
+// (3 - 5 * 9 = -42 and -1 - 5 * 18 = -91), one multiply-add per tap on
+// 16 int32 lanes (2 real channels: masked), requantized on whole registers.
+// CHECK-LABEL: func.func @dw
+// CHECK-DAG: arith.constant dense<[-42, -91]> : tensor<2xi32>
+// CHECK-DAG: arith.constant dense<{{.*}}> : tensor<9x2xi8>
+// CHECK: tensor.pad %{{.*}} low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK-COUNT-9: arith.muli %{{.*}}, %{{.*}} : vector<16xi32>
+// CHECK: arith.shrsi %{{.*}}, %{{.*}} : vector<16xi64>
+// CHECK: vector.transfer_write %{{.*}} : vector<16xi8>, tensor<1x4x4x2xi8>
+// CHECK-NOT: qt.depthwise_conv2d
+func.func @dw(%x: tensor<1x4x4x2x!quant.uniform<i8:f32, 0.5:5>>) -> tensor<1x4x4x2x!quant.uniform<i8:f32, 0.5>> {
+  %fi = arith.constant dense<[[[1, 2], [1, 2], [1, 2]], [[1, 2], [1, 2], [1, 2]], [[1, 2], [1, 2], [1, 2]]]> : tensor<3x3x2xi8>
+  %f = quant.scast %fi : tensor<3x3x2xi8> to tensor<3x3x2x!quant.uniform<i8:f32:2, {0.25, 0.125}>>
+  %b = arith.constant dense<[3, -1]> : tensor<2xi32>
+  %y = qt.depthwise_conv2d %x, %f, %b pad = [1, 1, 1, 1] stride = [1, 1] dilation = [1, 1]
+      : tensor<1x4x4x2x!quant.uniform<i8:f32, 0.5:5>>, tensor<3x3x2x!quant.uniform<i8:f32:2, {0.25, 0.125}>>, tensor<2xi32>
+      -> tensor<1x4x4x2x!quant.uniform<i8:f32, 0.5>>
+  return %y : tensor<1x4x4x2x!quant.uniform<i8:f32, 0.5>>
+}
+
+// A channel multiplier of 2 stays for the portable lowering.
+// CHECK-LABEL: func.func @multiplier
+// CHECK: qt.depthwise_conv2d
+func.func @multiplier(%x: tensor<1x4x4x1x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x4x4x2x!quant.uniform<i8:f32, 0.5>> {
+  %fi = arith.constant dense<1> : tensor<1x1x2xi8>
+  %f = quant.scast %fi : tensor<1x1x2xi8> to tensor<1x1x2x!quant.uniform<i8:f32, 0.25>>
+  %y = qt.depthwise_conv2d %x, %f pad = [0, 0, 0, 0] stride = [1, 1] dilation = [1, 1]
+      : tensor<1x4x4x1x!quant.uniform<i8:f32, 0.5>>, tensor<1x1x2x!quant.uniform<i8:f32, 0.25>>
+      -> tensor<1x4x4x2x!quant.uniform<i8:f32, 0.5>>
+  return %y : tensor<1x4x4x2x!quant.uniform<i8:f32, 0.5>>
+}
