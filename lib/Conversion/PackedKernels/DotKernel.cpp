@@ -9,7 +9,6 @@
 
 #include "PackedKernelsCommon.h"
 
-#include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -130,12 +129,9 @@ const DotISA *qopt::packed::lookupDotISA(StringRef name) {
 //        acc = corr[block] (bias - (shift + z_x) * colsum)
 //        for kb: acc = dot(acc, input(x[m, 4kb:4kb+4]), Wp[block, kb])
 //        y[m, block] = requantize(acc)
-LogicalResult qopt::packed::lowerWithDotKernel(qt::FullyConnectedOp op,
-                                               const DotISA &isa) {
-  FailureOr<FullyConnectedPlan> planned = planFullyConnected(op);
-  if (failed(planned))
-    return failure();
-  const FullyConnectedPlan &plan = *planned;
+Value qopt::packed::emitDotKernel(OpBuilder &b, Location loc,
+                                  const FullyConnectedPlan &plan, Value x,
+                                  const DotISA &isa) {
   const int64_t kLanes = isa.lanes;
   const int64_t perPart = kGroup / isa.parts; // K values per lane per part
   const int64_t partBytes = kLanes * perPart;
@@ -163,8 +159,6 @@ LogicalResult qopt::packed::lowerWithDotKernel(qt::FullyConnectedOp op,
     }
   }
 
-  OpBuilder b(op);
-  Location loc = op.getLoc();
   Type i8 = b.getI8Type(), i32 = b.getI32Type();
   Value wPacked, wTail;
   if (nFull > 0)
@@ -180,8 +174,6 @@ LogicalResult qopt::packed::lowerWithDotKernel(qt::FullyConnectedOp op,
   // The input and the output are used in place: a partial last group of K
   // values is read with a masked load (zeros past K meet zero weights, even
   // flipped to 128), and partial column blocks are stored with masks.
-  Value x = quant::StorageCastOp::create(
-      b, loc, op.getInput().getType().clone(i8), op.getInput());
   int64_t kFull = k / kGroup;
 
   auto accType = VectorType::get({kLanes}, i32);
@@ -268,7 +260,7 @@ LogicalResult qopt::packed::lowerWithDotKernel(qt::FullyConnectedOp op,
       Value q = requantize(b2, l2, accs[t],
                            readColumns(u, m0C, accType, pad32),
                            readColumns(u, shiftC, VectorType::get({kLanes}, i8), pad1),
-                           plan.out, plan.range);
+                           plan.out, plan.range, plan.doubleRound);
       dest = vector::TransferWriteOp::create(b2, l2, q, dest,
                                              ValueRange{rowsV[row], cols[u]},
                                              ArrayRef<bool>{!isTail(u)})
@@ -313,6 +305,5 @@ LogicalResult qopt::packed::lowerWithDotKernel(qt::FullyConnectedOp op,
                  .getResult(0);
   if (nb > mainBlocks)
     result = emitGroup(b, loc, idx(mainBlocks), nb - mainBlocks, tail > 0, result);
-  replaceWithStorage(op, result);
-  return success();
+  return result;
 }

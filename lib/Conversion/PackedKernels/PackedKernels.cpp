@@ -28,12 +28,12 @@ namespace {
 // Pattern: conv2d(x[N,H,W,C], const f[F,KH,KW,C], b[F])
 //   -> expand(fully_connected(im2col(pad(x, z_x))[N*OH*OW, KH*KW*C],
 //                            f[F, KH*KW*C], b))
-// so that convolutions run on the same VNNI kernel. The patches are
-// gathered on the storage type; padding is the input zero point.
+// so that convolutions run on the same kernels. The patches are gathered
+// on the storage type; padding is the input zero point.
 FailureOr<qt::FullyConnectedOp> convToFullyConnected(qt::Conv2DOp op) {
-  auto cast = op.getFilter().getDefiningOp<quant::StorageCastOp>();
+  auto filterCast = op.getFilter().getDefiningOp<quant::StorageCastOp>();
   DenseElementsAttr filter;
-  if (!cast || !matchPattern(cast.getInput(), m_Constant(&filter)))
+  if (!filterCast || !matchPattern(filterCast.getInput(), m_Constant(&filter)))
     return failure();
   auto inType = op.getInput().getType();
   auto fType = op.getFilter().getType();
@@ -41,48 +41,14 @@ FailureOr<qt::FullyConnectedOp> convToFullyConnected(qt::Conv2DOp op) {
   int64_t n = inType.getDimSize(0), c = inType.getDimSize(3);
   int64_t f = fType.getDimSize(0), kh = fType.getDimSize(1), kw = fType.getDimSize(2);
   int64_t oh = outType.getDimSize(1), ow = outType.getDimSize(2);
-  ArrayRef<int64_t> pad = op.getPad(), stride = op.getStride(),
-                    dilation = op.getDilation();
-  auto inElem = llvm::cast<quant::UniformQuantizedType>(inType.getElementType());
+  auto inElem = cast<quant::UniformQuantizedType>(inType.getElementType());
 
   OpBuilder b(op);
   Location loc = op.getLoc();
-  MLIRContext *ctx = b.getContext();
   Type i8 = b.getI8Type();
   Value x = quant::StorageCastOp::create(b, loc, inType.clone(i8), op.getInput());
-  if (llvm::any_of(pad, [](int64_t p) { return p != 0; })) {
-    SmallVector<int64_t> shape(inType.getShape());
-    shape[1] += pad[0] + pad[1];
-    shape[2] += pad[2] + pad[3];
-    SmallVector<OpFoldResult> low = {b.getIndexAttr(0), b.getIndexAttr(pad[0]),
-                                     b.getIndexAttr(pad[2]), b.getIndexAttr(0)};
-    SmallVector<OpFoldResult> high = {b.getIndexAttr(0), b.getIndexAttr(pad[1]),
-                                      b.getIndexAttr(pad[3]), b.getIndexAttr(0)};
-    Value zp = arith::ConstantOp::create(b, loc, i8, b.getI8IntegerAttr(inElem.getZeroPoint()));
-    x = tensor::PadOp::create(b, loc, RankedTensorType::get(shape, i8), x, low,
-                              high, zp);
-  }
-  // patches[n, oh, ow, kh, kw, c] = x[n, oh*sh + kh*dh, ow*sw + kw*dw, c]
-  AffineExpr dn, doh, dow, dkh, dkw, dc;
-  bindDims(ctx, dn, doh, dow, dkh, dkw, dc);
-  auto patchType = RankedTensorType::get({n, oh, ow, kh, kw, c}, i8);
-  Value empty = tensor::EmptyOp::create(b, loc, patchType.getShape(), i8);
-  Value patches =
-      linalg::GenericOp::create(
-          b, loc, TypeRange{patchType}, ValueRange{x}, ValueRange{empty},
-          ArrayRef<AffineMap>{
-              AffineMap::get(6, 0,
-                             {dn, doh * stride[0] + dkh * dilation[0],
-                              dow * stride[1] + dkw * dilation[1], dc},
-                             ctx),
-              b.getMultiDimIdentityMap(6)},
-          SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
-          [](OpBuilder &nb2, Location l, ValueRange args) {
-            linalg::YieldOp::create(nb2, l, args[0]);
-          })
-          .getResult(0);
-  Value rows = tensor::CollapseShapeOp::create(
-      b, loc, patches, SmallVector<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
+  Value rows = packed::im2col(b, loc, x, kh, kw, oh, ow, op.getPad(), op.getStride(),
+                              op.getDilation(), inElem.getZeroPoint());
   auto rowsQ = RankedTensorType::get({n * oh * ow, kh * kw * c},
                                      inType.getElementType());
   Value xq = quant::StorageCastOp::create(b, loc, rowsQ, rows);
@@ -105,14 +71,26 @@ FailureOr<qt::FullyConnectedOp> convToFullyConnected(qt::Conv2DOp op) {
   return fc;
 }
 
+/// A qt.fully_connected on the chosen kernel, if its form is one they take.
+LogicalResult lowerFullyConnected(qt::FullyConnectedOp op,
+                                  const packed::KernelChoice &kernel) {
+  FailureOr<packed::FullyConnectedPlan> plan = packed::planFullyConnected(op);
+  if (failed(plan))
+    return failure();
+  OpBuilder b(op);
+  Value x = quant::StorageCastOp::create(
+      b, op.getLoc(), op.getInput().getType().clone(b.getI8Type()), op.getInput());
+  packed::replaceWithStorage(op, kernel.emit(b, op.getLoc(), *plan, x));
+  return success();
+}
+
 struct ConvertQTToPackedKernels
     : qopt::impl::ConvertQTToPackedKernelsBase<ConvertQTToPackedKernels> {
   using ConvertQTToPackedKernelsBase::ConvertQTToPackedKernelsBase;
 
   void runOnOperation() override {
-    const packed::DotISA *dot = packed::lookupDotISA(isa);
-    bool smmla = isa == "neon-i8mm";
-    if (!dot && !smmla) {
+    packed::KernelChoice kernel{packed::lookupDotISA(isa)};
+    if (!kernel.dot && isa != "neon-i8mm") {
       emitError(getOperation().getLoc())
           << "unknown kernel ISA '" << isa
           << "' (expected avx512-vnni, avx-vnni, avx2, neon-dotprod or "
@@ -133,8 +111,7 @@ struct ConvertQTToPackedKernels
     getOperation().walk([&](qt::FullyConnectedOp op) { ops.push_back(op); });
     // Unsupported forms stay for convert-qt-to-linalg.
     for (qt::FullyConnectedOp op : ops)
-      (void)(smmla ? packed::lowerWithSmmlaKernel(op)
-                   : packed::lowerWithDotKernel(op, *dot));
+      (void)lowerFullyConnected(op, kernel);
   }
 };
 

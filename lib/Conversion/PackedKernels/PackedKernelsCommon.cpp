@@ -114,28 +114,11 @@ FailureOr<FullyConnectedPlan> qopt::packed::planFullyConnected(qt::FullyConnecte
   return p;
 }
 
-Value qopt::packed::paddedInput(OpBuilder &b, Location loc, qt::FullyConnectedOp op,
-                                int64_t rows, int64_t cols, bool flip) {
+Value qopt::packed::paddedInput(OpBuilder &b, Location loc, Value x,
+                                int64_t rows, int64_t cols) {
   Type i8 = b.getI8Type();
-  auto inType = op.getInput().getType();
-  int64_t m = inType.getDimSize(0), k = inType.getDimSize(1);
-  Value x = quant::StorageCastOp::create(b, loc, inType.clone(i8), op.getInput());
-  if (flip) {
-    Value init = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, k}, i8);
-    AffineMap id = b.getMultiDimIdentityMap(2);
-    x = linalg::GenericOp::create(
-            b, loc, TypeRange{init.getType()}, ValueRange{x}, ValueRange{init},
-            ArrayRef<AffineMap>{id, id},
-            SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
-            [&](OpBuilder &nb, Location l, ValueRange args) {
-              // x + 128 as u8 == x ^ 0x80
-              Value v = arith::XOrIOp::create(
-                  nb, l, args[0],
-                  arith::ConstantOp::create(nb, l, i8, nb.getI8IntegerAttr(-128)));
-              linalg::YieldOp::create(nb, l, v);
-            })
-            .getResult(0);
-  }
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t m = type.getDimSize(0), k = type.getDimSize(1);
   if (rows == m && cols == k)
     return x;
   Value zero = arith::ConstantOp::create(b, loc, i8, b.getI8IntegerAttr(0));
@@ -146,9 +129,52 @@ Value qopt::packed::paddedInput(OpBuilder &b, Location loc, qt::FullyConnectedOp
   return tensor::InsertSliceOp::create(b, loc, x, padded, offsets, sizes, strides);
 }
 
+Value qopt::packed::im2col(OpBuilder &b, Location loc, Value x, int64_t kh,
+                           int64_t kw, int64_t oh, int64_t ow, ArrayRef<int64_t> pad,
+                           ArrayRef<int64_t> stride, ArrayRef<int64_t> dilation,
+                           int64_t padValue) {
+  MLIRContext *ctx = b.getContext();
+  Type i8 = b.getI8Type();
+  auto inType = cast<RankedTensorType>(x.getType());
+  int64_t n = inType.getDimSize(0), c = inType.getDimSize(3);
+  if (llvm::any_of(pad, [](int64_t p) { return p != 0; })) {
+    SmallVector<int64_t> shape(inType.getShape());
+    shape[1] += pad[0] + pad[1];
+    shape[2] += pad[2] + pad[3];
+    SmallVector<OpFoldResult> low = {b.getIndexAttr(0), b.getIndexAttr(pad[0]),
+                                     b.getIndexAttr(pad[2]), b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> high = {b.getIndexAttr(0), b.getIndexAttr(pad[1]),
+                                      b.getIndexAttr(pad[3]), b.getIndexAttr(0)};
+    Value zp = arith::ConstantOp::create(b, loc, i8, b.getI8IntegerAttr(padValue));
+    x = tensor::PadOp::create(b, loc, RankedTensorType::get(shape, i8), x, low,
+                              high, zp);
+  }
+  // patches[n, oh, ow, kh, kw, c] = x[n, oh*sh + kh*dh, ow*sw + kw*dw, c]
+  AffineExpr dn, doh, dow, dkh, dkw, dc;
+  bindDims(ctx, dn, doh, dow, dkh, dkw, dc);
+  auto patchType = RankedTensorType::get({n, oh, ow, kh, kw, c}, i8);
+  Value empty = tensor::EmptyOp::create(b, loc, patchType.getShape(), i8);
+  Value patches =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{patchType}, ValueRange{x}, ValueRange{empty},
+          ArrayRef<AffineMap>{
+              AffineMap::get(6, 0,
+                             {dn, doh * stride[0] + dkh * dilation[0],
+                              dow * stride[1] + dkw * dilation[1], dc},
+                             ctx),
+              b.getMultiDimIdentityMap(6)},
+          SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
+          [](OpBuilder &nb, Location l, ValueRange args) {
+            linalg::YieldOp::create(nb, l, args[0]);
+          })
+          .getResult(0);
+  return tensor::CollapseShapeOp::create(
+      b, loc, patches, SmallVector<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
+}
+
 Value qopt::packed::requantize(OpBuilder &b, Location loc, Value acc, Value m0,
                                Value shift, ref::QuantParams out,
-                               ref::StorageRange range) {
+                               ref::StorageRange range, bool doubleRound) {
   int64_t lanes = cast<VectorType>(acc.getType()).getNumElements();
   auto v64 = VectorType::get({lanes}, b.getI64Type());
   auto splat = [&](int64_t v) {
@@ -160,6 +186,17 @@ Value qopt::packed::requantize(OpBuilder &b, Location loc, Value acc, Value m0,
   Value sv = arith::ExtSIOp::create(b, loc, v64, shift);
   Value one = splat(1);
   Value half = arith::ShLIOp::create(b, loc, one, arith::SubIOp::create(b, loc, sv, one));
+  if (doubleRound) {
+    // half += n > 31 ? (acc >= 0 ? 2^30 : -2^30) : 0
+    Value zero = splat(0);
+    Value towardSign = arith::SelectOp::create(
+        b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, a, zero),
+        splat(int64_t(1) << 30), splat(-(int64_t(1) << 30)));
+    Value adjust = arith::SelectOp::create(
+        b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, sv, splat(31)),
+        towardSign, zero);
+    half = arith::AddIOp::create(b, loc, half, adjust);
+  }
   Value r = arith::ShRSIOp::create(
       b, loc, arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, a, mv), half),
       sv);
@@ -171,17 +208,7 @@ Value qopt::packed::requantize(OpBuilder &b, Location loc, Value acc, Value m0,
 
 void qopt::packed::replaceWithStorage(qt::FullyConnectedOp op, Value result) {
   OpBuilder b(op);
-  Location loc = op.getLoc();
-  auto type = op.getType();
-  Type i8 = b.getI8Type();
-  Value y = result;
-  if (cast<RankedTensorType>(result.getType()).getShape() != type.getShape()) {
-    SmallVector<OpFoldResult> offsets(2, b.getIndexAttr(0)),
-        sizes = {b.getIndexAttr(type.getDimSize(0)), b.getIndexAttr(type.getDimSize(1))},
-        strides(2, b.getIndexAttr(1));
-    y = tensor::ExtractSliceOp::create(b, loc, type.clone(i8), result, offsets,
-                                       sizes, strides);
-  }
-  op.replaceAllUsesWith(quant::StorageCastOp::create(b, loc, type, y).getResult());
+  op.replaceAllUsesWith(
+      quant::StorageCastOp::create(b, op.getLoc(), op.getType(), result).getResult());
   op.erase();
 }

@@ -31,8 +31,9 @@ struct FullyConnectedPlan {
   std::vector<int32_t> bias;   // zeros without a bias
   std::vector<int32_t> m0;     // requantization multiplier (0: rounds to 0)
   std::vector<int8_t> shift;   // its right shift n, in [1, 62]
-  ref::QuantParams in, out;
+  ref::QuantParams in, out;    // zero points (scales only for the record)
   ref::StorageRange range;     // output clamp in storage values
+  bool doubleRound = false;    // TOSA DOUBLE_ROUND (TFLite) requantization
 
   /// bias - (inputShift + z_in) * colsum: the accumulator start that makes
   /// sum_k (x + inputShift) * w equal bias + sum_k (x - z_in) * w.
@@ -53,17 +54,18 @@ mlir::Value constantTensor(mlir::OpBuilder &b, mlir::Location loc,
       b, loc, type, mlir::DenseElementsAttr::get(type, values));
 }
 
-/// `op`'s input as i8 storage in a zero-filled [rows, cols] tensor
-/// (rows >= M, cols >= K), each value XOR 0x80 (x + 128 as u8) if `flip`.
-mlir::Value paddedInput(mlir::OpBuilder &b, mlir::Location loc,
-                        qt::FullyConnectedOp op, int64_t rows, int64_t cols,
-                        bool flip);
+/// `x` ([M, K] i8) in a zero-filled [rows, cols] tensor (rows >= M,
+/// cols >= K).
+mlir::Value paddedInput(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                        int64_t rows, int64_t cols);
 
 /// Requantizes int32 lanes: ((acc * M0 + 2^(n-1)) >> n) + z_out, clamped to
-/// `range`, as int8 lanes (one rounding, SPEC §5).
+/// `range`, as int8 lanes (one rounding, SPEC §5). With `doubleRound`, TOSA's
+/// DOUBLE_ROUND: for n > 31 the rounding constant moves 2^30 away from zero
+/// (towards the sign of acc), as TFLite's two-step rounding does.
 mlir::Value requantize(mlir::OpBuilder &b, mlir::Location loc, mlir::Value acc,
                        mlir::Value m0, mlir::Value shift, ref::QuantParams out,
-                       ref::StorageRange range);
+                       ref::StorageRange range, bool doubleRound = false);
 
 /// Float32 scale and zero point of a per-tensor quantized tensor type.
 ref::QuantParams tensorParams(mlir::Type type);
@@ -79,16 +81,35 @@ std::optional<std::vector<float>> symmetricWeightScales(mlir::Type weightType);
 ref::StorageRange outputRange(ref::QuantParams out, std::optional<llvm::APFloat> min,
                               std::optional<llvm::APFloat> max);
 
-/// Replaces `op` by the [M, N] corner of `result` (i8 storage, [>=M, >=N]).
+/// Replaces `op` by `result` ([M, N] i8 storage).
 void replaceWithStorage(qt::FullyConnectedOp op, mlir::Value result);
 
-/// The instruction-specific kernels; each fails (leaving `op`) on a form it
-/// does not take.
+/// The instruction-specific kernels: y[M,N] (i8) for the plan's layer on
+/// x[M,K] (i8), emitted at `b`'s insertion point.
 struct DotISA;
 const DotISA *lookupDotISA(llvm::StringRef name);
-mlir::LogicalResult lowerWithDotKernel(qt::FullyConnectedOp op,
-                                       const DotISA &isa);
-mlir::LogicalResult lowerWithSmmlaKernel(qt::FullyConnectedOp op);
+mlir::Value emitDotKernel(mlir::OpBuilder &b, mlir::Location loc,
+                          const FullyConnectedPlan &plan, mlir::Value x,
+                          const DotISA &isa);
+mlir::Value emitSmmlaKernel(mlir::OpBuilder &b, mlir::Location loc,
+                            const FullyConnectedPlan &plan, mlir::Value x);
+
+/// The kernels of one ISA: a dot kernel, or smmla.
+struct KernelChoice {
+  const DotISA *dot = nullptr; // null: smmla
+  mlir::Value emit(mlir::OpBuilder &b, mlir::Location loc,
+                   const FullyConnectedPlan &plan, mlir::Value x) const {
+    return dot ? emitDotKernel(b, loc, plan, x, *dot)
+               : emitSmmlaKernel(b, loc, plan, x);
+  }
+};
+
+/// im2col on i8 storage: x [N,H,W,C] padded with `padValue` by `pad`
+/// ([top, bottom, left, right]) -> [N*OH*OW, KH*KW*C] rows of patches.
+mlir::Value im2col(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                   int64_t kh, int64_t kw, int64_t oh, int64_t ow,
+                   llvm::ArrayRef<int64_t> pad, llvm::ArrayRef<int64_t> stride,
+                   llvm::ArrayRef<int64_t> dilation, int64_t padValue);
 /// Depthwise convolution (multiplier 1) as a direct vector kernel over
 /// channel blocks of `lanes`.
 mlir::LogicalResult lowerDepthwise(qt::DepthwiseConv2DOp op, int64_t lanes);

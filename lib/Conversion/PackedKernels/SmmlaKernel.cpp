@@ -31,11 +31,8 @@ constexpr int64_t kGroupCols = 2 * kColPairs;
 //        acc[rp, cp] (2x2) = 0
 //        for kb: acc[rp, cp] = smmla(acc, x[2 rows, 8kb:8kb+8], Wp[cp, kb])
 //        rows of the tiles gathered into 8 lanes, + corr, requantized
-LogicalResult qopt::packed::lowerWithSmmlaKernel(qt::FullyConnectedOp op) {
-  FailureOr<FullyConnectedPlan> planned = planFullyConnected(op);
-  if (failed(planned))
-    return failure();
-  const FullyConnectedPlan &plan = *planned;
+Value qopt::packed::emitSmmlaKernel(OpBuilder &b, Location loc,
+                                    const FullyConnectedPlan &plan, Value x) {
   int64_t m = plan.m, k = plan.k, n = plan.n;
   int64_t kb = (k + kDepth - 1) / kDepth;
   int64_t groups = (n + kGroupCols - 1) / kGroupCols;
@@ -51,15 +48,13 @@ LogicalResult qopt::packed::lowerWithSmmlaKernel(qt::FullyConnectedOp op) {
       packedW[(((c / 2) * kb + i / kDepth) * 2 + c % 2) * kDepth + i % kDepth] =
           plan.weights[c * k + i];
 
-  OpBuilder b(op);
-  Location loc = op.getLoc();
   Type i8 = b.getI8Type(), i32 = b.getI32Type();
   Value wPacked =
       constantTensor<int8_t>(b, loc, {pairs, kb, 2 * kDepth}, i8, packedW);
   Value corrC = constantTensor<int32_t>(b, loc, {n}, i32, plan.compensation(0));
   Value m0C = constantTensor<int32_t>(b, loc, {n}, i32, plan.m0);
   Value shiftC = constantTensor<int8_t>(b, loc, {n}, i8, plan.shift);
-  Value xs = paddedInput(b, loc, op, mPad, kb * kDepth, /*flip=*/false);
+  Value xs = paddedInput(b, loc, x, mPad, kb * kDepth);
   Value outInit =
       tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{mPad, groups * kGroupCols}, i8);
 
@@ -133,7 +128,8 @@ LogicalResult qopt::packed::lowerWithSmmlaKernel(qt::FullyConnectedOp op) {
         Value row = vector::ShuffleOp::create(
             b2, l2, left, right, ArrayRef<int64_t>{0, 1, 2, 3, 4, 5, 6, 7});
         row = arith::AddIOp::create(b2, l2, row, corr);
-        Value q = requantize(b2, l2, row, m0, shift, plan.out, plan.range);
+        Value q = requantize(b2, l2, row, m0, shift, plan.out, plan.range,
+                             plan.doubleRound);
         dest = vector::TransferWriteOp::create(b2, l2, q, dest,
                                                ValueRange{rows[2 * rp + half], col},
                                                ArrayRef<bool>{true})
@@ -172,6 +168,10 @@ LogicalResult qopt::packed::lowerWithSmmlaKernel(qt::FullyConnectedOp op) {
                  .getResult(0);
   if (groups > fullGroups)
     result = emitGroup(b, loc, idx(fullGroups), false, result);
-  replaceWithStorage(op, result);
-  return success();
+  if (mPad == m && groups * kGroupCols == n)
+    return result;
+  SmallVector<OpFoldResult> offsets(2, b.getIndexAttr(0)),
+      sizes = {b.getIndexAttr(m), b.getIndexAttr(n)}, strides(2, b.getIndexAttr(1));
+  return tensor::ExtractSliceOp::create(b, loc, RankedTensorType::get({m, n}, i8),
+                                        result, offsets, sizes, strides);
 }
