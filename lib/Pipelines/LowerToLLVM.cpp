@@ -21,17 +21,28 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
   // Record the C interface while the signatures still carry tensor shapes.
   pm.addPass(createQTMarkEntryPoints());
 
+  // Pre-quantized TOSA int8 contractions go to the packed kernels first.
+  bool packed = options.kernels != "portable";
+  if (packed) {
+    ConvertTosaInt8ToPackedKernelsOptions tosaOptions;
+    tosaOptions.isa = options.kernels;
+    pm.addPass(createConvertTosaInt8ToPackedKernels(tosaOptions));
+  }
   // TOSA -> linalg / arith / tensor / scf. Validation is the verifier's job.
   tosa::addTosaToLinalgPasses(pm, TosaToLinalgOptions(),
                               TosaToLinalgNamedOptions(),
                               /*validationOptions=*/std::nullopt);
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
-  funcPm.addPass(createTosaToArithPass());
+  // tosa.rescale (pre-quantized int8 models) becomes tosa.apply_scale,
+  // which only this option lowers: 64-bit arithmetic, TOSA's exact rounding.
+  TosaToArithPassOptions arithOptions;
+  arithOptions.includeApplyRescale = true;
+  arithOptions.use32Bit = false;
+  funcPm.addPass(createTosaToArithPass(arithOptions));
   funcPm.addPass(createTosaToTensorPass());
   funcPm.addPass(createTosaToSCFPass());
   // Quantized ops become integer code (docs/numerics.md): packed VNNI
   // kernels where the target has them, portable linalg for the rest.
-  bool packed = options.kernels != "portable";
   if (packed) {
     ConvertQTToPackedKernelsOptions kernelOptions;
     kernelOptions.isa = options.kernels;

@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
+#include "qopt/Dialect/QT/IR/QTDialect.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace qopt {

@@ -75,6 +75,39 @@ def ConvertQTToPackedKernels
   ];
 }
 
+def ConvertTosaInt8ToPackedKernels
+    : Pass<"convert-tosa-int8-to-packed-kernels", "::mlir::ModuleOp"> {
+  let summary = "Lower pre-quantized TOSA int8 contractions to the packed kernels";
+  let description = [{
+    Models quantized elsewhere (TFLite -> TOSA) carry their int8 arithmetic
+    as TOSA ops. This pass puts
+
+        tosa.matmul (i8, batch 1, constant B, B zero point 0) [+ tosa.add of
+        a constant i32 bias] | tosa.conv2d (i8, constant OHWI weights, weight
+        zero point 0, constant i32 bias)
+        -> tosa.rescale (i32 -> i8, 32-bit multipliers per tensor or per
+           channel, SINGLE_ROUND, DOUBLE_ROUND or INEXACT_ROUND)
+        [-> tosa.clamp on i8]
+
+    on the same packed kernels as qopt's own int8 layers, with the file's
+    multipliers and shifts: SINGLE_ROUND is qopt's requantization (one
+    rounding), DOUBLE_ROUND adds TOSA's 2^30 adjustment for shifts above 31,
+    and INEXACT_ROUND, whose rounding TOSA leaves to the implementation, is
+    computed as SINGLE_ROUND. Any input zero point is folded into the
+    per-column compensation. Other forms are left to upstream's TOSA
+    lowering. Runs before `tosa-to-linalg`.
+  }];
+  let options = [
+    Option<"isa", "isa", "std::string", "\"avx512-vnni\"",
+           "avx512-vnni, avx-vnni, avx2, neon-dotprod or neon-i8mm">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect", "::mlir::vector::VectorDialect",
+    "::mlir::linalg::LinalgDialect", "::qopt::qt::QTDialect"
+  ];
+}
+
 def QTLowerKernelIntrinsics : Pass<"qt-lower-kernel-intrinsics"> {
   let summary = "Turn qt.x86_* / qt.arm_* kernel ops into LLVM intrinsics";
   let description = [{

@@ -11,7 +11,8 @@
 //   cc -IDIR DIR/harness.c DIR/cases.o -lm -o DIR/run && DIR/run DIR
 //
 // --op: fc, fc-wide, fc-sweep (M, N in 1..33, K prime <= 1021), fc-edges
-// (the 54 edge cases of the kernel sweep), matmul, conv, dwconv, add, mul,
+// (the 54 edge cases of the kernel sweep), tosa-fc, tosa-conv (pre-quantized
+// TOSA int8 with tosa.rescale), matmul, conv, dwconv, add, mul,
 // quantize, dequantize, requantize, dynfc.
 //
 //===----------------------------------------------------------------------===//
@@ -326,6 +327,171 @@ bool genEdges(Rng &rng, Output &out, int i) {
   }
   auto bias = randomBias(rng, n);
   return emitFullyConnected(out, i, m, k, n, q, x, w, bias);
+}
+
+
+ConvShape randomConvShape(Rng &rng, bool depthwise);
+
+/// TOSA's RESCALE of one int32 value with a 32-bit multiplier (TOSA 1.0
+/// apply_scale_32): SINGLE_ROUND adds 2^(shift-1); DOUBLE_ROUND also moves
+/// the rounding constant 2^30 towards the value's sign when shift > 31.
+int64_t tosaApplyScale(int64_t value, int32_t multiplier, int shift, bool doubleRound) {
+  int64_t round = int64_t(1) << (shift - 1);
+  if (doubleRound && shift > 31)
+    round += value >= 0 ? (int64_t(1) << 30) : -(int64_t(1) << 30);
+  return (value * multiplier + round) >> shift;
+}
+
+/// `--op=tosa-fc` / `--op=tosa-conv`: pre-quantized TOSA int8, as TFLite ->
+/// TOSA writes it: tosa.matmul (with a constant i32 bias add) or
+/// tosa.conv2d on i8 with an input zero point, tosa.rescale (32-bit
+/// multipliers, per channel or per tensor, SINGLE_ROUND or DOUBLE_ROUND)
+/// and sometimes an i8 tosa.clamp. Expected outputs from TOSA's definition
+/// in exact integer arithmetic.
+bool genTosa(Rng &rng, Output &out, int i, bool conv) {
+  ConvShape s;
+  int64_t m, k, n;
+  if (conv) {
+    s = randomConvShape(rng, false);
+    s.c = rng.range(1, 9);
+    s.outChannels = rng.range(1, 40);
+    // TOSA's conv2d wants the padded extent to divide by the stride.
+    if ((s.h - 1 + s.pad[0] + s.pad[1] - (s.kh - 1) * s.dilation[0]) % s.stride[0] ||
+        (s.w - 1 + s.pad[2] + s.pad[3] - (s.kw - 1) * s.dilation[1]) % s.stride[1])
+      return false;
+    m = s.n * s.outH() * s.outW();
+    k = s.kh * s.kw * s.c;
+    n = s.outChannels;
+  } else {
+    m = rng.range(1, 17);
+    k = rng.chance(20) ? rng.range(1, 4) : rng.range(5, 300);
+    n = rng.range(1, 70);
+  }
+  int32_t zpIn = randomZeroPoint(rng), zpOut = randomZeroPoint(rng);
+  bool perChannel = rng.chance(60), doubleRound = rng.chance(50),
+       hasBias = rng.chance(70), hasClamp = rng.chance(40);
+  int edge = rng.range(0, 5);
+  auto x = randomInt8(rng, conv ? s.n * s.h * s.w * s.c : m * k, edge);
+  auto w = randomWeights(rng, n * k); // [n][k]: OHWI or transposed B
+  auto bias = hasBias ? randomBias(rng, n) : std::vector<int32_t>(n, 0);
+  std::vector<int32_t> mult(perChannel ? n : 1);
+  std::vector<int8_t> shift(mult.size());
+  for (size_t c = 0; c < mult.size(); ++c) {
+    double scale = rng.chance(10) ? rng.uniform(1.0f, 4.0f)
+                                  : 0.01 / std::sqrt(double(k)) * rng.scale(0.2f, 5.0f);
+    int e;
+    double frac = std::frexp(scale, &e);
+    int64_t m0 = std::llround(frac * 2147483648.0);
+    if (m0 == (int64_t(1) << 31)) { m0 >>= 1; ++e; }
+    mult[c] = static_cast<int32_t>(m0);
+    shift[c] = static_cast<int8_t>(31 - e);
+    if (shift[c] < 2 || shift[c] > 62)
+      return false;
+  }
+  int8_t lo = -128, hi = 127;
+  if (hasClamp) {
+    lo = static_cast<int8_t>(rng.range(-128, 0));
+    hi = static_cast<int8_t>(rng.range(lo, 127));
+  }
+  // Expected: acc = bias + sum (x - zp) * w, rescaled, + zp_out, clamped.
+  std::vector<int8_t> y(m * n);
+  int64_t oh = conv ? s.outH() : 1, ow = conv ? s.outW() : 1;
+  for (int64_t r = 0; r < m; ++r)
+    for (int64_t c = 0; c < n; ++c) {
+      int64_t acc = bias[c];
+      for (int64_t t = 0; t < k; ++t) {
+        int64_t xv;
+        if (conv) {
+          int64_t b0 = r / (oh * ow), yy = r / ow % oh, xx = r % ow;
+          int64_t a = t / (s.kw * s.c), bb = t / s.c % s.kw, ch = t % s.c;
+          int64_t iy = yy * s.stride[0] + a * s.dilation[0] - s.pad[0];
+          int64_t ix = xx * s.stride[1] + bb * s.dilation[1] - s.pad[2];
+          xv = iy < 0 || iy >= s.h || ix < 0 || ix >= s.w
+                   ? zpIn
+                   : x[((b0 * s.h + iy) * s.w + ix) * s.c + ch];
+        } else {
+          xv = x[r * k + t];
+        }
+        acc += (xv - zpIn) * w[c * k + t];
+      }
+      size_t q = perChannel ? c : 0;
+      int64_t v = tosaApplyScale(static_cast<int32_t>(acc), mult[q], shift[q], doubleRound) + zpOut;
+      v = std::min<int64_t>(127, std::max<int64_t>(-128, v));
+      v = std::min<int64_t>(hi, std::max<int64_t>(lo, v));
+      y[r * n + c] = static_cast<int8_t>(v);
+    }
+  std::string name = "case" + std::to_string(i);
+  std::ostringstream os;
+  auto cst = [&](const std::string &id, const std::string &dense, const std::string &type) {
+    os << "  %" << id << " = \"tosa.const\"() <{values = " << dense << " : " << type
+       << ">}> : () -> " << type << ">\n";
+  };
+  std::vector<int64_t> inShape = conv ? std::vector<int64_t>{s.n, s.h, s.w, s.c}
+                                      : std::vector<int64_t>{m, k};
+  std::vector<int64_t> outShape = conv ? std::vector<int64_t>{s.n, oh, ow, n}
+                                       : std::vector<int64_t>{m, n};
+  std::string accT = conv ? "tensor<" + shape(outShape) : "tensor<1x" + shape({m, n});
+  os << "func.func @" << name << "(%x0: tensor<" << shape(inShape) << "i8>) -> tensor<"
+     << shape(outShape) << "i8> {\n";
+  cst("azp", "dense<" + std::to_string(zpIn) + ">", "tensor<1xi8");
+  cst("wzp", "dense<0>", "tensor<1xi8");
+  if (conv) {
+    cst("w", denseInts(w), "tensor<" + shape({n, s.kh, s.kw, s.c}) + "i8");
+    cst("b", denseInts(bias), "tensor<" + std::to_string(n) + "xi32");
+    os << "  %acc = tosa.conv2d %x0, %w, %b, %azp, %wzp {acc_type = i32, dilation = array<i64: "
+       << s.dilation[0] << ", " << s.dilation[1] << ">, pad = array<i64: " << s.pad[0] << ", "
+       << s.pad[1] << ", " << s.pad[2] << ", " << s.pad[3] << ">, stride = array<i64: "
+       << s.stride[0] << ", " << s.stride[1] << ">} : (tensor<" << shape(inShape)
+       << "i8>, tensor<" << shape({n, s.kh, s.kw, s.c}) << "i8>, tensor<" << n
+       << "xi32>, tensor<1xi8>, tensor<1xi8>) -> " << accT << "i32>\n";
+  } else {
+    std::vector<int8_t> b(k * n); // B [1, K, N]
+    for (int64_t c = 0; c < n; ++c)
+      for (int64_t t = 0; t < k; ++t)
+        b[t * n + c] = w[c * k + t];
+    os << "  %s3 = tosa.const_shape {values = dense<[1, " << m << ", " << k
+       << "]> : tensor<3xindex>} : () -> !tosa.shape<3>\n"
+       << "  %a = tosa.reshape %x0, %s3 : (tensor<" << shape({m, k})
+       << "i8>, !tosa.shape<3>) -> tensor<1x" << shape({m, k}) << "i8>\n";
+    cst("w", denseInts(b), "tensor<1x" + shape({k, n}) + "i8");
+    os << "  %" << (hasBias ? "mm" : "acc") << " = tosa.matmul %a, %w, %azp, %wzp : (tensor<1x" << shape({m, k})
+       << "i8>, tensor<1x" << shape({k, n}) << "i8>, tensor<1xi8>, tensor<1xi8>) -> "
+       << accT << "i32>\n";
+    if (hasBias) {
+      cst("b", denseInts(bias), "tensor<1x1x" + std::to_string(n) + "xi32");
+      os << "  %acc = tosa.add %mm, %b : (" << accT << "i32>, tensor<1x1x" << n
+         << "xi32>) -> " << accT << "i32>\n";
+    }
+  }
+  cst("mult", denseInts(mult), "tensor<" + std::to_string(mult.size()) + "xi32");
+  cst("shift", denseInts(shift), "tensor<" + std::to_string(shift.size()) + "xi8");
+  cst("izp", "dense<0>", "tensor<1xi32");
+  cst("ozp", "dense<" + std::to_string(zpOut) + ">", "tensor<1xi8");
+  os << "  %r = tosa.rescale %acc, %mult, %shift, %izp, %ozp {input_unsigned = false, "
+        "output_unsigned = false, per_channel = "
+     << (perChannel ? "true" : "false") << ", rounding_mode = "
+     << (doubleRound ? "DOUBLE_ROUND" : "SINGLE_ROUND") << ", scale32 = true} : (" << accT
+     << "i32>, tensor<" << mult.size() << "xi32>, tensor<" << shift.size()
+     << "xi8>, tensor<1xi32>, tensor<1xi8>) -> " << accT << "i8>\n";
+  std::string last = "%r";
+  if (hasClamp) {
+    os << "  %c = tosa.clamp %r {max_val = " << int(hi) << " : i8, min_val = " << int(lo)
+       << " : i8} : (" << accT << "i8>) -> " << accT << "i8>\n";
+    last = "%c";
+  }
+  if (!conv) {
+    os << "  %s2 = tosa.const_shape {values = dense<[" << m << ", " << n
+       << "]> : tensor<2xindex>} : () -> !tosa.shape<2>\n"
+       << "  %y = tosa.reshape " << last << ", %s2 : (" << accT
+       << "i8>, !tosa.shape<2>) -> tensor<" << shape({m, n}) << "i8>\n";
+    last = "%y";
+  }
+  os << "  return " << last << " : tensor<" << shape(outShape) << "i8>\n}\n\n";
+  out.mlir << os.str();
+  Output::append(out.inputs, x);
+  Output::append(out.expected, y);
+  out.cases.push_back({name, {x.size()}, y.size()});
+  return true;
 }
 
 bool genMatmul(Rng &rng, Output &out, int i) {
@@ -657,6 +823,8 @@ int main(int argc, char **argv) {
   else if (op == "fc-wide") { gWide = true; gen = genFullyConnected; }
   else if (op == "fc-sweep") gen = genSweep;
   else if (op == "fc-edges") { gen = genEdges; count = 54; }
+  else if (op == "tosa-fc") gen = [](Rng &r, Output &o, int i) { return genTosa(r, o, i, false); };
+  else if (op == "tosa-conv") gen = [](Rng &r, Output &o, int i) { return genTosa(r, o, i, true); };
   else if (op == "matmul") gen = genMatmul;
   else if (op == "conv") gen = [](Rng &r, Output &o, int i) { return genConv(r, o, i, false); };
   else if (op == "dwconv") gen = [](Rng &r, Output &o, int i) { return genConv(r, o, i, true); };
