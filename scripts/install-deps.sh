@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages qopt needs to build and test, if any is
 # missing. Needs root (or sudo) only when something must be installed.
+#   --bench   also what bench/ and the accuracy scripts need: oneDNN, ONNX,
+#             PyTorch, scikit-learn, Fashion-MNIST, node/npm, and ONNX
+#             Runtime (npm onnxruntime-node) in bench/peers.
 set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bench=false
+[ "${1:-}" = "--bench" ] && bench=true
 
 packages=(
   # LLVM/MLIR 22 and the tools the build and the tests use.
@@ -11,16 +17,29 @@ packages=(
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 )
 
+if $bench; then
+  packages+=(libdnnl-dev python3-onnx python3-torch python3-numpy python3-sklearn
+             dataset-fashion-mnist g++)
+  command -v node > /dev/null || packages+=(nodejs)
+  command -v npm > /dev/null || packages+=(npm)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
     missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -q
+  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
 
-echo "installing: ${missing[*]}"
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -q
-$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+# ONNX Runtime for the benchmarks: the npm package's own library, without
+# its post-install download of GPU binaries (ONNXRUNTIME_NODE_INSTALL=skip).
+if $bench && [ ! -d "$root/bench/peers/node_modules/onnxruntime-node" ]; then
+  (cd "$root/bench/peers" && ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund)
+fi
