@@ -39,14 +39,16 @@ declare -A flags=(
   [neon-dotprod-max]="--lower-to-llvm --target=aarch64-linux-gnu --mattr=+dotprod"
   [neon-dotprod-a76]="--lower-to-llvm --target=aarch64-linux-gnu --mcpu=cortex-a76"
   [neon-i8mm-max]="--lower-to-llvm --target=aarch64-linux-gnu --mattr=+i8mm"
-  [portable-aarch64]="--lower-to-llvm --target=aarch64-linux-gnu"
+  [neon-a53]="--lower-to-llvm --target=aarch64-linux-gnu --mcpu=cortex-a53"
+  [portable-aarch64]="--lower-to-llvm=kernels=portable --target=aarch64-linux-gnu"
 )
 declare -A runner=(
   [neon-dotprod-max]="$qemu -cpu max" [neon-dotprod-a76]="$qemu -cpu cortex-a76"
-  [neon-i8mm-max]="$qemu -cpu max" [portable-aarch64]="$qemu -cpu cortex-a53"
+  [neon-i8mm-max]="$qemu -cpu max" [neon-a53]="$qemu -cpu cortex-a53"
+  [portable-aarch64]="$qemu -cpu cortex-a53"
 )
 all=(avx512-vnni avx-vnni avx2 portable-x86 neon-dotprod-max neon-dotprod-a76
-     neon-i8mm-max portable-aarch64)
+     neon-i8mm-max neon-a53 portable-aarch64)
 if [ -n "$paths_arg" ]; then IFS=, read -r -a paths <<< "$paths_arg"; else paths=("${all[@]}"); fi
 
 work=$(mktemp -d)

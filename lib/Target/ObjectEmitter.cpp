@@ -116,6 +116,8 @@ std::string qopt::int8KernelsFor(const llvm::TargetMachine &tm) {
       return "neon-i8mm";
     if (sti->checkFeatures("+dotprod"))
       return "neon-dotprod";
+    if (sti->checkFeatures("+neon"))
+      return "neon";
   }
   return "portable";
 }

@@ -48,10 +48,11 @@ def ConvertQTToPackedKernels
     | `avx-vnni` | `vpdpbusd` ymm (AVX-VNNI, or AVX-512 VNNI + VL) | 8 | 4 x 16 |
     | `avx2` | `vpmovsxbw` + 2 `vpmaddwd` per 4 K (never `vpmaddubsw`) | 8 | 4 x 16 |
     | `neon-dotprod` | `sdot` (s8 x s8) | 4 | 4 x 16 |
+    | `neon` | `smull` + pairwise adds on int16 pairs (no dotprod) | 4 | 4 x 16 |
     | `neon-i8mm` | `smmla` (2x8 by 8x2 tiles) | 2 x 2 | 4 x 8 |
 
     Weights are packed at compile time so that one register holds 4
-    consecutive K values of each of `lanes` columns (AVX2: two K pairs;
+    consecutive K values of each of `lanes` columns (AVX2, NEON: two K pairs;
     i8mm: column pairs of 8 K values); the last, partial column block is
     stored at its real width and read with masked loads. The compensation
     `bias - (shift + z_in) * sum_k w` is precomputed per column, so the
@@ -66,7 +67,7 @@ def ConvertQTToPackedKernels
   }];
   let options = [
     Option<"isa", "isa", "std::string", "\"avx512-vnni\"",
-           "avx512-vnni, avx-vnni, avx2, neon-dotprod or neon-i8mm">,
+           "avx512-vnni, avx-vnni, avx2, neon, neon-dotprod or neon-i8mm">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect",
@@ -99,7 +100,7 @@ def ConvertTosaInt8ToPackedKernels
   }];
   let options = [
     Option<"isa", "isa", "std::string", "\"avx512-vnni\"",
-           "avx512-vnni, avx-vnni, avx2, neon-dotprod or neon-i8mm">,
+           "avx512-vnni, avx-vnni, avx2, neon, neon-dotprod or neon-i8mm">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect",

@@ -28,8 +28,8 @@ struct LowerToLLVMOptions : mlir::PassPipelineOptions<LowerToLLVMOptions> {
   PassOptions::Option<std::string> kernels{
       *this, "kernels",
       llvm::cl::desc("int8 kernels: portable, avx512-vnni, avx-vnni, avx2, "
-                     "neon-dotprod or neon-i8mm (the qopt driver picks them "
-                     "from the target)"),
+                     "neon, neon-dotprod or neon-i8mm (the qopt driver picks "
+                     "them from the target)"),
       llvm::cl::init("portable")};
 };
 

@@ -43,7 +43,7 @@ createTargetMachine(const TargetSpec &spec);
 /// The packed int8 kernels `tm` can run, as `--lower-to-llvm`'s `kernels`
 /// option: on x86-64 "avx512-vnni" (avx512f, avx512bw, avx512vnni),
 /// "avx-vnni" (avxvnni, or avx512vnni with avx512vl), "avx2";
-/// on AArch64 "neon-i8mm" (i8mm), "neon-dotprod" (dotprod); else
+/// on AArch64 "neon-i8mm" (i8mm), "neon-dotprod" (dotprod), "neon"; else
 /// "portable". createTargetMachine rejects a --mattr that enables a dot
 /// instruction these kernels then cannot use.
 std::string int8KernelsFor(const llvm::TargetMachine &tm);

@@ -3,7 +3,8 @@
 // qt.fully_connected -> register-tiled loops whose inner step is one 4-way
 // int8 dot product per accumulator, on weights packed at compile time:
 // vpdpbusd (zmm or ymm) on x86 with VNNI, vpmaddwd pairs on AVX2, sdot on
-// AArch64 with dotprod.
+// AArch64 with dotprod, widening multiplies and pairwise adds on baseline
+// NEON.
 //
 //===----------------------------------------------------------------------===//
 
@@ -111,6 +112,32 @@ constexpr DotISA kAVXVNNI = {"avx-vnni", 8, 1, true, 4, 2,
 /// AVX2: K pairs (weights packed [pair][lane][2]), vpmovsxbw + vpmaddwd.
 constexpr DotISA kAVX2 = {"avx2", 8, 2, false, 4, 2,
                           pairInput, widenWeight, pmaddwdPairs};
+
+/// Baseline NEON (no dotprod): the AVX2 scheme in plain vector arithmetic,
+/// int16 products widened to int32 and added in pairs (smull/smull2 and
+/// addp on AArch64).
+Value multiplyAddPairs(OpBuilder &b, Location l, Value acc, ArrayRef<Value> in,
+                       ArrayRef<Value> w) {
+  auto accType = cast<VectorType>(acc.getType());
+  int64_t lanes = accType.getNumElements();
+  auto wide = VectorType::get({2 * lanes}, accType.getElementType());
+  SmallVector<int64_t> even, odd;
+  for (int64_t i = 0; i < lanes; ++i) {
+    even.push_back(2 * i);
+    odd.push_back(2 * i + 1);
+  }
+  for (int p = 0; p < 2; ++p) {
+    Value product = arith::MulIOp::create(b, l, arith::ExtSIOp::create(b, l, wide, in[p]),
+                                          arith::ExtSIOp::create(b, l, wide, w[p]));
+    Value pairs = arith::AddIOp::create(
+        b, l, vector::ShuffleOp::create(b, l, product, product, even),
+        vector::ShuffleOp::create(b, l, product, product, odd));
+    acc = arith::AddIOp::create(b, l, acc, pairs);
+  }
+  return acc;
+}
+constexpr DotISA kNeon = {"neon", 4, 2, false, 4, 4,
+                          pairInput, widenWeight, multiplyAddPairs};
 /// AArch64 dotprod: 4 lanes of sdot (s8 x s8) per 128-bit register.
 constexpr DotISA kNeonDotprod = {"neon-dotprod", 4, 1, false, 4, 4,
                                  broadcastInput, rawWeight, sdot};
@@ -118,7 +145,7 @@ constexpr DotISA kNeonDotprod = {"neon-dotprod", 4, 1, false, 4, 4,
 } // namespace
 
 const DotISA *qopt::packed::lookupDotISA(StringRef name) {
-  for (const DotISA *isa : {&kAVX512VNNI, &kAVXVNNI, &kAVX2, &kNeonDotprod})
+  for (const DotISA *isa : {&kAVX512VNNI, &kAVXVNNI, &kAVX2, &kNeonDotprod, &kNeon})
     if (isa->name == name)
       return isa;
   return nullptr;

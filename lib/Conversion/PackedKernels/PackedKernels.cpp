@@ -93,8 +93,8 @@ struct ConvertQTToPackedKernels
     if (!kernel.dot && isa != "neon-i8mm") {
       emitError(getOperation().getLoc())
           << "unknown kernel ISA '" << isa
-          << "' (expected avx512-vnni, avx-vnni, avx2, neon-dotprod or "
-             "neon-i8mm)";
+          << "' (expected avx512-vnni, avx-vnni, avx2, neon, neon-dotprod "
+             "or neon-i8mm)";
       return signalPassFailure();
     }
     // Depthwise convolutions vectorize over channels: 16 int32 lanes (one

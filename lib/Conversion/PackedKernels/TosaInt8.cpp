@@ -183,8 +183,8 @@ struct ConvertTosaInt8ToPackedKernels
     if (!kernel.dot && isa != "neon-i8mm") {
       emitError(getOperation().getLoc())
           << "unknown kernel ISA '" << isa
-          << "' (expected avx512-vnni, avx-vnni, avx2, neon-dotprod or "
-             "neon-i8mm)";
+          << "' (expected avx512-vnni, avx-vnni, avx2, neon, neon-dotprod "
+             "or neon-i8mm)";
       return signalPassFailure();
     }
     SmallVector<tosa::RescaleOp> rescales;
