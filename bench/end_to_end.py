@@ -18,8 +18,6 @@ With --docs, replaces the table between `<!-- e2e:begin -->` and
 import argparse
 import datetime
 import os
-import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,9 +25,9 @@ import time
 import numpy as np
 import torch
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BUILD = os.environ.get("QOPT_BUILD_DIR", os.path.join(ROOT, "build"))
-PEERS = os.path.join(ROOT, "bench", "peers")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import BUILD, PEERS, ROOT, replace_marked, run  # noqa: E402
+
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import train_digits  # noqa: E402
 import train_mnist  # noqa: E402
@@ -40,7 +38,6 @@ MODELS = [
     ("digits CNN", train_digits, "CNN", "export_cnn", "digits", "cnn", (8, 8, 1)),
     ("MNIST LeNet", train_mnist, "LeNet", "export_lenet", "mnist", "lenet", (28, 28, 1)),
 ]
-ENV1 = dict(os.environ, OMP_NUM_THREADS="1")
 
 TIMER_C = r"""
 #include "model.h"
@@ -64,9 +61,6 @@ int main(void) {
 }
 """
 
-
-def run(cmd):
-    return subprocess.run(cmd, check=True, capture_output=True, text=True, env=ENV1).stdout
 
 
 class WithSoftmax(torch.nn.Module):
@@ -171,15 +165,7 @@ def main():
                          r["int8_compile"]))
     print("\n".join(table))
     if args.docs:
-        text = open(args.docs).read()
-        block = "<!-- e2e:begin -->\n" + "\n".join(table) + "\n<!-- e2e:end -->"
-        text, count = re.subn(r"<!-- e2e:begin -->.*?<!-- e2e:end -->", block, text, flags=re.S)
-        if count != 1:
-            sys.exit("end_to_end.py: %s has no <!-- e2e:begin --> / <!-- e2e:end --> markers"
-                     % args.docs)
-        with open(args.docs, "w") as f:
-            f.write(text)
-        print("wrote", args.docs)
+        replace_marked(args.docs, "e2e", table)
 
 
 class Trivial(torch.nn.Module):

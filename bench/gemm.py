@@ -24,20 +24,14 @@ Needs: a built qopt, clang-22, libdnnl-dev, python3-onnx, node and
 import argparse
 import datetime
 import os
-import re
-import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BUILD = os.environ.get("QOPT_BUILD_DIR", os.path.join(ROOT, "build"))
-PEERS = os.path.join(ROOT, "bench", "peers")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import BUILD, PEERS, ROOT, replace_marked, run  # noqa: E402
+
 SHAPES = [(1024, 1024, 1024)] + [(m, n, n) for n in (1024, 4096) for m in (1, 4, 16, 256)]
-ENV1 = dict(os.environ, OMP_NUM_THREADS="1")
 
-
-def run(cmd, **kw):
-    return subprocess.run(cmd, check=True, capture_output=True, text=True, env=ENV1, **kw).stdout
 
 
 def qopt_gemm_mlir(m, n, k):
@@ -150,14 +144,7 @@ def main():
             r["qopt"] / r["onednn"], r["ort"], r["qopt"] / r["ort"], r["onednn_f32"]))
     print("\n".join(table))
     if args.docs:
-        text = open(args.docs).read()
-        block = "<!-- gemm:begin -->\n" + "\n".join(table) + "\n<!-- gemm:end -->"
-        text, count = re.subn(r"<!-- gemm:begin -->.*?<!-- gemm:end -->", block, text, flags=re.S)
-        if count != 1:
-            sys.exit("gemm.py: %s has no <!-- gemm:begin --> / <!-- gemm:end --> markers" % args.docs)
-        with open(args.docs, "w") as f:
-            f.write(text)
-        print("wrote", args.docs)
+        replace_marked(args.docs, "gemm", table)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "PackedKernelsCommon.h"
+#include "qopt/Conversion/Padding.h"
 
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
@@ -83,17 +84,7 @@ LogicalResult qopt::packed::lowerDepthwise(qt::DepthwiseConv2DOp op, int64_t lan
   Value x = quant::StorageCastOp::create(b, loc, inType.clone(i8), op.getInput());
   ArrayRef<int64_t> pad = op.getPad(), stride = op.getStride(),
                     dilation = op.getDilation();
-  if (llvm::any_of(pad, [](int64_t p) { return p != 0; })) {
-    SmallVector<int64_t> shape(inType.getShape());
-    shape[1] += pad[0] + pad[1];
-    shape[2] += pad[2] + pad[3];
-    SmallVector<OpFoldResult> low = {b.getIndexAttr(0), b.getIndexAttr(pad[0]),
-                                     b.getIndexAttr(pad[2]), b.getIndexAttr(0)};
-    SmallVector<OpFoldResult> high = {b.getIndexAttr(0), b.getIndexAttr(pad[1]),
-                                      b.getIndexAttr(pad[3]), b.getIndexAttr(0)};
-    Value zp = arith::ConstantOp::create(b, loc, i8, b.getI8IntegerAttr(in.zeroPoint));
-    x = tensor::PadOp::create(b, loc, RankedTensorType::get(shape, i8), x, low, high, zp);
-  }
+  x = padSpatially(b, loc, x, pad, in.zeroPoint);
 
   auto acc32 = VectorType::get({lanes}, i32);
   auto bytes = VectorType::get({lanes}, i8);

@@ -89,14 +89,10 @@ struct ConvertQTToPackedKernels
   using ConvertQTToPackedKernelsBase::ConvertQTToPackedKernelsBase;
 
   void runOnOperation() override {
-    packed::KernelChoice kernel{packed::lookupDotISA(isa)};
-    if (!kernel.dot && isa != "neon-i8mm") {
-      emitError(getOperation().getLoc())
-          << "unknown kernel ISA '" << isa
-          << "' (expected avx512-vnni, avx-vnni, avx2, neon, neon-dotprod "
-             "or neon-i8mm)";
+    FailureOr<packed::KernelChoice> kernel =
+        packed::lookupKernels(isa, getOperation());
+    if (failed(kernel))
       return signalPassFailure();
-    }
     // Depthwise convolutions vectorize over channels: 16 int32 lanes (one
     // zmm on AVX-512, split into smaller registers elsewhere).
     SmallVector<qt::DepthwiseConv2DOp> depthwise;
@@ -111,7 +107,7 @@ struct ConvertQTToPackedKernels
     getOperation().walk([&](qt::FullyConnectedOp op) { ops.push_back(op); });
     // Unsupported forms stay for convert-qt-to-linalg.
     for (qt::FullyConnectedOp op : ops)
-      (void)lowerFullyConnected(op, kernel);
+      (void)lowerFullyConnected(op, *kernel);
   }
 };
 

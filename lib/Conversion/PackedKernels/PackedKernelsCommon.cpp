@@ -1,6 +1,7 @@
 //===- PackedKernelsCommon.cpp - shared by the packed int8 kernels -*- C++ -*-===//
 
 #include "PackedKernelsCommon.h"
+#include "qopt/Conversion/Padding.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
@@ -137,18 +138,7 @@ Value qopt::packed::im2col(OpBuilder &b, Location loc, Value x, int64_t kh,
   Type i8 = b.getI8Type();
   auto inType = cast<RankedTensorType>(x.getType());
   int64_t n = inType.getDimSize(0), c = inType.getDimSize(3);
-  if (llvm::any_of(pad, [](int64_t p) { return p != 0; })) {
-    SmallVector<int64_t> shape(inType.getShape());
-    shape[1] += pad[0] + pad[1];
-    shape[2] += pad[2] + pad[3];
-    SmallVector<OpFoldResult> low = {b.getIndexAttr(0), b.getIndexAttr(pad[0]),
-                                     b.getIndexAttr(pad[2]), b.getIndexAttr(0)};
-    SmallVector<OpFoldResult> high = {b.getIndexAttr(0), b.getIndexAttr(pad[1]),
-                                      b.getIndexAttr(pad[3]), b.getIndexAttr(0)};
-    Value zp = arith::ConstantOp::create(b, loc, i8, b.getI8IntegerAttr(padValue));
-    x = tensor::PadOp::create(b, loc, RankedTensorType::get(shape, i8), x, low,
-                              high, zp);
-  }
+  x = padSpatially(b, loc, x, pad, padValue);
   // patches[n, oh, ow, kh, kw, c] = x[n, oh*sh + kh*dh, ow*sw + kw*dw, c]
   AffineExpr dn, doh, dow, dkh, dkw, dc;
   bindDims(ctx, dn, doh, dow, dkh, dkw, dc);
@@ -211,4 +201,14 @@ void qopt::packed::replaceWithStorage(qt::FullyConnectedOp op, Value result) {
   op.replaceAllUsesWith(
       quant::StorageCastOp::create(b, op.getLoc(), op.getType(), result).getResult());
   op.erase();
+}
+
+FailureOr<KernelChoice> qopt::packed::lookupKernels(StringRef isa, Operation *where) {
+  KernelChoice kernel{lookupDotISA(isa)};
+  if (kernel.dot || isa == "neon-i8mm")
+    return kernel;
+  return emitError(where->getLoc())
+         << "unknown kernel ISA '" << isa
+         << "' (expected avx512-vnni, avx-vnni, avx2, neon, neon-dotprod or "
+            "neon-i8mm)";
 }

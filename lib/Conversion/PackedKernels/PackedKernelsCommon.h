@@ -104,6 +104,10 @@ struct KernelChoice {
   }
 };
 
+/// The kernels for `isa`, or an error at `where` naming the known ones.
+mlir::FailureOr<KernelChoice> lookupKernels(llvm::StringRef isa,
+                                            mlir::Operation *where);
+
 /// im2col on i8 storage: x [N,H,W,C] padded with `padValue` by `pad`
 /// ([top, bottom, left, right]) -> [N*OH*OW, KH*KW*C] rows of patches.
 mlir::Value im2col(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,

@@ -179,18 +179,14 @@ struct ConvertTosaInt8ToPackedKernels
   using ConvertTosaInt8ToPackedKernelsBase::ConvertTosaInt8ToPackedKernelsBase;
 
   void runOnOperation() override {
-    packed::KernelChoice kernel{packed::lookupDotISA(isa)};
-    if (!kernel.dot && isa != "neon-i8mm") {
-      emitError(getOperation().getLoc())
-          << "unknown kernel ISA '" << isa
-          << "' (expected avx512-vnni, avx-vnni, avx2, neon, neon-dotprod "
-             "or neon-i8mm)";
+    FailureOr<packed::KernelChoice> kernel =
+        packed::lookupKernels(isa, getOperation());
+    if (failed(kernel))
       return signalPassFailure();
-    }
     SmallVector<tosa::RescaleOp> rescales;
     getOperation().walk([&](tosa::RescaleOp op) { rescales.push_back(op); });
     for (tosa::RescaleOp op : rescales)
-      (void)lower(op, kernel); // other forms: upstream's TOSA lowering
+      (void)lower(op, *kernel); // other forms: upstream's TOSA lowering
   }
 };
 

@@ -1,6 +1,7 @@
 //===- Contractions.cpp - matmul, fully connected, convolutions ---*- C++ -*-===//
 
 #include "QTToLinalgCommon.h"
+#include "qopt/Conversion/Padding.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -156,25 +157,6 @@ struct MatmulLowering : OpConversionPattern<qt::MatmulOp> {
   }
 };
 
-/// Pads an NHWC tensor spatially with the input zero point (zero in the
-/// real domain).
-Value padSpatially(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> pad,
-                   int64_t zeroPoint) {
-  if (llvm::all_of(pad, [](int64_t p) { return p == 0; }))
-    return input;
-  auto type = cast<RankedTensorType>(input.getType());
-  SmallVector<int64_t> shape(type.getShape());
-  shape[1] += pad[0] + pad[1];
-  shape[2] += pad[2] + pad[3];
-  SmallVector<OpFoldResult> low = {b.getIndexAttr(0), b.getIndexAttr(pad[0]),
-                                   b.getIndexAttr(pad[2]), b.getIndexAttr(0)};
-  SmallVector<OpFoldResult> high = {b.getIndexAttr(0), b.getIndexAttr(pad[1]),
-                                    b.getIndexAttr(pad[3]), b.getIndexAttr(0)};
-  Value padValue = constInt(b, loc, type.getElementType(), zeroPoint);
-  return tensor::PadOp::create(b, loc, type.clone(shape), input, low, high,
-                               padValue);
-}
-
 // Pattern: conv2d(x[N,H,W,C], f[F,KH,KW,C], b[F])
 //   -> requantize(b[f] + sum (pad(x) - zx)[n, oh*sh + kh*dh, ow*sw + kw*dw, c]
 //                        * (f[f,kh,kw,c] - zw[f]))
@@ -194,7 +176,7 @@ struct Conv2DLowering : OpConversionPattern<qt::Conv2DOp> {
     auto outType = cast<RankedTensorType>(
         getTypeConverter()->convertType(op.getType()));
     MLIRContext *ctx = rewriter.getContext();
-    Value input = padSpatially(rewriter, loc, adaptor.getInput(), op.getPad(),
+    Value input = qopt::padSpatially(rewriter, loc, adaptor.getInput(), op.getPad(),
                                c->input.zeroPoints[0]);
     ArrayRef<int64_t> stride = op.getStride(), dilation = op.getDilation();
     // Loops: n, oh, ow, f, kh, kw, c.
@@ -244,7 +226,7 @@ struct DepthwiseConv2DLowering : OpConversionPattern<qt::DepthwiseConv2DOp> {
     auto outType = cast<RankedTensorType>(
         getTypeConverter()->convertType(op.getType()));
     MLIRContext *ctx = rewriter.getContext();
-    Value input = padSpatially(rewriter, loc, adaptor.getInput(), op.getPad(),
+    Value input = qopt::padSpatially(rewriter, loc, adaptor.getInput(), op.getPad(),
                                c->input.zeroPoints[0]);
     auto fStorage = cast<RankedTensorType>(adaptor.getFilter().getType());
     Value filter = tensor::ExpandShapeOp::create(
