@@ -328,3 +328,12 @@ func.func @observe_id(%x: tensor<4xf32>) {
   %y = qt.observe %x {id = -1 : i64} : tensor<4xf32>
   return
 }
+
+// -----
+
+// vpdpbusd takes 4 bytes per int32 lane.
+func.func @vpdpbusd_lanes(%acc: vector<16xi32>, %a: vector<32xi8>, %b: vector<32xi8>) -> vector<16xi32> {
+  // expected-error @below {{'qt.x86_vpdpbusd' op needs 4 bytes per int32 lane (vector<16xi32> with vector<64xi8>, or vector<8xi32> with vector<32xi8>)}}
+  %r = qt.x86_vpdpbusd %acc, %a, %b : vector<16xi32>, vector<32xi8>, vector<32xi8> -> vector<16xi32>
+  return %r : vector<16xi32>
+}

@@ -101,3 +101,16 @@ func.func @sdot(%acc: vector<4xi32>, %a: vector<16xi8>, %b: vector<16xi8>) -> ve
   %r = qt.arm_sdot %acc, %a, %b : vector<4xi32>, vector<16xi8>, vector<16xi8> -> vector<4xi32>
   return %r : vector<4xi32>
 }
+
+// The other kernel building blocks: ymm vpdpbusd, vpmaddwd, smmla.
+// CHECK-LABEL: func.func @kernel_ops
+func.func @kernel_ops(%acc8: vector<8xi32>, %a32: vector<32xi8>, %w16: vector<16xi16>,
+                      %acc4: vector<4xi32>, %a16: vector<16xi8>) -> (vector<8xi32>, vector<8xi32>, vector<4xi32>) {
+  // CHECK: qt.x86_vpdpbusd %{{.*}}, %{{.*}}, %{{.*}} : vector<8xi32>, vector<32xi8>, vector<32xi8> -> vector<8xi32>
+  %d = qt.x86_vpdpbusd %acc8, %a32, %a32 : vector<8xi32>, vector<32xi8>, vector<32xi8> -> vector<8xi32>
+  // CHECK: qt.x86_vpmaddwd %{{.*}}, %{{.*}} : vector<16xi16>, vector<16xi16> -> vector<8xi32>
+  %p = qt.x86_vpmaddwd %w16, %w16 : vector<16xi16>, vector<16xi16> -> vector<8xi32>
+  // CHECK: qt.arm_smmla %{{.*}}, %{{.*}}, %{{.*}} : vector<4xi32>, vector<16xi8>, vector<16xi8> -> vector<4xi32>
+  %m = qt.arm_smmla %acc4, %a16, %a16 : vector<4xi32>, vector<16xi8>, vector<16xi8> -> vector<4xi32>
+  return %d, %p, %m : vector<8xi32>, vector<8xi32>, vector<4xi32>
+}
