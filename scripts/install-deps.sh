@@ -13,6 +13,8 @@ packages=(
   # LLVM/MLIR 22 and the tools the build and the tests use.
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
   cmake ninja-build ccache libgtest-dev zlib1g-dev bsdutils
+  # ONNX import (qopt-translate) and its tests (protoc writes test models).
+  libonnx-dev libprotobuf-dev protobuf-compiler
   # AArch64 objects are linked with the cross toolchain and run under qemu.
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 )

@@ -43,6 +43,7 @@ tools = [
     ToolSubst("qopt", unresolved="fatal"),
     ToolSubst("qt-testgen", unresolved="fatal"),
     ToolSubst("qopt-run", unresolved="fatal"),
+    ToolSubst("qopt-translate", unresolved="fatal"),
     ToolSubst("FileCheck", unresolved="fatal"),
     ToolSubst("not", unresolved="fatal"),
     ToolSubst("count", unresolved="fatal"),

@@ -1,0 +1,71 @@
+//===- qopt-translate.cpp - models in and out of MLIR ------------*- C++ -*-===//
+//
+//   qopt-translate --import-onnx model.onnx [--input-shape=name:1x3x48x192]
+//                  -o model.mlir
+//
+// Writes TOSA MLIR atomically: on any error the output file is not created
+// and the exit code is 1.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/Import/ONNX.h"
+#include "qopt/Support/OutputFiles.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+#include "mlir/IR/Diagnostics.h"
+
+using namespace llvm;
+
+static cl::opt<bool> importOnnx("import-onnx",
+                                cl::desc("Import an ONNX model as TOSA MLIR"));
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input>"),
+                                      cl::Required);
+static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
+                                       cl::value_desc("file"), cl::init("-"));
+static cl::list<std::string>
+    inputShapes("input-shape",
+                cl::desc("Static shape of a graph input: name:1x3x48x192"));
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv, "qopt-translate: models in and out of MLIR\n");
+  auto fail = [](const Twine &message) {
+    errs() << "qopt-translate: error: " << message << "\n";
+    return 1;
+  };
+  if (!importOnnx)
+    return fail("say what to translate (--import-onnx)");
+  qopt::ONNXImportOptions options;
+  for (StringRef spec : inputShapes) {
+    auto [name, dims] = spec.rsplit(':');
+    std::vector<int64_t> shape;
+    SmallVector<StringRef> parts;
+    dims.split(parts, 'x');
+    for (StringRef p : parts) {
+      int64_t d;
+      if (p.getAsInteger(10, d) || d <= 0)
+        return fail("--input-shape=" + spec + ": expected name:1x3x48x192");
+      shape.push_back(d);
+    }
+    if (name.empty() || shape.empty())
+      return fail("--input-shape=" + spec + ": expected name:1x3x48x192");
+    options.inputShapes[name.str()] = shape;
+  }
+  mlir::MLIRContext context;
+  SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      qopt::importONNX(inputFile, &context, options);
+  if (!module)
+    return 1;
+  std::string text;
+  raw_string_ostream os(text);
+  module->print(os, mlir::OpPrintingFlags().enableDebugInfo());
+  if (Error err = qopt::writeOutputFiles({{outputFile, text}}))
+    return fail(toString(std::move(err)));
+  return 0;
+}
