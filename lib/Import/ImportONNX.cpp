@@ -20,6 +20,7 @@
 #include "onnx/shape_inference/implementation.h"
 
 #include <cfloat>
+#include <cmath>
 #include <cstring>
 #include <numeric>
 
@@ -109,6 +110,35 @@ private:
     return tosa::ClampOp::create(b, loc, typeOf(x), x, b.getF32FloatAttr(lo),
                                  b.getF32FloatAttr(hi));
   }
+
+  /// NCHW <-> NHWC around TOSA's spatial ops (ONNX is NCHW).
+  Value transpose(Value v, ArrayRef<int32_t> perms) {
+    SmallVector<int64_t> shape;
+    for (int32_t p : perms)
+      shape.push_back(shapeOf(v)[p]);
+    return tosa::TransposeOp::create(b, loc, RankedTensorType::get(shape, f32()), v,
+                                     b.getDenseI32ArrayAttr(perms));
+  }
+  Value toNHWC(Value v) { return transpose(v, {0, 2, 3, 1}); }
+  Value toNCHW(Value v) { return transpose(v, {0, 3, 1, 2}); }
+  /// A constant operand's values, or failure if it is not a constant.
+  static std::optional<std::vector<float>> constantData(Value v) {
+    auto c = v.getDefiningOp<tosa::ConstOp>();
+    auto data = c ? dyn_cast<DenseElementsAttr>(c.getValues()) : DenseElementsAttr();
+    if (!data)
+      return std::nullopt;
+    auto values = data.getValues<float>();
+    return std::vector<float>(values.begin(), values.end());
+  }
+  /// The spatial window of a Conv or pooling node on an NCHW input: TOSA's
+  /// [top, bottom, left, right] pads (auto_pad resolved, and trimmed so that
+  /// the window positions divide exactly, as TOSA requires), strides,
+  /// dilations and the output size.
+  struct Window {
+    SmallVector<int64_t> pad, stride, dilation, out;
+  };
+  Window window(const onnx::NodeProto &node, ArrayRef<int64_t> inHW, ArrayRef<int64_t> kernel);
+  Value spatial(const onnx::NodeProto &node, StringRef op);
 
   void importNode(const onnx::NodeProto &node);
   RankedTensorType inputType(const onnx::ValueInfoProto &info);
@@ -229,6 +259,142 @@ Value Importer::matmul2d(Value a, Value w, std::optional<Value> bias) {
   return reshape(y, {m, n});
 }
 
+
+Importer::Window Importer::window(const onnx::NodeProto &node, ArrayRef<int64_t> inHW,
+                                  ArrayRef<int64_t> kernel) {
+  auto ints = [&](StringRef name, SmallVector<int64_t> dflt) {
+    if (auto *a = attr(node, name))
+      return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
+    return dflt;
+  };
+  Window w;
+  w.stride = ints("strides", {1, 1});
+  w.dilation = ints("dilations", {1, 1});
+  SmallVector<int64_t> onnxPads = ints("pads", {0, 0, 0, 0}); // t, l, b, r
+  if (w.stride.size() != 2 || w.dilation.size() != 2 || onnxPads.size() != 4)
+    fail("only 2-D windows are supported");
+  if (intAttr(node, "ceil_mode", 0))
+    fail("ceil_mode = 1 is not supported yet");
+  std::string autoPad = attr(node, "auto_pad") ? attr(node, "auto_pad")->s() : "NOTSET";
+  w.pad = {onnxPads[0], onnxPads[2], onnxPads[1], onnxPads[3]};
+  for (int d = 0; d < 2; ++d) {
+    int64_t extent = (kernel[d] - 1) * w.dilation[d] + 1;
+    if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+      int64_t out = (inHW[d] + w.stride[d] - 1) / w.stride[d];
+      int64_t total = std::max<int64_t>(0, (out - 1) * w.stride[d] + extent - inHW[d]);
+      int64_t small = total / 2, large = total - small;
+      w.pad[2 * d] = autoPad == "SAME_UPPER" ? small : large;
+      w.pad[2 * d + 1] = autoPad == "SAME_UPPER" ? large : small;
+    } else if (autoPad == "VALID") {
+      w.pad[2 * d] = w.pad[2 * d + 1] = 0;
+    } else if (autoPad != "NOTSET") {
+      fail("auto_pad '" + autoPad + "' is not known");
+    }
+    int64_t span = inHW[d] + w.pad[2 * d] + w.pad[2 * d + 1] - extent;
+    if (span < 0)
+      fail("the window is larger than the padded input");
+    // ONNX floors; TOSA wants exact division: drop trailing padding that
+    // no window position reaches.
+    int64_t rem = span % w.stride[d];
+    if (rem > w.pad[2 * d + 1])
+      fail("a stride that leaves input rows unused is not supported yet");
+    w.pad[2 * d + 1] -= rem;
+    w.out.push_back(span / w.stride[d] + 1);
+  }
+  return w;
+}
+
+Value Importer::spatial(const onnx::NodeProto &node, StringRef op) {
+  Value x = input(node, 0);
+  if (shapeOf(x).size() != 4)
+    fail("only 4-D (NCHW) inputs are supported");
+  int64_t n = shapeOf(x)[0], c = shapeOf(x)[1];
+  SmallVector<int64_t> inHW = {shapeOf(x)[2], shapeOf(x)[3]};
+  Value xh = toNHWC(x);
+  auto f32Attr = TypeAttr::get(f32());
+  if (op == "Conv") {
+    Value w = input(node, 1);
+    auto data = constantData(w);
+    if (!data || shapeOf(w).size() != 4)
+      fail("the weights must be a constant 4-D tensor");
+    int64_t o = shapeOf(w)[0], ic = shapeOf(w)[1], kh = shapeOf(w)[2], kw = shapeOf(w)[3];
+    int64_t group = intAttr(node, "group", 1);
+    Window win = window(node, inHW, {kh, kw});
+    std::vector<float> bias(o, 0.0f);
+    if (std::optional<Value> bv = optionalInput(node, 2)) {
+      auto bd = constantData(*bv);
+      if (!bd || bd->size() != size_t(o))
+        fail("the bias must be a constant of " + Twine(o) + " values");
+      bias = *bd;
+    }
+    Value biasC = constant({o}, bias);
+    auto outType = RankedTensorType::get({n, win.out[0], win.out[1], o}, f32());
+    Value y;
+    if (group == 1) {
+      if (ic != c)
+        fail("the weights have " + Twine(ic) + " input channels for an input of " + Twine(c));
+      // OIHW -> OHWI
+      std::vector<float> ohwi(data->size());
+      for (int64_t a = 0; a < o; ++a)
+        for (int64_t i = 0; i < ic; ++i)
+          for (int64_t y0 = 0; y0 < kh; ++y0)
+            for (int64_t x0 = 0; x0 < kw; ++x0)
+              ohwi[((a * kh + y0) * kw + x0) * ic + i] =
+                  (*data)[((a * ic + i) * kh + y0) * kw + x0];
+      y = tosa::Conv2DOp::create(b, loc, outType, xh, constant({o, kh, kw, ic}, ohwi),
+                                 biasC, b.getDenseI64ArrayAttr(win.pad),
+                                 b.getDenseI64ArrayAttr(win.stride),
+                                 b.getDenseI64ArrayAttr(win.dilation), f32Attr);
+    } else if (group == c && ic == 1 && o % c == 0) {
+      // Depthwise: [C*M, 1, KH, KW] -> [KH, KW, C, M]
+      int64_t m = o / c;
+      std::vector<float> hwcm(data->size());
+      for (int64_t a = 0; a < o; ++a)
+        for (int64_t y0 = 0; y0 < kh; ++y0)
+          for (int64_t x0 = 0; x0 < kw; ++x0)
+            hwcm[((y0 * kw + x0) * c + a / m) * m + a % m] = (*data)[(a * kh + y0) * kw + x0];
+      y = tosa::DepthwiseConv2DOp::create(
+          b, loc, outType, xh, constant({kh, kw, c, m}, hwcm), biasC,
+          b.getDenseI64ArrayAttr(win.pad), b.getDenseI64ArrayAttr(win.stride),
+          b.getDenseI64ArrayAttr(win.dilation), f32Attr);
+    } else {
+      fail("a grouped convolution with " + Twine(group) + " groups is not supported yet");
+    }
+    return toNCHW(y);
+  }
+  SmallVector<int64_t> kernel;
+  if (op == "GlobalAveragePool") {
+    kernel = inHW;
+  } else {
+    auto *k = attr(node, "kernel_shape");
+    if (!k || k->ints_size() != 2)
+      fail("kernel_shape must give 2 sizes");
+    kernel.assign(k->ints().begin(), k->ints().end());
+  }
+  Window win = op == "GlobalAveragePool" ? Window{{0, 0, 0, 0}, {1, 1}, {1, 1}, {1, 1}}
+                                         : window(node, inHW, kernel);
+  if (win.dilation != SmallVector<int64_t>{1, 1})
+    fail("dilated pooling is not supported yet");
+  auto outType = RankedTensorType::get({n, win.out[0], win.out[1], c}, f32());
+  Value y;
+  if (op == "MaxPool") {
+    if (node.output_size() > 1 && !node.output(1).empty())
+      fail("the Indices output is not supported");
+    y = tosa::MaxPool2dOp::create(b, loc, outType, xh, b.getDenseI64ArrayAttr(kernel),
+                                  b.getDenseI64ArrayAttr(win.stride),
+                                  b.getDenseI64ArrayAttr(win.pad));
+  } else {
+    // TOSA's average excludes padding, as ONNX's count_include_pad = 0.
+    if (intAttr(node, "count_include_pad", 0) &&
+        llvm::any_of(win.pad, [](int64_t p) { return p != 0; }))
+      fail("count_include_pad = 1 with padding is not supported yet");
+    y = tosa::AvgPool2dOp::create(b, loc, outType, xh, b.getDenseI64ArrayAttr(kernel),
+                                  b.getDenseI64ArrayAttr(win.stride),
+                                  b.getDenseI64ArrayAttr(win.pad), f32Attr);
+  }
+  return toNCHW(y);
+}
+
 void Importer::importNode(const onnx::NodeProto &node) {
   StringRef op = node.op_type();
   Value result;
@@ -310,6 +476,156 @@ void Importer::importNode(const onnx::NodeProto &node) {
     if (c && beta != 1.0f)
       fail("beta != 1 is not supported yet");
     result = matmul2d(a, w, c);
+  } else if (op == "Conv" || op == "MaxPool" || op == "AveragePool" ||
+             op == "GlobalAveragePool") {
+    result = spatial(node, op);
+  } else if (op == "BatchNormalization") {
+    // Inference: y = x * a + b per channel, a = scale / sqrt(var + eps),
+    // b = bias - mean * a, computed here in double.
+    Value x = input(node, 0);
+    if (shapeOf(x).size() < 2)
+      fail("the input needs a channel dimension");
+    int64_t c = shapeOf(x)[1];
+    std::vector<std::vector<float>> p;
+    for (int i = 1; i <= 4; ++i) {
+      auto d = constantData(input(node, i));
+      if (!d || d->size() != size_t(c))
+        fail("scale, bias, mean and variance must be constants of " + Twine(c) + " values");
+      p.push_back(*d);
+    }
+    double eps = floatAttr(node, "epsilon", 1e-5f);
+    std::vector<float> a(c), bb(c);
+    for (int64_t i = 0; i < c; ++i) {
+      double s = double(p[0][i]) / std::sqrt(double(p[3][i]) + eps);
+      a[i] = float(s);
+      bb[i] = float(double(p[1][i]) - double(p[2][i]) * s);
+    }
+    SmallVector<int64_t> shape(shapeOf(x).size(), 1);
+    shape[1] = c;
+    auto shiftType = RankedTensorType::get({1}, b.getI8Type());
+    Value shift = tosa::ConstOp::create(b, loc, shiftType,
+                                        DenseElementsAttr::get(shiftType, int8_t(0)));
+    Value scaled = tosa::MulOp::create(b, loc, typeOf(x), x, constant(shape, a), shift);
+    result = tosa::AddOp::create(b, loc, typeOf(x), scaled, constant(shape, bb));
+  } else if (op == "Transpose") {
+    Value x = input(node, 0);
+    SmallVector<int32_t> perms;
+    if (auto *a = attr(node, "perm"))
+      for (int64_t p : a->ints())
+        perms.push_back(int32_t(p));
+    else
+      for (int64_t d = shapeOf(x).size() - 1; d >= 0; --d)
+        perms.push_back(int32_t(d));
+    result = transpose(x, perms);
+  } else if (op == "Concat") {
+    SmallVector<Value> parts;
+    for (int i = 0; i < node.input_size(); ++i)
+      parts.push_back(input(node, i));
+    int64_t rank = shapeOf(parts[0]).size(), axis = intAttr(node, "axis", 0);
+    if (axis < 0)
+      axis += rank;
+    SmallVector<int64_t> shape(shapeOf(parts[0]));
+    shape[axis] = 0;
+    for (Value v : parts)
+      shape[axis] += shapeOf(v)[axis];
+    result = tosa::ConcatOp::create(b, loc, RankedTensorType::get(shape, f32()), parts,
+                                    b.getI32IntegerAttr(axis));
+  } else if (op == "Squeeze" || op == "Unsqueeze") {
+    Value x = input(node, 0);
+    SmallVector<int64_t> axes;
+    if (auto *a = attr(node, "axes"))
+      axes.assign(a->ints().begin(), a->ints().end());
+    else if (node.input_size() > 1)
+      llvm::append_range(axes, ints(constantInput(node, 1)));
+    SmallVector<int64_t> shape(shapeOf(x));
+    if (op == "Squeeze") {
+      int64_t rank = shape.size();
+      SmallVector<int64_t> kept;
+      for (int64_t d = 0; d < rank; ++d) {
+        bool listed = llvm::any_of(axes, [&](int64_t a) { return (a < 0 ? a + rank : a) == d; });
+        if ((axes.empty() && shape[d] == 1) || listed) {
+          if (shape[d] != 1)
+            fail("dimension " + Twine(d) + " is not 1");
+          continue;
+        }
+        kept.push_back(shape[d]);
+      }
+      shape = kept;
+    } else {
+      int64_t rank = shape.size() + axes.size();
+      for (int64_t &a : axes)
+        a = a < 0 ? a + rank : a;
+      llvm::sort(axes);
+      for (int64_t a : axes)
+        shape.insert(shape.begin() + a, 1);
+    }
+    result = reshape(x, shape);
+  } else if (op == "LeakyRelu" || op == "HardSigmoid" || op == "HardSwish") {
+    Value x = input(node, 0);
+    auto shiftType = RankedTensorType::get({1}, b.getI8Type());
+    auto mulBy = [&](Value v, float k) {
+      SmallVector<int64_t> ones(shapeOf(v).size(), 1);
+      Value shift = tosa::ConstOp::create(b, loc, shiftType,
+                                          DenseElementsAttr::get(shiftType, int8_t(0)));
+      return tosa::MulOp::create(b, loc, typeOf(v), v, constant(ones, {k}), shift)
+          .getResult();
+    };
+    auto addC = [&](Value v, float k) {
+      SmallVector<int64_t> ones(shapeOf(v).size(), 1);
+      return tosa::AddOp::create(b, loc, typeOf(v), v, constant(ones, {k})).getResult();
+    };
+    if (op == "LeakyRelu") {
+      float alpha = floatAttr(node, "alpha", 0.01f);
+      // max(x, alpha x) for alpha <= 1; min(x, alpha x) above.
+      Value ax = mulBy(x, alpha);
+      result = alpha <= 1.0f
+                   ? tosa::MaximumOp::create(b, loc, typeOf(x), x, ax).getResult()
+                   : tosa::MinimumOp::create(b, loc, typeOf(x), x, ax).getResult();
+    } else {
+      float alpha = op == "HardSwish" ? 1.0f / 6 : floatAttr(node, "alpha", 0.2f);
+      float beta = op == "HardSwish" ? 0.5f : floatAttr(node, "beta", 0.5f);
+      Value hs = clamp(addC(mulBy(x, alpha), beta), 0.0f, 1.0f);
+      if (op == "HardSigmoid") {
+        result = hs;
+      } else {
+        Value shift = tosa::ConstOp::create(b, loc, shiftType,
+                                            DenseElementsAttr::get(shiftType, int8_t(0)));
+        result = tosa::MulOp::create(b, loc, typeOf(x), x, hs, shift);
+      }
+    }
+  } else if (op == "ReduceMean") {
+    Value x = input(node, 0);
+    int64_t rank = shapeOf(x).size();
+    SmallVector<int64_t> axes;
+    if (auto *a = attr(node, "axes"))
+      axes.assign(a->ints().begin(), a->ints().end());
+    if (axes.empty())
+      for (int64_t d = 0; d < rank; ++d)
+        axes.push_back(d);
+    SmallVector<int64_t> shape(shapeOf(x));
+    int64_t count = 1;
+    Value v = x;
+    for (int64_t a : axes) {
+      a = a < 0 ? a + rank : a;
+      count *= shape[a];
+      shape[a] = 1;
+      v = tosa::ReduceSumOp::create(b, loc, RankedTensorType::get(shape, f32()), v,
+                                    b.getI32IntegerAttr(a));
+    }
+    SmallVector<int64_t> ones(rank, 1);
+    auto shiftType = RankedTensorType::get({1}, b.getI8Type());
+    Value shift = tosa::ConstOp::create(b, loc, shiftType,
+                                        DenseElementsAttr::get(shiftType, int8_t(0)));
+    v = tosa::MulOp::create(b, loc, typeOf(v), v, constant(ones, {1.0f / float(count)}),
+                            shift);
+    if (!intAttr(node, "keepdims", 1)) {
+      SmallVector<int64_t> kept;
+      for (int64_t d = 0; d < rank; ++d)
+        if (!llvm::is_contained(axes, d) && !llvm::is_contained(axes, d - rank))
+          kept.push_back(shape[d]);
+      v = reshape(v, kept);
+    }
+    result = v;
   } else if (op == "Flatten") {
     Value x = input(node, 0);
     int64_t rank = shapeOf(x).size(), axis = intAttr(node, "axis", 1);
