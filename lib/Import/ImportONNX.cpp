@@ -136,6 +136,7 @@ private:
   /// dilations and the output size.
   struct Window {
     SmallVector<int64_t> pad, stride, dilation, out;
+    SmallVector<int64_t> trim = {0, 0}; // input rows / columns no window reads
   };
   Window window(const onnx::NodeProto &node, ArrayRef<int64_t> inHW, ArrayRef<int64_t> kernel);
   Value spatial(const onnx::NodeProto &node, StringRef op);
@@ -293,12 +294,12 @@ Importer::Window Importer::window(const onnx::NodeProto &node, ArrayRef<int64_t>
     int64_t span = inHW[d] + w.pad[2 * d] + w.pad[2 * d + 1] - extent;
     if (span < 0)
       fail("the window is larger than the padded input");
-    // ONNX floors; TOSA wants exact division: drop trailing padding that
-    // no window position reaches.
+    // ONNX floors; TOSA wants exact division: drop the trailing padding
+    // and input rows that no window position reaches.
     int64_t rem = span % w.stride[d];
-    if (rem > w.pad[2 * d + 1])
-      fail("a stride that leaves input rows unused is not supported yet");
-    w.pad[2 * d + 1] -= rem;
+    int64_t fromPad = std::min(rem, w.pad[2 * d + 1]);
+    w.pad[2 * d + 1] -= fromPad;
+    w.trim[d] = rem - fromPad;
     w.out.push_back(span / w.stride[d] + 1);
   }
   return w;
@@ -311,6 +312,15 @@ Value Importer::spatial(const onnx::NodeProto &node, StringRef op) {
   int64_t n = shapeOf(x)[0], c = shapeOf(x)[1];
   SmallVector<int64_t> inHW = {shapeOf(x)[2], shapeOf(x)[3]};
   Value xh = toNHWC(x);
+  // Rows and columns at the end that no window reads are sliced off.
+  auto trimmed = [&](const Window &win) -> Value {
+    if (win.trim[0] == 0 && win.trim[1] == 0)
+      return xh;
+    SmallVector<int64_t> size = {n, inHW[0] - win.trim[0], inHW[1] - win.trim[1], c};
+    return tosa::SliceOp::create(b, loc, RankedTensorType::get(size, f32()), xh,
+                                 constShape({0, 0, 0, 0}), constShape(size))
+        .getResult();
+  };
   auto f32Attr = TypeAttr::get(f32());
   if (op == "Conv") {
     Value w = input(node, 1);
@@ -341,7 +351,7 @@ Value Importer::spatial(const onnx::NodeProto &node, StringRef op) {
             for (int64_t x0 = 0; x0 < kw; ++x0)
               ohwi[((a * kh + y0) * kw + x0) * ic + i] =
                   (*data)[((a * ic + i) * kh + y0) * kw + x0];
-      y = tosa::Conv2DOp::create(b, loc, outType, xh, constant({o, kh, kw, ic}, ohwi),
+      y = tosa::Conv2DOp::create(b, loc, outType, trimmed(win), constant({o, kh, kw, ic}, ohwi),
                                  biasC, b.getDenseI64ArrayAttr(win.pad),
                                  b.getDenseI64ArrayAttr(win.stride),
                                  b.getDenseI64ArrayAttr(win.dilation), f32Attr);
@@ -354,7 +364,7 @@ Value Importer::spatial(const onnx::NodeProto &node, StringRef op) {
           for (int64_t x0 = 0; x0 < kw; ++x0)
             hwcm[((y0 * kw + x0) * c + a / m) * m + a % m] = (*data)[(a * kh + y0) * kw + x0];
       y = tosa::DepthwiseConv2DOp::create(
-          b, loc, outType, xh, constant({kh, kw, c, m}, hwcm), biasC,
+          b, loc, outType, trimmed(win), constant({kh, kw, c, m}, hwcm), biasC,
           b.getDenseI64ArrayAttr(win.pad), b.getDenseI64ArrayAttr(win.stride),
           b.getDenseI64ArrayAttr(win.dilation), f32Attr);
     } else {
@@ -380,7 +390,7 @@ Value Importer::spatial(const onnx::NodeProto &node, StringRef op) {
   if (op == "MaxPool") {
     if (node.output_size() > 1 && !node.output(1).empty())
       fail("the Indices output is not supported");
-    y = tosa::MaxPool2dOp::create(b, loc, outType, xh, b.getDenseI64ArrayAttr(kernel),
+    y = tosa::MaxPool2dOp::create(b, loc, outType, trimmed(win), b.getDenseI64ArrayAttr(kernel),
                                   b.getDenseI64ArrayAttr(win.stride),
                                   b.getDenseI64ArrayAttr(win.pad));
   } else {
@@ -388,7 +398,7 @@ Value Importer::spatial(const onnx::NodeProto &node, StringRef op) {
     if (intAttr(node, "count_include_pad", 0) &&
         llvm::any_of(win.pad, [](int64_t p) { return p != 0; }))
       fail("count_include_pad = 1 with padding is not supported yet");
-    y = tosa::AvgPool2dOp::create(b, loc, outType, xh, b.getDenseI64ArrayAttr(kernel),
+    y = tosa::AvgPool2dOp::create(b, loc, outType, trimmed(win), b.getDenseI64ArrayAttr(kernel),
                                   b.getDenseI64ArrayAttr(win.stride),
                                   b.getDenseI64ArrayAttr(win.pad), f32Attr);
   }
@@ -404,6 +414,18 @@ void Importer::importNode(const onnx::NodeProto &node) {
     return decltype(tag)::create(b, loc, RankedTensorType::get(shape, f32()), x, y);
   };
   if (op == "Identity" || op == "Dropout") {
+    if (op == "Dropout") {
+      bool training = false;
+      if (node.input_size() > 2 && !node.input(2).empty()) {
+        const onnx::TensorProto &t = constantInput(node, 2);
+        training = !t.raw_data().empty() ? t.raw_data()[0] != 0
+                                         : (t.int32_data_size() && t.int32_data(0) != 0);
+      }
+      if (training || intAttr(node, "is_test", 1) == 0)
+        fail("Dropout in training mode (random) is not supported; export for inference");
+      if (node.output_size() > 1 && !node.output(1).empty())
+        fail("the mask output is not supported");
+    }
     result = input(node, 0);
   } else if (op == "Relu") {
     result = clamp(input(node, 0), 0.0f, FLT_MAX);
@@ -470,11 +492,21 @@ void Importer::importNode(const onnx::NodeProto &node) {
     if (intAttr(node, "transB", 0))
       w = transpose(w);
     float alpha = floatAttr(node, "alpha", 1.0f), beta = floatAttr(node, "beta", 1.0f);
-    if (alpha != 1.0f)
-      fail("alpha != 1 is not supported yet");
+    // alpha and beta scale constant operands at import.
+    auto scaled = [&](Value v, float k, StringRef what) {
+      if (k == 1.0f)
+        return v;
+      auto data = constantData(v);
+      if (!data)
+        fail(what + " != 1 needs a constant operand to scale");
+      for (float &x : *data)
+        x *= k;
+      return constant(shapeOf(v), *data);
+    };
+    w = scaled(w, alpha, "alpha");
     std::optional<Value> c = optionalInput(node, 2);
-    if (c && beta != 1.0f)
-      fail("beta != 1 is not supported yet");
+    if (c)
+      c = scaled(*c, beta, "beta");
     result = matmul2d(a, w, c);
   } else if (op == "Conv" || op == "MaxPool" || op == "AveragePool" ||
              op == "GlobalAveragePool") {
@@ -664,8 +696,10 @@ void Importer::importNode(const onnx::NodeProto &node) {
     int64_t axis = intAttr(node, "axis", opset >= 13 ? -1 : 1);
     if (axis < 0)
       axis += rank;
-    if (axis != rank - 1)
-      fail("only a softmax over the last axis is supported yet");
+    // Before opset 13 Softmax normalizes over all dimensions from `axis` on;
+    // that is one axis only when it is the last.
+    if (opset < 13 && axis != rank - 1)
+      fail("a softmax over several trailing axes (opset < 13) is not supported yet");
     SmallVector<int64_t> reduced(shapeOf(x));
     reduced[axis] = 1;
     auto rType = RankedTensorType::get(reduced, f32());
