@@ -29,7 +29,7 @@ BUILD = os.environ.get("QOPT_BUILD_DIR", os.path.join(ROOT, "build"))
 DATA = "/usr/share/libonnx-testdata/data/node"
 SUPPORTED = ("Conv MaxPool AveragePool GlobalAveragePool BatchNormalization Gemm MatMul Add Sub "
              "Mul Div Relu LeakyRelu Clip Sigmoid HardSigmoid HardSwish Tanh Softmax ReduceMean "
-             "Flatten Reshape Transpose Squeeze Unsqueeze Concat Identity Dropout Constant").split()
+             "Flatten Reshape Transpose Squeeze Unsqueeze Concat Identity Dropout Constant Pad").split()
 
 
 def main_op(model):

@@ -394,13 +394,24 @@ Value Importer::spatial(const onnx::NodeProto &node, StringRef op) {
                                   b.getDenseI64ArrayAttr(win.stride),
                                   b.getDenseI64ArrayAttr(win.pad));
   } else {
-    // TOSA's average excludes padding, as ONNX's count_include_pad = 0.
+    // TOSA's average excludes padding, as ONNX's count_include_pad = 0;
+    // with count_include_pad = 1 the zeros are padded explicitly first, so
+    // that they count.
+    Value in = trimmed(win);
+    SmallVector<int64_t> pad = win.pad;
     if (intAttr(node, "count_include_pad", 0) &&
-        llvm::any_of(win.pad, [](int64_t p) { return p != 0; }))
-      fail("count_include_pad = 1 with padding is not supported yet");
-    y = tosa::AvgPool2dOp::create(b, loc, outType, trimmed(win), b.getDenseI64ArrayAttr(kernel),
+        llvm::any_of(pad, [](int64_t p) { return p != 0; })) {
+      SmallVector<int64_t> shape(shapeOf(in));
+      shape[1] += pad[0] + pad[1];
+      shape[2] += pad[2] + pad[3];
+      in = tosa::PadOp::create(b, loc, RankedTensorType::get(shape, f32()), in,
+                               constShape({0, 0, pad[0], pad[1], pad[2], pad[3], 0, 0}),
+                               constant({1}, {0.0f}));
+      pad.assign(4, 0);
+    }
+    y = tosa::AvgPool2dOp::create(b, loc, outType, in, b.getDenseI64ArrayAttr(kernel),
                                   b.getDenseI64ArrayAttr(win.stride),
-                                  b.getDenseI64ArrayAttr(win.pad), f32Attr);
+                                  b.getDenseI64ArrayAttr(pad), f32Attr);
   }
   return toNCHW(y);
 }
@@ -539,6 +550,36 @@ void Importer::importNode(const onnx::NodeProto &node) {
                                         DenseElementsAttr::get(shiftType, int8_t(0)));
     Value scaled = tosa::MulOp::create(b, loc, typeOf(x), x, constant(shape, a), shift);
     result = tosa::AddOp::create(b, loc, typeOf(x), scaled, constant(shape, bb));
+  } else if (op == "Pad") {
+    Value x = input(node, 0);
+    int64_t rank = shapeOf(x).size();
+    std::string mode = attr(node, "mode") ? attr(node, "mode")->s() : "constant";
+    if (mode != "constant")
+      fail("pad mode '" + mode + "' is not supported yet");
+    std::vector<int64_t> pads;
+    float value = 0.0f;
+    if (opset < 11) {
+      if (auto *a = attr(node, "pads"))
+        pads.assign(a->ints().begin(), a->ints().end());
+      value = floatAttr(node, "value", 0.0f);
+    } else {
+      pads = ints(constantInput(node, 1));
+      if (node.input_size() > 2 && !node.input(2).empty())
+        value = floats(constantInput(node, 2)).at(0);
+    }
+    if (int64_t(pads.size()) != 2 * rank)
+      fail("pads must hold " + Twine(2 * rank) + " values");
+    // ONNX: all begins, then all ends; TOSA: begin, end per dimension.
+    SmallVector<int64_t> padding, shape(shapeOf(x));
+    for (int64_t d = 0; d < rank; ++d) {
+      if (pads[d] < 0 || pads[rank + d] < 0)
+        fail("negative pads (cropping) are not supported yet");
+      padding.push_back(pads[d]);
+      padding.push_back(pads[rank + d]);
+      shape[d] += pads[d] + pads[rank + d];
+    }
+    result = tosa::PadOp::create(b, loc, RankedTensorType::get(shape, f32()), x,
+                                 constShape(padding), constant({1}, {value}));
   } else if (op == "Transpose") {
     Value x = input(node, 0);
     SmallVector<int32_t> perms;
