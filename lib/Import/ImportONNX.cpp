@@ -60,6 +60,12 @@ private:
   // --- constants ---------------------------------------------------------
   static std::vector<float> floats(const onnx::TensorProto &t);
   static std::vector<int64_t> ints(const onnx::TensorProto &t);
+  static float scalar(const onnx::TensorProto &t) {
+    std::vector<float> v = floats(t);
+    if (v.size() != 1)
+      fail("tensor '" + t.name() + "' must hold one value");
+    return v[0];
+  }
   Value constant(ArrayRef<int64_t> shape, ArrayRef<float> data) {
     auto type = RankedTensorType::get(shape, f32());
     return tosa::ConstOp::create(b, loc, type, DenseElementsAttr::get(type, data));
@@ -447,9 +453,9 @@ void Importer::importNode(const onnx::NodeProto &node) {
       hi = floatAttr(node, "max", hi);
     } else {
       if (node.input_size() > 1 && !node.input(1).empty())
-        lo = floats(constantInput(node, 1)).at(0);
+        lo = scalar(constantInput(node, 1));
       if (node.input_size() > 2 && !node.input(2).empty())
-        hi = floats(constantInput(node, 2)).at(0);
+        hi = scalar(constantInput(node, 2));
     }
     result = clamp(input(node, 0), lo, hi);
   } else if (op == "Sigmoid") {
@@ -565,7 +571,7 @@ void Importer::importNode(const onnx::NodeProto &node) {
     } else {
       pads = ints(constantInput(node, 1));
       if (node.input_size() > 2 && !node.input(2).empty())
-        value = floats(constantInput(node, 2)).at(0);
+        value = scalar(constantInput(node, 2));
     }
     if (int64_t(pads.size()) != 2 * rank)
       fail("pads must hold " + Twine(2 * rank) + " values");
@@ -847,6 +853,9 @@ OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
       func.setResultAttr(i, "qt.name", b.getStringAttr(out.name()));
   } catch (const ImportError &e) {
     emitError(fileLoc()) << where << ": " << e.message;
+    return nullptr;
+  } catch (const std::exception &e) { // e.g. protobuf accessors on bad data
+    emitError(fileLoc()) << where << ": " << e.what();
     return nullptr;
   }
   if (failed(module->verify()))
