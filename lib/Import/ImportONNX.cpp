@@ -71,6 +71,13 @@ private:
     return tosa::ConstOp::create(b, loc, type, DenseElementsAttr::get(type, data));
   }
   Value zeroPoint() { return constant({1}, {0.0f}); }
+  /// tosa.mul on float tensors (its shift operand is 0).
+  Value mul(RankedTensorType type, Value x, Value y) {
+    auto shiftType = RankedTensorType::get({1}, b.getI8Type());
+    Value shift = tosa::ConstOp::create(b, loc, shiftType,
+                                        DenseElementsAttr::get(shiftType, int8_t(0)));
+    return tosa::MulOp::create(b, loc, type, x, y, shift);
+  }
   Value constShape(ArrayRef<int64_t> shape) {
     auto type = RankedTensorType::get({int64_t(shape.size())}, b.getIndexType());
     return tosa::ConstShapeOp::create(b, loc, tosa::shapeType::get(ctx, shape.size()),
@@ -473,10 +480,7 @@ void Importer::importNode(const onnx::NodeProto &node) {
     auto [x, y] = broadcast(input(node, 0), input(node, 1), shape);
     if (op == "Div")
       y = tosa::ReciprocalOp::create(b, loc, typeOf(y), y);
-    auto shiftType = RankedTensorType::get({1}, b.getI8Type());
-    Value shift = tosa::ConstOp::create(b, loc, shiftType,
-                                        DenseElementsAttr::get(shiftType, int8_t(0)));
-    result = tosa::MulOp::create(b, loc, RankedTensorType::get(shape, f32()), x, y, shift);
+    result = mul(RankedTensorType::get(shape, f32()), x, y);
   } else if (op == "MatMul") {
     Value a = input(node, 0), w = input(node, 1);
     if (shapeOf(a).size() != 2 || shapeOf(w).size() != 2)
@@ -551,10 +555,7 @@ void Importer::importNode(const onnx::NodeProto &node) {
     }
     SmallVector<int64_t> shape(shapeOf(x).size(), 1);
     shape[1] = c;
-    auto shiftType = RankedTensorType::get({1}, b.getI8Type());
-    Value shift = tosa::ConstOp::create(b, loc, shiftType,
-                                        DenseElementsAttr::get(shiftType, int8_t(0)));
-    Value scaled = tosa::MulOp::create(b, loc, typeOf(x), x, constant(shape, a), shift);
+    Value scaled = mul(typeOf(x), x, constant(shape, a));
     result = tosa::AddOp::create(b, loc, typeOf(x), scaled, constant(shape, bb));
   } else if (op == "Pad") {
     Value x = input(node, 0);
@@ -641,13 +642,9 @@ void Importer::importNode(const onnx::NodeProto &node) {
     result = reshape(x, shape);
   } else if (op == "LeakyRelu" || op == "HardSigmoid" || op == "HardSwish") {
     Value x = input(node, 0);
-    auto shiftType = RankedTensorType::get({1}, b.getI8Type());
     auto mulBy = [&](Value v, float k) {
       SmallVector<int64_t> ones(shapeOf(v).size(), 1);
-      Value shift = tosa::ConstOp::create(b, loc, shiftType,
-                                          DenseElementsAttr::get(shiftType, int8_t(0)));
-      return tosa::MulOp::create(b, loc, typeOf(v), v, constant(ones, {k}), shift)
-          .getResult();
+      return mul(typeOf(v), v, constant(ones, {k}));
     };
     auto addC = [&](Value v, float k) {
       SmallVector<int64_t> ones(shapeOf(v).size(), 1);
@@ -664,13 +661,7 @@ void Importer::importNode(const onnx::NodeProto &node) {
       float alpha = op == "HardSwish" ? 1.0f / 6 : floatAttr(node, "alpha", 0.2f);
       float beta = op == "HardSwish" ? 0.5f : floatAttr(node, "beta", 0.5f);
       Value hs = clamp(addC(mulBy(x, alpha), beta), 0.0f, 1.0f);
-      if (op == "HardSigmoid") {
-        result = hs;
-      } else {
-        Value shift = tosa::ConstOp::create(b, loc, shiftType,
-                                            DenseElementsAttr::get(shiftType, int8_t(0)));
-        result = tosa::MulOp::create(b, loc, typeOf(x), x, hs, shift);
-      }
+      result = op == "HardSigmoid" ? hs : mul(typeOf(x), x, hs);
     }
   } else if (op == "ReduceMean") {
     Value x = input(node, 0);
@@ -692,11 +683,7 @@ void Importer::importNode(const onnx::NodeProto &node) {
                                     b.getI32IntegerAttr(a));
     }
     SmallVector<int64_t> ones(rank, 1);
-    auto shiftType = RankedTensorType::get({1}, b.getI8Type());
-    Value shift = tosa::ConstOp::create(b, loc, shiftType,
-                                        DenseElementsAttr::get(shiftType, int8_t(0)));
-    v = tosa::MulOp::create(b, loc, typeOf(v), v, constant(ones, {1.0f / float(count)}),
-                            shift);
+    v = mul(typeOf(v), v, constant(ones, {1.0f / float(count)}));
     if (!intAttr(node, "keepdims", 1)) {
       SmallVector<int64_t> kept;
       for (int64_t d = 0; d < rank; ++d)
@@ -756,10 +743,7 @@ void Importer::importNode(const onnx::NodeProto &node) {
     Value e = tosa::ExpOp::create(b, loc, typeOf(x), shifted);
     Value s = tosa::ReduceSumOp::create(b, loc, rType, e, axisAttr);
     Value r = tosa::ReciprocalOp::create(b, loc, rType, s);
-    auto shiftType = RankedTensorType::get({1}, b.getI8Type());
-    Value shift = tosa::ConstOp::create(b, loc, shiftType,
-                                        DenseElementsAttr::get(shiftType, int8_t(0)));
-    result = tosa::MulOp::create(b, loc, typeOf(x), e, r, shift);
+    result = mul(typeOf(x), e, r);
   } else {
     fail("op type not supported by qopt's importer");
   }
