@@ -21,6 +21,7 @@
 
 #include <cfloat>
 #include <cmath>
+#include <algorithm>
 #include <cstring>
 #include <numeric>
 
@@ -155,6 +156,10 @@ private:
   Value spatial(const onnx::NodeProto &node, StringRef op);
 
   void importNode(const onnx::NodeProto &node);
+  /// Shape arithmetic on static shapes (Shape, and Cast, Slice, Concat,
+  /// Unsqueeze of constants), as exporters emit for Flatten/Reshape: folded
+  /// to a constant here. None when `node` is not such a computation.
+  std::optional<onnx::TensorProto> foldShapeComputation(const onnx::NodeProto &node);
   RankedTensorType inputType(const onnx::ValueInfoProto &info);
 };
 
@@ -182,11 +187,28 @@ std::vector<float> Importer::floats(const onnx::TensorProto &t) {
 }
 
 std::vector<int64_t> Importer::ints(const onnx::TensorProto &t) {
-  if (t.data_type() != onnx::TensorProto::INT64)
-    fail("tensor '" + t.name() + "' is not int64");
   size_t n = 1;
   for (int64_t d : t.dims())
     n *= d;
+  if (t.data_type() == onnx::TensorProto::INT32) {
+    std::vector<int64_t> out(n);
+    if (!t.raw_data().empty()) {
+      if (t.raw_data().size() != n * 4)
+        fail("tensor '" + t.name() + "' has the wrong amount of data");
+      for (size_t i = 0; i < n; ++i) {
+        int32_t v;
+        std::memcpy(&v, t.raw_data().data() + 4 * i, 4);
+        out[i] = v;
+      }
+    } else {
+      if (size_t(t.int32_data_size()) != n)
+        fail("tensor '" + t.name() + "' has the wrong number of values");
+      std::copy(t.int32_data().begin(), t.int32_data().end(), out.begin());
+    }
+    return out;
+  }
+  if (t.data_type() != onnx::TensorProto::INT64)
+    fail("tensor '" + t.name() + "' is not an integer tensor");
   std::vector<int64_t> out(n);
   if (!t.raw_data().empty()) {
     if (t.raw_data().size() != n * 8)
@@ -752,6 +774,107 @@ void Importer::importNode(const onnx::NodeProto &node) {
   values[node.output(0)] = result;
 }
 
+
+std::optional<onnx::TensorProto>
+Importer::foldShapeComputation(const onnx::NodeProto &node) {
+  StringRef op = node.op_type();
+  auto isConstant = [&](int i) {
+    return i < node.input_size() && initializers.count(node.input(i));
+  };
+  auto intTensor = [](ArrayRef<int64_t> values, ArrayRef<int64_t> dims) {
+    onnx::TensorProto t;
+    t.set_data_type(onnx::TensorProto::INT64);
+    for (int64_t d : dims)
+      t.add_dims(d);
+    for (int64_t v : values)
+      t.add_int64_data(v);
+    return t;
+  };
+  auto asInts = [&](const onnx::TensorProto &t) {
+    if (t.data_type() != onnx::TensorProto::FLOAT)
+      return ints(t);
+    std::vector<int64_t> out;
+    for (float f : floats(t))
+      out.push_back(static_cast<int64_t>(f));
+    return out;
+  };
+  if (op == "Shape") {
+    if (isConstant(0)) {
+      const auto &t = *initializers[node.input(0)];
+      std::vector<int64_t> dims(t.dims().begin(), t.dims().end());
+      return intTensor(dims, {int64_t(dims.size())});
+    }
+    ArrayRef<int64_t> shape = shapeOf(input(node, 0));
+    return intTensor(shape, {int64_t(shape.size())});
+  }
+  if (op == "Cast" && isConstant(0)) {
+    const auto &t = *initializers[node.input(0)];
+    int64_t to = intAttr(node, "to", 0);
+    std::vector<int64_t> dims(t.dims().begin(), t.dims().end());
+    // Shape arithmetic: int32 values are kept as int64.
+    if (to == onnx::TensorProto::INT64 || to == onnx::TensorProto::INT32)
+      return intTensor(asInts(t), dims);
+    if (to == onnx::TensorProto::FLOAT) {
+      onnx::TensorProto out;
+      out.set_data_type(onnx::TensorProto::FLOAT);
+      for (int64_t d : dims)
+        out.add_dims(d);
+      if (t.data_type() == onnx::TensorProto::FLOAT)
+        for (float f : floats(t))
+          out.add_float_data(f);
+      else
+        for (int64_t v : asInts(t))
+          out.add_float_data(float(v));
+      return out;
+    }
+    return std::nullopt;
+  }
+  if ((op == "Slice" || op == "Unsqueeze") && isConstant(0) &&
+      initializers[node.input(0)]->dims_size() <= 1 &&
+      initializers[node.input(0)]->data_type() == onnx::TensorProto::INT64) {
+    std::vector<int64_t> v = ints(*initializers[node.input(0)]);
+    if (op == "Unsqueeze") // a scalar or a vector becomes [N] (shape arithmetic)
+      return intTensor(v, {int64_t(v.size())});
+    std::vector<int64_t> starts, ends;
+    int64_t step = 1;
+    if (opset < 10) {
+      if (auto *a = attr(node, "starts"))
+        starts.assign(a->ints().begin(), a->ints().end());
+      if (auto *a = attr(node, "ends"))
+        ends.assign(a->ints().begin(), a->ints().end());
+    } else {
+      if (!isConstant(1) || !isConstant(2))
+        return std::nullopt;
+      starts = ints(*initializers[node.input(1)]);
+      ends = ints(*initializers[node.input(2)]);
+      if (node.input_size() > 4 && isConstant(4))
+        step = ints(*initializers[node.input(4)]).at(0);
+    }
+    if (starts.size() != 1 || ends.size() != 1 || step != 1)
+      return std::nullopt;
+    int64_t n = v.size();
+    auto clampIndex = [&](int64_t i) {
+      if (i < 0)
+        i += n;
+      return std::clamp<int64_t>(i, 0, n);
+    };
+    int64_t from = clampIndex(starts[0]), to = clampIndex(ends[0]);
+    std::vector<int64_t> out(v.begin() + from, v.begin() + std::max(from, to));
+    return intTensor(out, {int64_t(out.size())});
+  }
+  if (op == "Concat" && node.input_size() > 0) {
+    std::vector<int64_t> out;
+    for (int i = 0; i < node.input_size(); ++i) {
+      if (!isConstant(i) || initializers[node.input(i)]->data_type() != onnx::TensorProto::INT64 ||
+          initializers[node.input(i)]->dims_size() > 1)
+        return std::nullopt;
+      llvm::append_range(out, ints(*initializers[node.input(i)]));
+    }
+    return intTensor(out, {int64_t(out.size())});
+  }
+  return std::nullopt;
+}
+
 RankedTensorType Importer::inputType(const onnx::ValueInfoProto &info) {
   const auto &t = info.type().tensor_type();
   if (t.elem_type() != onnx::TensorProto::FLOAT)
@@ -817,6 +940,12 @@ OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
         if (!value || !value->has_t())
           fail("only tensor-valued Constant nodes are supported");
         constants.push_back(value->t());
+        constants.back().set_name(node.output(0));
+        initializers[node.output(0)] = &constants.back();
+        continue;
+      }
+      if (std::optional<onnx::TensorProto> folded = foldShapeComputation(node)) {
+        constants.push_back(std::move(*folded));
         constants.back().set_name(node.output(0));
         initializers[node.output(0)] = &constants.back();
         continue;
