@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages qopt needs to build and test, if any is
 # missing. Needs root (or sudo) only when something must be installed.
-#   --bench   also what bench/ and the accuracy scripts need: oneDNN, ONNX,
+#   --bench   also what bench/ and the accuracy / conformance scripts need:
+#             oneDNN, ONNX (with its test data),
 #             PyTorch, scikit-learn, Fashion-MNIST, node/npm, and ONNX
 #             Runtime (npm onnxruntime-node) in bench/peers.
 set -euo pipefail
@@ -20,7 +21,7 @@ packages=(
 )
 
 if $bench; then
-  packages+=(libdnnl-dev python3-onnx python3-torch python3-numpy python3-sklearn
+  packages+=(libdnnl-dev python3-onnx python3-torch python3-numpy python3-sklearn libonnx-testdata
              dataset-fashion-mnist g++)
   command -v node > /dev/null || packages+=(nodejs)
   command -v npm > /dev/null || packages+=(npm)
