@@ -22,6 +22,7 @@ packages=(
 
 if $bench; then
   packages+=(libdnnl-dev python3-onnx python3-torch python3-numpy python3-sklearn libonnx-testdata
+             python3-pil fonts-dejavu-core
              dataset-fashion-mnist g++)
   command -v node > /dev/null || packages+=(nodejs)
   command -v npm > /dev/null || packages+=(npm)
