@@ -11,6 +11,31 @@ PEERS = os.path.join(ROOT, "bench", "peers")
 ONE_THREAD = dict(os.environ, OMP_NUM_THREADS="1")
 
 
+# Times `model_main` of a float model compiled by qopt (model.o + model.h):
+# prints seconds per call, best of 3 runs of >= 0.2 s.
+MODEL_TIMER_C = r"""
+#include "model.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
+int main(void) {
+  float *x = malloc(sizeof(float) * MODEL_MAIN_INPUT0_SIZE), *y = malloc(sizeof(float) * MODEL_MAIN_OUTPUT0_SIZE);
+  for (long i = 0; i < MODEL_MAIN_INPUT0_SIZE; ++i) x[i] = (float)((i * 7) % 17) / 16.0f;
+  model_main(x, y);
+  double best = 1e30;
+  for (int rep = 0; rep < 3; ++rep) {
+    long iters = 1; double t;
+    for (;;) { t = now(); for (long i = 0; i < iters; ++i) model_main(x, y); t = now() - t;
+               if (t > 0.2) break; iters *= 2; }
+    if (t / iters < best) best = t / iters;
+  }
+  printf("%.9g\n", best);
+  return 0;
+}
+"""
+
+
 def run(cmd):
     """Runs `cmd` (peers limited to one thread); returns its stdout."""
     return subprocess.run(cmd, check=True, capture_output=True, text=True,

@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import BUILD, PEERS, ROOT, replace_marked, run  # noqa: E402
+from benchlib import BUILD, MODEL_TIMER_C, PEERS, ROOT, replace_marked, run  # noqa: E402
 
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import train_digits  # noqa: E402
@@ -39,27 +39,6 @@ MODELS = [
     ("MNIST LeNet", train_mnist, "LeNet", "export_lenet", "mnist", "lenet", (28, 28, 1)),
 ]
 
-TIMER_C = r"""
-#include "model.h"
-#include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
-static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
-int main(void) {
-  float *x = malloc(sizeof(float) * MODEL_MAIN_INPUT0_SIZE), *y = malloc(sizeof(float) * MODEL_MAIN_OUTPUT0_SIZE);
-  for (long i = 0; i < MODEL_MAIN_INPUT0_SIZE; ++i) x[i] = (float)((i * 7) % 17) / 16.0f;
-  model_main(x, y);
-  double best = 1e30;
-  for (int rep = 0; rep < 3; ++rep) {
-    long iters = 1; double t;
-    for (;;) { t = now(); for (long i = 0; i < iters; ++i) model_main(x, y); t = now() - t;
-               if (t > 0.2) break; iters *= 2; }
-    if (t / iters < best) best = t / iters;
-  }
-  printf("%.9g\n", best);
-  return 0;
-}
-"""
 
 
 
@@ -112,7 +91,7 @@ def main():
                                           os.path.join(vd, "model.o")])
                     row[variant + "_compile"] = time.perf_counter() - start
                     with open(os.path.join(vd, "timer.c"), "w") as f:
-                        f.write(TIMER_C)
+                        f.write(MODEL_TIMER_C)
                     run(["cc", "-O2", "-I" + vd, os.path.join(vd, "timer.c"),
                          os.path.join(vd, "model.o"), "-lm", "-o", os.path.join(vd, "timer")])
                 # ONNX Runtime on the float model, and a trivial model of the same interface.

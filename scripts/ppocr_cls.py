@@ -8,8 +8,8 @@ most 192, (x/255 - 0.5)/0.5, zero padding to width 192):
 - int8: `--quantize-int8` calibrated on 100 rendered lines, top-1 agreement
   with float on 300 held-out lines (half of them upside down);
 - latency at batch 1 and 8, one thread: qopt float32 and int8 objects
-  against ONNX Runtime float32 (per call; its trivial-model overhead is not
-  subtracted here, the model is large enough).
+  against ONNX Runtime float32 (bench/peers/ort_run.js, per call; its
+  trivial-model overhead is not subtracted here, the model is large enough).
 
   /usr/bin/python3 scripts/ppocr_cls.py [--docs docs/onnx-import.md]
 
@@ -29,8 +29,10 @@ import tempfile
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BUILD = os.environ.get("QOPT_BUILD_DIR", os.path.join(ROOT, "build"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "bench"))
+from benchlib import BUILD, MODEL_TIMER_C, PEERS, ROOT  # noqa: E402
+
 BIN = os.path.join(BUILD, "bin")
 MODELS = os.path.join(BUILD, "models")
 MODEL = os.path.join(MODELS, "package", "assets", "ch_ppocr_mobile_v2.0_cls_infer.onnx")
@@ -76,27 +78,7 @@ def preprocess(img):
     return out
 
 
-TIMER_C = r"""
-#include "model.h"
-#include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
-static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
-int main(void) {
-  float *x = calloc(MODEL_MAIN_INPUT0_SIZE, sizeof(float)), *y = malloc(sizeof(float) * MODEL_MAIN_OUTPUT0_SIZE);
-  model_main(x, y);
-  double best = 1e30;
-  for (int rep = 0; rep < 3; ++rep) {
-    long iters = 1; double t;
-    for (;;) { t = now(); for (long i = 0; i < iters; ++i) model_main(x, y); t = now() - t;
-               if (t > 0.3) break; iters *= 2; }
-    if (t / iters < best) best = t / iters;
-  }
-  printf("%.9g\n", best);
-  return 0;
-}
-"""
-
+# ONNX Runtime's outputs for every sample of a raw float32 file.
 ORT_JS = r"""
 const ort = require(process.argv[2]);
 const fs = require('fs');
@@ -106,23 +88,6 @@ const fs = require('fs');
   const size = dims.reduce((a, b) => a * b, 1);
   const buf = fs.readFileSync(process.argv[4]);
   const all = new Float32Array(buf.buffer, buf.byteOffset, buf.length / 4);
-  if (process.argv[6] === 'time') {
-    const feeds = {[s.inputNames[0]]: new ort.Tensor('float32', all.slice(0, size), dims)};
-    await s.run(feeds);
-    let best = Infinity;
-    for (let rep = 0; rep < 3; ++rep) {
-      let iters = 1;
-      for (;;) {
-        const t0 = process.hrtime.bigint();
-        for (let i = 0; i < iters; ++i) await s.run(feeds);
-        const t = Number(process.hrtime.bigint() - t0) / 1e9;
-        if (t > 0.3) { best = Math.min(best, t / iters); break; }
-        iters *= 2;
-      }
-    }
-    console.log(best);
-    return;
-  }
   const out = [];
   for (let off = 0; off + size <= all.length; off += size) {
     const r = await s.run({[s.inputNames[0]]: new ort.Tensor('float32', all.slice(off, off + size), dims)});
@@ -144,7 +109,7 @@ def main():
     rng = np.random.default_rng(2024)
     calib, _ = render(rng, 100)
     test, labels = render(rng, 300)
-    ort_mod = os.path.join(ROOT, "bench", "peers", "node_modules", "onnxruntime-node")
+    ort_mod = os.path.join(PEERS, "node_modules", "onnxruntime-node")
     with tempfile.TemporaryDirectory() as tmp:
         j = lambda *p: os.path.join(tmp, *p)
         open(j("ort.js"), "w").write(ORT_JS)
@@ -161,7 +126,7 @@ def main():
         float_out = np.load(j("float.npz"))
         float_out = float_out[list(float_out.keys())[0]].reshape(len(test), 2)
         ort_out = np.array(json.loads(run(["node", j("ort.js"), ort_mod, MODEL, j("test.bin"),
-                                           "[1,3,48,192]", "values"]))).reshape(len(test), 2)
+                                           "[1,3,48,192]"]))).reshape(len(test), 2)
         float_vs_ort = float(np.abs(float_out - ort_out).max())
         cmp = run([os.path.join(BIN, "qopt-run"), j("cls.int8.mlir"), "--inputs", j("test.npz"),
                    "--labels", j("labels.npy"), "--compare", j("cls.mlir")])
@@ -184,12 +149,12 @@ def main():
                 os.makedirs(d)
                 run([os.path.join(BIN, "qopt")] + flags + ["--lower-to-llvm", j("b%d.mlir" % batch),
                                                            "-o", os.path.join(d, "model.o")])
-                open(os.path.join(d, "timer.c"), "w").write(TIMER_C)
+                open(os.path.join(d, "timer.c"), "w").write(MODEL_TIMER_C)
                 run(["cc", "-O2", "-I" + d, os.path.join(d, "timer.c"), os.path.join(d, "model.o"),
                      "-lm", "-o", os.path.join(d, "timer")])
                 times[variant] = float(run([os.path.join(d, "timer")])) / batch
-            times["ort"] = float(run(["node", j("ort.js"), ort_mod, MODEL, j("test.bin"),
-                                      "[%d,3,48,192]" % batch, "time"])) / batch
+            times["ort"] = float(run(["node", os.path.join(PEERS, "ort_run.js"), MODEL,
+                                      "[%d,3,48,192]" % batch])) / batch
             rows.append((batch, times))
     lines = [
         "Measured %s by `/usr/bin/python3 scripts/ppocr_cls.py --docs docs/onnx-import.md`: 100 "

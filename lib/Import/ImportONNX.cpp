@@ -514,7 +514,7 @@ void Importer::importNode(const onnx::NodeProto &node) {
       fail("Gemm operands must be 2-D");
     // Constant weights are transposed here, so that later passes (the
     // quantizer) see a plain constant.
-    auto transpose = [&](Value v) -> Value {
+    auto transposed = [&](Value v) -> Value {
       int64_t rows = shapeOf(v)[0], cols = shapeOf(v)[1];
       DenseElementsAttr data;
       if (auto c = v.getDefiningOp<tosa::ConstOp>())
@@ -527,13 +527,12 @@ void Importer::importNode(const onnx::NodeProto &node) {
             t[c * rows + r] = values[r * cols + c];
         return constant({cols, rows}, t);
       }
-      return tosa::TransposeOp::create(b, loc, RankedTensorType::get({cols, rows}, f32()),
-                                       v, b.getDenseI32ArrayAttr({1, 0}));
+      return transpose(v, {1, 0});
     };
     if (intAttr(node, "transA", 0))
-      a = transpose(a);
+      a = transposed(a);
     if (intAttr(node, "transB", 0))
-      w = transpose(w);
+      w = transposed(w);
     float alpha = floatAttr(node, "alpha", 1.0f), beta = floatAttr(node, "beta", 1.0f);
     // alpha and beta scale constant operands at import.
     auto scaled = [&](Value v, float k, StringRef what) {
