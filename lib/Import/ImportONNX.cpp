@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -47,8 +48,18 @@ private:
   const qopt::ONNXImportOptions &options;
   OpBuilder b;
   int64_t opset = 0;
-  llvm::StringMap<Value> values;
+  /// Each ONNX value in ONNX's layout; 4-D activations computed by spatial
+  /// ops are kept in NHWC instead (nhwcValues) and transposed back only for
+  /// an op that needs NCHW, so chains of convolutions, elementwise ops and
+  /// pools never transpose.
+  llvm::StringMap<Value> values, nhwcValues;
   llvm::StringMap<const onnx::TensorProto *> initializers;
+  /// How many nodes (and graph outputs) read each value.
+  llvm::StringMap<int> consumers;
+  /// The BatchNormalization node reading each value, and the ones folded
+  /// into the Conv that produces their input.
+  llvm::StringMap<const onnx::NodeProto *> batchNormOf;
+  llvm::DenseSet<const onnx::NodeProto *> foldedNodes;
   Location loc = UnknownLoc::get(ctx);
 
   Location fileLoc() { return FileLineColLoc::get(ctx, path, 0, 0); }
@@ -126,15 +137,46 @@ private:
   }
 
   /// NCHW <-> NHWC around TOSA's spatial ops (ONNX is NCHW).
+  /// A transpose that moves only unit dimensions is a reshape; constants
+  /// are transposed here.
   Value transpose(Value v, ArrayRef<int32_t> perms) {
     SmallVector<int64_t> shape;
-    for (int32_t p : perms)
+    SmallVector<int32_t> moved;
+    for (int32_t p : perms) {
       shape.push_back(shapeOf(v)[p]);
+      if (shapeOf(v)[p] != 1)
+        moved.push_back(p);
+    }
+    if (llvm::is_sorted(moved))
+      return reshape(v, shape);
+    if (auto data = constantData(v)) {
+      SmallVector<int64_t> inStrides(perms.size(), 1);
+      for (int64_t d = int64_t(perms.size()) - 2; d >= 0; --d)
+        inStrides[d] = inStrides[d + 1] * shapeOf(v)[d + 1];
+      std::vector<float> out(data->size());
+      SmallVector<int64_t> index(perms.size(), 0);
+      for (size_t i = 0; i < out.size(); ++i) {
+        int64_t from = 0;
+        for (size_t d = 0; d < perms.size(); ++d)
+          from += index[d] * inStrides[perms[d]];
+        out[i] = (*data)[from];
+        for (int64_t d = int64_t(perms.size()) - 1; d >= 0 && ++index[d] == shape[d]; --d)
+          index[d] = 0;
+      }
+      return constant(shape, out);
+    }
     return tosa::TransposeOp::create(b, loc, RankedTensorType::get(shape, f32()), v,
                                      b.getDenseI32ArrayAttr(perms));
   }
   Value toNHWC(Value v) { return transpose(v, {0, 2, 3, 1}); }
   Value toNCHW(Value v) { return transpose(v, {0, 3, 1, 2}); }
+  /// NCHW axis -> NHWC axis.
+  static int64_t nhwcAxis(int64_t d) { return d == 0 ? 0 : d == 1 ? 3 : d - 1; }
+  bool hasNHWC(const onnx::NodeProto &node, int i) {
+    return i < node.input_size() && nhwcValues.count(node.input(i));
+  }
+  /// Input i of a 4-D op in NHWC (transposed if it was computed in NCHW).
+  Value inputNHWC(const onnx::NodeProto &node, int i);
   /// A constant operand's values, or failure if it is not a constant.
   static std::optional<std::vector<float>> constantData(Value v) {
     auto c = v.getDefiningOp<tosa::ConstOp>();
@@ -153,7 +195,16 @@ private:
     SmallVector<int64_t> trim = {0, 0}; // input rows / columns no window reads
   };
   Window window(const onnx::NodeProto &node, ArrayRef<int64_t> inHW, ArrayRef<int64_t> kernel);
+  /// A Conv, pooling or GlobalAveragePool node on NHWC: its NHWC result.
   Value spatial(const onnx::NodeProto &node, StringRef op);
+  /// The BatchNormalization that alone reads `conv`'s output, with
+  /// constant parameters, so that it folds into the weights; else null.
+  const onnx::NodeProto *foldableBatchNorm(const onnx::NodeProto &conv);
+  /// BatchNormalization at inference as y = x * scale + shift per channel.
+  std::pair<std::vector<float>, std::vector<float>>
+  batchNormAffine(const onnx::NodeProto &bn, int64_t channels);
+  /// Set by spatial() when it folded a BatchNormalization into a Conv.
+  const onnx::NodeProto *foldedBatchNorm = nullptr;
 
   void importNode(const onnx::NodeProto &node);
   /// Shape arithmetic on static shapes (Shape, and Cast, Slice, Concat,
@@ -228,6 +279,8 @@ Value Importer::input(const onnx::NodeProto &node, int i) {
   auto it = values.find(node.input(i));
   if (it != values.end())
     return it->second;
+  if (auto nhwc = nhwcValues.find(node.input(i)); nhwc != nhwcValues.end())
+    return values[node.input(i)] = toNCHW(nhwc->second);
   auto init = initializers.find(node.input(i));
   if (init == initializers.end())
     fail("input '" + node.input(i) + "' is not defined before this node");
@@ -236,6 +289,18 @@ Value Importer::input(const onnx::NodeProto &node, int i) {
   Value v = constant(shape, data);
   values[node.input(i)] = v;
   return v;
+}
+
+Value Importer::inputNHWC(const onnx::NodeProto &node, int i) {
+  if (hasNHWC(node, i))
+    return nhwcValues[node.input(i)];
+  Value v = input(node, i);
+  if (shapeOf(v).size() != 4)
+    fail("input " + Twine(i) + " must be 4-D (NCHW)");
+  Value t = toNHWC(v);
+  if (!node.input(i).empty())
+    nhwcValues[node.input(i)] = t;
+  return t;
 }
 
 std::optional<Value> Importer::optionalInput(const onnx::NodeProto &node, int i) {
@@ -340,13 +405,45 @@ Importer::Window Importer::window(const onnx::NodeProto &node, ArrayRef<int64_t>
   return w;
 }
 
+const onnx::NodeProto *Importer::foldableBatchNorm(const onnx::NodeProto &conv) {
+  auto it = batchNormOf.find(conv.output(0));
+  if (it == batchNormOf.end() || consumers.lookup(conv.output(0)) != 1)
+    return nullptr;
+  const onnx::NodeProto *bn = it->second;
+  if (bn->input_size() != 5 || bn->output_size() != 1)
+    return nullptr;
+  for (int i = 1; i < 5; ++i)
+    if (!initializers.count(bn->input(i)))
+      return nullptr;
+  return bn;
+}
+
+std::pair<std::vector<float>, std::vector<float>>
+Importer::batchNormAffine(const onnx::NodeProto &bn, int64_t channels) {
+  std::vector<std::vector<float>> p;
+  for (int i = 1; i <= 4; ++i) {
+    p.push_back(floats(constantInput(bn, i)));
+    if (p.back().size() != size_t(channels))
+      fail("scale, bias, mean and variance must be constants of " + Twine(channels) +
+           " values");
+  }
+  // Computed in double: a = scale / sqrt(var + eps), b = bias - mean * a.
+  double eps = floatAttr(bn, "epsilon", 1e-5f);
+  std::vector<float> a(channels), shift(channels);
+  for (int64_t i = 0; i < channels; ++i) {
+    double s = double(p[0][i]) / std::sqrt(double(p[3][i]) + eps);
+    a[i] = float(s);
+    shift[i] = float(double(p[1][i]) - double(p[2][i]) * s);
+  }
+  return {a, shift};
+}
+
 Value Importer::spatial(const onnx::NodeProto &node, StringRef op) {
-  Value x = input(node, 0);
-  if (shapeOf(x).size() != 4)
+  if (!hasNHWC(node, 0) && shapeOf(input(node, 0)).size() != 4)
     fail("only 4-D (NCHW) inputs are supported");
-  int64_t n = shapeOf(x)[0], c = shapeOf(x)[1];
-  SmallVector<int64_t> inHW = {shapeOf(x)[2], shapeOf(x)[3]};
-  Value xh = toNHWC(x);
+  Value xh = inputNHWC(node, 0);
+  int64_t n = shapeOf(xh)[0], c = shapeOf(xh)[3];
+  SmallVector<int64_t> inHW = {shapeOf(xh)[1], shapeOf(xh)[2]};
   // Rows and columns at the end that no window reads are sliced off.
   auto trimmed = [&](const Window &win) -> Value {
     if (win.trim[0] == 0 && win.trim[1] == 0)
@@ -371,6 +468,17 @@ Value Importer::spatial(const onnx::NodeProto &node, StringRef op) {
       if (!bd || bd->size() != size_t(o))
         fail("the bias must be a constant of " + Twine(o) + " values");
       bias = *bd;
+    }
+    // A BatchNormalization that alone reads the result scales the weights
+    // and shifts the bias of each output channel instead.
+    if ((foldedBatchNorm = foldableBatchNorm(node))) {
+      auto [scale, shift] = batchNormAffine(*foldedBatchNorm, o);
+      int64_t perChannel = int64_t(data->size()) / o;
+      for (int64_t a = 0; a < o; ++a) {
+        for (int64_t i = 0; i < perChannel; ++i)
+          (*data)[a * perChannel + i] *= scale[a];
+        bias[a] = bias[a] * scale[a] + shift[a];
+      }
     }
     Value biasC = constant({o}, bias);
     auto outType = RankedTensorType::get({n, win.out[0], win.out[1], o}, f32());
@@ -405,7 +513,7 @@ Value Importer::spatial(const onnx::NodeProto &node, StringRef op) {
     } else {
       fail("a grouped convolution with " + Twine(group) + " groups is not supported yet");
     }
-    return toNCHW(y);
+    return y;
   }
   SmallVector<int64_t> kernel;
   if (op == "GlobalAveragePool") {
@@ -448,15 +556,41 @@ Value Importer::spatial(const onnx::NodeProto &node, StringRef op) {
                                   b.getDenseI64ArrayAttr(win.stride),
                                   b.getDenseI64ArrayAttr(pad), f32Attr);
   }
-  return toNCHW(y);
+  return y;
 }
 
 void Importer::importNode(const onnx::NodeProto &node) {
   StringRef op = node.op_type();
   Value result;
+  bool resultNHWC = false; // result is in nhwcValues' layout
+  foldedBatchNorm = nullptr;
+  // Elementwise ops keep the layout of what they read: NHWC when an operand
+  // was computed in NHWC and the result is 4-D.
+  auto unaryInput = [&]() {
+    if (!hasNHWC(node, 0))
+      return input(node, 0);
+    resultNHWC = true;
+    return nhwcValues[node.input(0)];
+  };
+  auto binaryOperands = [&](SmallVector<int64_t> &shape) {
+    auto rank = [&](int i) { return hasNHWC(node, i) ? 4 : shapeOf(input(node, i)).size(); };
+    if ((hasNHWC(node, 0) || hasNHWC(node, 1)) && std::max(rank(0), rank(1)) == 4) {
+      resultNHWC = true;
+      auto operand = [&](int i) {
+        if (hasNHWC(node, i))
+          return nhwcValues[node.input(i)];
+        Value v = input(node, i);
+        SmallVector<int64_t> s(4 - shapeOf(v).size(), 1);
+        llvm::append_range(s, shapeOf(v));
+        return toNHWC(reshape(v, s));
+      };
+      return broadcast(operand(0), operand(1), shape);
+    }
+    return broadcast(input(node, 0), input(node, 1), shape);
+  };
   auto binary = [&](auto tag) {
     SmallVector<int64_t> shape;
-    auto [x, y] = broadcast(input(node, 0), input(node, 1), shape);
+    auto [x, y] = binaryOperands(shape);
     return decltype(tag)::create(b, loc, RankedTensorType::get(shape, f32()), x, y);
   };
   if (op == "Identity" || op == "Dropout") {
@@ -472,9 +606,9 @@ void Importer::importNode(const onnx::NodeProto &node) {
       if (node.output_size() > 1 && !node.output(1).empty())
         fail("the mask output is not supported");
     }
-    result = input(node, 0);
+    result = unaryInput();
   } else if (op == "Relu") {
-    result = clamp(input(node, 0), 0.0f, FLT_MAX);
+    result = clamp(unaryInput(), 0.0f, FLT_MAX);
   } else if (op == "Clip") {
     float lo = -FLT_MAX, hi = FLT_MAX;
     if (opset < 11) {
@@ -486,12 +620,12 @@ void Importer::importNode(const onnx::NodeProto &node) {
       if (node.input_size() > 2 && !node.input(2).empty())
         hi = scalar(constantInput(node, 2));
     }
-    result = clamp(input(node, 0), lo, hi);
+    result = clamp(unaryInput(), lo, hi);
   } else if (op == "Sigmoid") {
-    Value x = input(node, 0);
+    Value x = unaryInput();
     result = tosa::SigmoidOp::create(b, loc, typeOf(x), x);
   } else if (op == "Tanh") {
-    Value x = input(node, 0);
+    Value x = unaryInput();
     result = tosa::TanhOp::create(b, loc, typeOf(x), x);
   } else if (op == "Add") {
     result = binary(tosa::AddOp());
@@ -499,9 +633,16 @@ void Importer::importNode(const onnx::NodeProto &node) {
     result = binary(tosa::SubOp());
   } else if (op == "Mul" || op == "Div") {
     SmallVector<int64_t> shape;
-    auto [x, y] = broadcast(input(node, 0), input(node, 1), shape);
-    if (op == "Div")
-      y = tosa::ReciprocalOp::create(b, loc, typeOf(y), y);
+    auto [x, y] = binaryOperands(shape);
+    if (op == "Div") {
+      if (auto divisor = constantData(y)) { // x / c as x * (1 / c)
+        for (float &v : *divisor)
+          v = 1.0f / v;
+        y = constant(shapeOf(y), *divisor);
+      } else {
+        y = tosa::ReciprocalOp::create(b, loc, typeOf(y), y);
+      }
+    }
     result = mul(RankedTensorType::get(shape, f32()), x, y);
   } else if (op == "MatMul") {
     Value a = input(node, 0), w = input(node, 1);
@@ -514,21 +655,7 @@ void Importer::importNode(const onnx::NodeProto &node) {
       fail("Gemm operands must be 2-D");
     // Constant weights are transposed here, so that later passes (the
     // quantizer) see a plain constant.
-    auto transposed = [&](Value v) -> Value {
-      int64_t rows = shapeOf(v)[0], cols = shapeOf(v)[1];
-      DenseElementsAttr data;
-      if (auto c = v.getDefiningOp<tosa::ConstOp>())
-        data = dyn_cast<DenseElementsAttr>(c.getValues());
-      if (data) {
-        auto values = llvm::to_vector(data.getValues<float>());
-        std::vector<float> t(values.size());
-        for (int64_t r = 0; r < rows; ++r)
-          for (int64_t c = 0; c < cols; ++c)
-            t[c * rows + r] = values[r * cols + c];
-        return constant({cols, rows}, t);
-      }
-      return transpose(v, {1, 0});
-    };
+    auto transposed = [&](Value v) { return transpose(v, {1, 0}); };
     if (intAttr(node, "transA", 0))
       a = transposed(a);
     if (intAttr(node, "transB", 0))
@@ -553,31 +680,18 @@ void Importer::importNode(const onnx::NodeProto &node) {
   } else if (op == "Conv" || op == "MaxPool" || op == "AveragePool" ||
              op == "GlobalAveragePool") {
     result = spatial(node, op);
+    resultNHWC = true;
   } else if (op == "BatchNormalization") {
-    // Inference: y = x * a + b per channel, a = scale / sqrt(var + eps),
-    // b = bias - mean * a, computed here in double.
-    Value x = input(node, 0);
+    // Not after a Conv it folds into: y = x * a + b per channel.
+    Value x = unaryInput();
     if (shapeOf(x).size() < 2)
       fail("the input needs a channel dimension");
-    int64_t c = shapeOf(x)[1];
-    std::vector<std::vector<float>> p;
-    for (int i = 1; i <= 4; ++i) {
-      auto d = constantData(input(node, i));
-      if (!d || d->size() != size_t(c))
-        fail("scale, bias, mean and variance must be constants of " + Twine(c) + " values");
-      p.push_back(*d);
-    }
-    double eps = floatAttr(node, "epsilon", 1e-5f);
-    std::vector<float> a(c), bb(c);
-    for (int64_t i = 0; i < c; ++i) {
-      double s = double(p[0][i]) / std::sqrt(double(p[3][i]) + eps);
-      a[i] = float(s);
-      bb[i] = float(double(p[1][i]) - double(p[2][i]) * s);
-    }
+    int64_t axis = resultNHWC ? 3 : 1, c = shapeOf(x)[axis];
+    auto [a, shift] = batchNormAffine(node, c);
     SmallVector<int64_t> shape(shapeOf(x).size(), 1);
-    shape[1] = c;
+    shape[axis] = c;
     Value scaled = mul(typeOf(x), x, constant(shape, a));
-    result = tosa::AddOp::create(b, loc, typeOf(x), scaled, constant(shape, bb));
+    result = tosa::AddOp::create(b, loc, typeOf(x), scaled, constant(shape, shift));
   } else if (op == "Pad") {
     Value x = input(node, 0);
     int64_t rank = shapeOf(x).size();
@@ -619,12 +733,21 @@ void Importer::importNode(const onnx::NodeProto &node) {
         perms.push_back(int32_t(d));
     result = transpose(x, perms);
   } else if (op == "Concat") {
+    // 4-D parts of which one is NHWC are joined in NHWC.
+    bool nhwc = false, all4d = true;
+    for (int i = 0; i < node.input_size(); ++i) {
+      nhwc |= hasNHWC(node, i);
+      all4d &= hasNHWC(node, i) || shapeOf(input(node, i)).size() == 4;
+    }
+    resultNHWC = nhwc && all4d;
     SmallVector<Value> parts;
     for (int i = 0; i < node.input_size(); ++i)
-      parts.push_back(input(node, i));
+      parts.push_back(resultNHWC ? inputNHWC(node, i) : input(node, i));
     int64_t rank = shapeOf(parts[0]).size(), axis = intAttr(node, "axis", 0);
     if (axis < 0)
       axis += rank;
+    if (resultNHWC)
+      axis = nhwcAxis(axis);
     SmallVector<int64_t> shape(shapeOf(parts[0]));
     shape[axis] = 0;
     for (Value v : parts)
@@ -662,7 +785,7 @@ void Importer::importNode(const onnx::NodeProto &node) {
     }
     result = reshape(x, shape);
   } else if (op == "LeakyRelu" || op == "HardSigmoid" || op == "HardSwish") {
-    Value x = input(node, 0);
+    Value x = unaryInput();
     auto mulBy = [&](Value v, float k) {
       SmallVector<int64_t> ones(shapeOf(v).size(), 1);
       return mul(typeOf(v), v, constant(ones, {k}));
@@ -685,14 +808,29 @@ void Importer::importNode(const onnx::NodeProto &node) {
       result = op == "HardSigmoid" ? hs : mul(typeOf(x), x, hs);
     }
   } else if (op == "ReduceMean") {
-    Value x = input(node, 0);
-    int64_t rank = shapeOf(x).size();
+    int64_t rank = hasNHWC(node, 0) ? 4 : shapeOf(input(node, 0)).size();
     SmallVector<int64_t> axes;
     if (auto *a = attr(node, "axes"))
       axes.assign(a->ints().begin(), a->ints().end());
     if (axes.empty())
       for (int64_t d = 0; d < rank; ++d)
         axes.push_back(d);
+    for (int64_t &a : axes)
+      a = a < 0 ? a + rank : a;
+    // On NHWC when the kept dimensions have the same order in both layouts
+    // (channels reduced, or both spatial dimensions).
+    bool keepdims = intAttr(node, "keepdims", 1);
+    bool channelKept = !llvm::is_contained(axes, 1);
+    bool spatialKept = !llvm::is_contained(axes, 2) || !llvm::is_contained(axes, 3);
+    Value x;
+    if (hasNHWC(node, 0) && (keepdims || !(channelKept && spatialKept))) {
+      x = nhwcValues[node.input(0)];
+      for (int64_t &a : axes)
+        a = nhwcAxis(a);
+      resultNHWC = keepdims;
+    } else {
+      x = input(node, 0);
+    }
     SmallVector<int64_t> shape(shapeOf(x));
     int64_t count = 1;
     Value v = x;
@@ -705,10 +843,10 @@ void Importer::importNode(const onnx::NodeProto &node) {
     }
     SmallVector<int64_t> ones(rank, 1);
     v = mul(typeOf(v), v, constant(ones, {1.0f / float(count)}));
-    if (!intAttr(node, "keepdims", 1)) {
+    if (!keepdims) {
       SmallVector<int64_t> kept;
       for (int64_t d = 0; d < rank; ++d)
-        if (!llvm::is_contained(axes, d) && !llvm::is_contained(axes, d - rank))
+        if (!llvm::is_contained(axes, d))
           kept.push_back(shape[d]);
       v = reshape(v, kept);
     }
@@ -770,7 +908,11 @@ void Importer::importNode(const onnx::NodeProto &node) {
   }
   if (node.output_size() < 1)
     fail("the node has no output");
-  values[node.output(0)] = result;
+  (resultNHWC ? nhwcValues : values)[node.output(0)] = result;
+  if (foldedBatchNorm) {
+    (resultNHWC ? nhwcValues : values)[foldedBatchNorm->output(0)] = result;
+    foldedNodes.insert(foldedBatchNorm);
+  }
 }
 
 
@@ -901,6 +1043,15 @@ OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
   const onnx::GraphProto &graph = model.graph();
   for (const auto &init : graph.initializer())
     initializers[init.name()] = &init;
+  for (const auto &node : graph.node()) {
+    for (const auto &in : node.input())
+      if (!in.empty())
+        ++consumers[in];
+    if (node.op_type() == "BatchNormalization" && node.input_size() > 0)
+      batchNormOf[node.input(0)] = &node;
+  }
+  for (const auto &out : graph.output())
+    ++consumers[out.name()];
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc());
   std::string where = "graph";
   try {
@@ -943,6 +1094,8 @@ OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
         initializers[node.output(0)] = &constants.back();
         continue;
       }
+      if (foldedNodes.count(&node))
+        continue; // a BatchNormalization folded into its Conv
       if (std::optional<onnx::TensorProto> folded = foldShapeComputation(node)) {
         constants.push_back(std::move(*folded));
         constants.back().set_name(node.output(0));
@@ -954,10 +1107,11 @@ OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
     where = "graph";
     SmallVector<Value> results;
     for (const auto &out : graph.output()) {
-      auto it = values.find(out.name());
-      if (it == values.end())
+      if (!values.count(out.name()) && !nhwcValues.count(out.name()))
         fail("graph output '" + out.name() + "' is not computed by any supported node");
-      results.push_back(it->second);
+      onnx::NodeProto reader;
+      reader.add_input(out.name());
+      results.push_back(input(reader, 0));
     }
     func::ReturnOp::create(b, fileLoc(), results);
     func.setType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
