@@ -8,8 +8,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Import/ONNX.h"
+#include "qopt/Dialect/QT/IR/QTOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/DenseSet.h"
@@ -24,6 +26,7 @@
 #include <cmath>
 #include <algorithm>
 #include <cstring>
+#include <deque>
 #include <numeric>
 
 using namespace mlir;
@@ -60,6 +63,41 @@ private:
   /// into the Conv that produces their input.
   llvm::StringMap<const onnx::NodeProto *> batchNormOf;
   llvm::DenseSet<const onnx::NodeProto *> foldedNodes;
+  /// Constant nodes' values and tensors folded at import, by output name in
+  /// `initializers`.
+  std::deque<onnx::TensorProto> constants;
+
+  // --- quantized values (QuantizeLinear / DequantizeLinear, QLinear*) ------
+  /// Scales and zero points of a quantized ONNX tensor. uint8 is expressed
+  /// as int8 with z - 128 (the same real values; q - 128 fits int8).
+  struct OnnxQuant {
+    std::vector<float> scales;
+    std::vector<int64_t> zeroPoints; // in int8 terms
+    int64_t axis = -1;               // per tensor
+    int32_t type = onnx::TensorProto::UINT8;
+    bool isUnsigned() const { return type == onnx::TensorProto::UINT8; }
+  };
+  /// The scale (input `scaleIndex`) and zero point (`zpIndex`, optional) of
+  /// a quantized operand of `node`, for a tensor of rank `rank`.
+  OnnxQuant quantOperands(const onnx::NodeProto &node, int scaleIndex, int zpIndex,
+                          int64_t rank);
+  quant::UniformQuantizedType int8Type(const OnnxQuant &q);
+  /// Weights given as integers in the file: their float constant's Value ->
+  /// the file's scales, so that qt-quantize-int8 keeps the file's integers.
+  llvm::DenseMap<Value, OnnxQuant> weightQuant;
+  /// (q - z) * s of an integer constant, as a float constant.
+  Value dequantizedConstant(const onnx::TensorProto &t, const OnnxQuant &q);
+  /// Records on `op` (a tosa.conv2d, depthwise_conv2d or matmul) the
+  /// per-output-channel scales of `weight` when it came from integers with
+  /// zero zero points quantized along `outputAxis` (or per tensor).
+  void attachWeightScales(Operation *op, Value weight, int64_t outputAxis, int64_t channels);
+  /// A quantized value as float (qt.dequantize); float values as they are.
+  Value floatOf(Value v);
+  /// The value of input i as stored (quantized values stay quantized).
+  Value rawInput(const onnx::NodeProto &node, int i, bool &nhwc);
+  /// Set by matmul2d: the tosa.matmul it created.
+  Operation *lastMatmul = nullptr;
+  llvm::DenseMap<Value, Value> floatCopies; // floatOf's dequantized values
   Location loc = UnknownLoc::get(ctx);
 
   Location fileLoc() { return FileLineColLoc::get(ctx, path, 0, 0); }
@@ -104,7 +142,7 @@ private:
   Value reshape(Value v, ArrayRef<int64_t> shape) {
     if (shapeOf(v) == shape)
       return v;
-    auto type = RankedTensorType::get(shape, f32());
+    auto type = typeOf(v).clone(shape);
     if (auto c = v.getDefiningOp<tosa::ConstOp>())
       if (auto data = dyn_cast<DenseElementsAttr>(c.getValues()))
         return tosa::ConstOp::create(b, loc, type, data.reshape(type));
@@ -165,7 +203,7 @@ private:
       }
       return constant(shape, out);
     }
-    return tosa::TransposeOp::create(b, loc, RankedTensorType::get(shape, f32()), v,
+    return tosa::TransposeOp::create(b, loc, typeOf(v).clone(shape), v,
                                      b.getDenseI32ArrayAttr(perms));
   }
   Value toNHWC(Value v) { return transpose(v, {0, 2, 3, 1}); }
@@ -241,6 +279,23 @@ std::vector<int64_t> Importer::ints(const onnx::TensorProto &t) {
   size_t n = 1;
   for (int64_t d : t.dims())
     n *= d;
+  if (t.data_location() == onnx::TensorProto::EXTERNAL)
+    fail("tensor '" + t.name() + "' keeps its data in an external file, which is not supported yet");
+  if (t.data_type() == onnx::TensorProto::INT8 || t.data_type() == onnx::TensorProto::UINT8) {
+    bool isSigned = t.data_type() == onnx::TensorProto::INT8;
+    std::vector<int64_t> out(n);
+    if (!t.raw_data().empty()) {
+      if (t.raw_data().size() != n)
+        fail("tensor '" + t.name() + "' has the wrong amount of data");
+      for (size_t i = 0; i < n; ++i)
+        out[i] = isSigned ? int64_t(int8_t(t.raw_data()[i])) : int64_t(uint8_t(t.raw_data()[i]));
+    } else {
+      if (size_t(t.int32_data_size()) != n)
+        fail("tensor '" + t.name() + "' has the wrong number of values");
+      std::copy(t.int32_data().begin(), t.int32_data().end(), out.begin());
+    }
+    return out;
+  }
   if (t.data_type() == onnx::TensorProto::INT32) {
     std::vector<int64_t> out(n);
     if (!t.raw_data().empty()) {
@@ -278,9 +333,9 @@ Value Importer::input(const onnx::NodeProto &node, int i) {
     fail("input " + Twine(i) + " is missing");
   auto it = values.find(node.input(i));
   if (it != values.end())
-    return it->second;
+    return floatOf(it->second);
   if (auto nhwc = nhwcValues.find(node.input(i)); nhwc != nhwcValues.end())
-    return values[node.input(i)] = toNCHW(nhwc->second);
+    return floatOf(values[node.input(i)] = toNCHW(nhwc->second));
   auto init = initializers.find(node.input(i));
   if (init == initializers.end())
     fail("input '" + node.input(i) + "' is not defined before this node");
@@ -291,9 +346,108 @@ Value Importer::input(const onnx::NodeProto &node, int i) {
   return v;
 }
 
+Value Importer::rawInput(const onnx::NodeProto &node, int i, bool &nhwc) {
+  nhwc = hasNHWC(node, i);
+  if (nhwc)
+    return nhwcValues[node.input(i)];
+  if (i < node.input_size())
+    if (auto it = values.find(node.input(i)); it != values.end())
+      return it->second;
+  return input(node, i);
+}
+
+Value Importer::floatOf(Value v) {
+  if (!isa<quant::QuantizedType>(typeOf(v).getElementType()))
+    return v;
+  Value &copy = floatCopies[v];
+  if (!copy)
+    copy = qopt::qt::DequantizeOp::create(b, loc, typeOf(v).clone(f32()), v);
+  return copy;
+}
+
+Importer::OnnxQuant Importer::quantOperands(const onnx::NodeProto &node, int scaleIndex,
+                                            int zpIndex, int64_t rank) {
+  OnnxQuant q;
+  const onnx::TensorProto &scale = constantInput(node, scaleIndex);
+  q.scales = floats(scale);
+  if (zpIndex < node.input_size() && !node.input(zpIndex).empty()) {
+    const onnx::TensorProto &zp = constantInput(node, zpIndex);
+    q.type = zp.data_type();
+    q.zeroPoints = ints(zp);
+  }
+  if (q.zeroPoints.empty())
+    q.zeroPoints.assign(q.scales.size(), 0);
+  if (q.zeroPoints.size() != q.scales.size())
+    fail("the zero point has " + Twine(q.zeroPoints.size()) + " values for " +
+         Twine(q.scales.size()) + " scales");
+  if (q.isUnsigned())
+    for (int64_t &z : q.zeroPoints)
+      z -= 128;
+  else if (q.type != onnx::TensorProto::INT8 && !llvm::all_of(q.zeroPoints, [](int64_t z) { return z == 0; }))
+    fail("only uint8 and int8 quantized tensors (and int32 with zero point 0) are supported");
+  for (float sc : q.scales)
+    if (!(sc > 0.0f) || !std::isfinite(sc) || !std::isnormal(sc))
+      fail("a scale is " + Twine(std::to_string(sc)) + "; scales must be positive normal floats");
+  if (scale.dims_size() == 1 && (q.scales.size() > 1 || opset >= 13)) {
+    q.axis = intAttr(node, "axis", 1);
+    if (q.axis < 0)
+      q.axis += rank;
+    if (q.axis < 0 || q.axis >= rank)
+      fail("axis " + Twine(intAttr(node, "axis", 1)) + " is out of range");
+  }
+  if (q.scales.size() == 1)
+    q.axis = -1;
+  return q;
+}
+
+quant::UniformQuantizedType Importer::int8Type(const OnnxQuant &q) {
+  if (q.axis >= 0)
+    fail("per-axis quantization of an activation is not supported (only of constant weights)");
+  if (q.type != onnx::TensorProto::INT8 && q.type != onnx::TensorProto::UINT8)
+    fail("activations must be quantized to uint8 or int8");
+  return quant::UniformQuantizedType::get(quant::QuantizationFlags::Signed, b.getI8Type(), f32(),
+                                          q.scales[0], q.zeroPoints[0], -128, 127);
+}
+
+Value Importer::dequantizedConstant(const onnx::TensorProto &t, const OnnxQuant &q) {
+  std::vector<int64_t> values = ints(t);
+  SmallVector<int64_t> shape(t.dims().begin(), t.dims().end());
+  int64_t inner = 1, dim = 1;
+  if (q.axis >= 0) {
+    if (q.axis >= int64_t(shape.size()) || shape[q.axis] != int64_t(q.scales.size()))
+      fail("tensor '" + t.name() + "' has no axis " + Twine(q.axis) + " of " +
+           Twine(q.scales.size()) + " values for its scales");
+    dim = shape[q.axis];
+    for (size_t d = q.axis + 1; d < shape.size(); ++d)
+      inner *= shape[d];
+  }
+  int64_t shift = t.data_type() == onnx::TensorProto::UINT8 ? 128 : 0;
+  std::vector<float> out(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    size_t c = q.axis >= 0 ? (i / inner) % dim : 0;
+    out[i] = float(values[i] - shift - q.zeroPoints[c]) * q.scales[c];
+  }
+  Value v = constant(shape, out);
+  weightQuant[v] = q;
+  return v;
+}
+
+void Importer::attachWeightScales(Operation *op, Value weight, int64_t outputAxis,
+                                  int64_t channels) {
+  auto it = weightQuant.find(weight);
+  if (it == weightQuant.end() || (it->second.axis >= 0 && it->second.axis != outputAxis) ||
+      !llvm::all_of(it->second.zeroPoints, [](int64_t z) { return z == 0; }))
+    return;
+  SmallVector<float> scales(it->second.scales.begin(), it->second.scales.end());
+  if (scales.size() == 1)
+    scales.assign(channels, scales[0]);
+  if (int64_t(scales.size()) == channels)
+    op->setAttr("qt.weight_scales", b.getDenseF32ArrayAttr(scales));
+}
+
 Value Importer::inputNHWC(const onnx::NodeProto &node, int i) {
   if (hasNHWC(node, i))
-    return nhwcValues[node.input(i)];
+    return floatOf(nhwcValues[node.input(i)]);
   Value v = input(node, i);
   if (shapeOf(v).size() != 4)
     fail("input " + Twine(i) + " must be 4-D (NCHW)");
@@ -345,6 +499,7 @@ Value Importer::matmul2d(Value a, Value w, std::optional<Value> bias) {
   Value zp = zeroPoint();
   auto type = RankedTensorType::get({1, m, n}, f32());
   Value y = tosa::MatMulOp::create(b, loc, type, a3, w3, zp, zp);
+  lastMatmul = y.getDefiningOp();
   if (bias) {
     // A bias of N values (or one) per row; other broadcasts add on [M, N].
     int64_t size = typeOf(*bias).getNumElements();
@@ -481,6 +636,12 @@ Value Importer::spatial(const onnx::NodeProto &node, StringRef op) {
       }
     }
     Value biasC = constant({o}, bias);
+    // The file's weight scales survive the folding only without a BatchNorm.
+    auto withScales = [&](Value y) {
+      if (!foldedBatchNorm)
+        attachWeightScales(y.getDefiningOp(), w, 0, o);
+      return y;
+    };
     auto outType = RankedTensorType::get({n, win.out[0], win.out[1], o}, f32());
     Value y;
     if (group == 1) {
@@ -513,7 +674,7 @@ Value Importer::spatial(const onnx::NodeProto &node, StringRef op) {
     } else {
       fail("a grouped convolution with " + Twine(group) + " groups is not supported yet");
     }
-    return y;
+    return withScales(y);
   }
   SmallVector<int64_t> kernel;
   if (op == "GlobalAveragePool") {
@@ -570,7 +731,7 @@ void Importer::importNode(const onnx::NodeProto &node) {
     if (!hasNHWC(node, 0))
       return input(node, 0);
     resultNHWC = true;
-    return nhwcValues[node.input(0)];
+    return floatOf(nhwcValues[node.input(0)]);
   };
   auto binaryOperands = [&](SmallVector<int64_t> &shape) {
     auto rank = [&](int i) { return hasNHWC(node, i) ? 4 : shapeOf(input(node, i)).size(); };
@@ -578,7 +739,7 @@ void Importer::importNode(const onnx::NodeProto &node) {
       resultNHWC = true;
       auto operand = [&](int i) {
         if (hasNHWC(node, i))
-          return nhwcValues[node.input(i)];
+          return floatOf(nhwcValues[node.input(i)]);
         Value v = input(node, i);
         SmallVector<int64_t> s(4 - shapeOf(v).size(), 1);
         llvm::append_range(s, shapeOf(v));
@@ -649,6 +810,7 @@ void Importer::importNode(const onnx::NodeProto &node) {
     if (shapeOf(a).size() != 2 || shapeOf(w).size() != 2)
       fail("only 2-D MatMul is supported yet");
     result = matmul2d(a, w);
+    attachWeightScales(lastMatmul, w, 1, shapeOf(w)[1]);
   } else if (op == "Gemm") {
     Value a = input(node, 0), w = input(node, 1);
     if (shapeOf(a).size() != 2 || shapeOf(w).size() != 2)
@@ -656,6 +818,8 @@ void Importer::importNode(const onnx::NodeProto &node) {
     // Constant weights are transposed here, so that later passes (the
     // quantizer) see a plain constant.
     auto transposed = [&](Value v) { return transpose(v, {1, 0}); };
+    Value fileWeight = w;
+    int64_t outputAxis = intAttr(node, "transB", 0) ? 0 : 1;
     if (intAttr(node, "transA", 0))
       a = transposed(a);
     if (intAttr(node, "transB", 0))
@@ -677,6 +841,8 @@ void Importer::importNode(const onnx::NodeProto &node) {
     if (c)
       c = scaled(*c, beta, "beta");
     result = matmul2d(a, w, c);
+    if (alpha == 1.0f)
+      attachWeightScales(lastMatmul, fileWeight, outputAxis, shapeOf(w)[1]);
   } else if (op == "Conv" || op == "MaxPool" || op == "AveragePool" ||
              op == "GlobalAveragePool") {
     result = spatial(node, op);
@@ -903,6 +1069,81 @@ void Importer::importNode(const onnx::NodeProto &node) {
     Value s = tosa::ReduceSumOp::create(b, loc, rType, e, axisAttr);
     Value r = tosa::ReciprocalOp::create(b, loc, rType, s);
     result = mul(typeOf(x), e, r);
+  } else if (op == "QuantizeLinear") {
+    Value x = unaryInput();
+    OnnxQuant q = quantOperands(node, 1, 2, shapeOf(x).size());
+    result = qopt::qt::QuantizeOp::create(b, loc, typeOf(x).clone(int8Type(q)), x);
+  } else if (op == "DequantizeLinear") {
+    if (initializers.count(node.input(0))) {
+      const onnx::TensorProto &t = constantInput(node, 0);
+      result = dequantizedConstant(t, quantOperands(node, 1, 2, t.dims_size()));
+    } else {
+      Value q = rawInput(node, 0, resultNHWC);
+      auto type = dyn_cast<quant::UniformQuantizedType>(typeOf(q).getElementType());
+      if (!type)
+        fail("the input is not a quantized tensor (only QuantizeLinear, QLinearConv and "
+             "QLinearMatMul results and integer constants can be dequantized)");
+      quant::UniformQuantizedType expected = int8Type(quantOperands(node, 1, 2, 4));
+      if (expected.getScale() != type.getScale() ||
+          expected.getZeroPoint() != type.getZeroPoint())
+        fail("the scale and zero point differ from those the input was quantized with");
+      result = floatOf(q);
+    }
+  } else if (op == "QLinearConv" || op == "QLinearMatMul") {
+    // The float op between dequantized operands and a quantized result:
+    // qt-quantize-int8 turns it into one int8 op with the file's parameters.
+    bool conv = op == "QLinearConv";
+    bool nhwc;
+    Value x = rawInput(node, 0, nhwc);
+    OnnxQuant xq = quantOperands(node, 1, 2, 4), wq = quantOperands(node, 4, 5, conv ? 4 : 2),
+              yq = quantOperands(node, 6, 7, 4);
+    if (auto type = dyn_cast<quant::UniformQuantizedType>(typeOf(x).getElementType())) {
+      quant::UniformQuantizedType expected = int8Type(xq);
+      if (expected.getScale() != type.getScale() || expected.getZeroPoint() != type.getZeroPoint())
+        fail("the input's scale and zero point differ from those it was quantized with");
+      x = floatOf(x);
+    } else {
+      fail("the input is not a quantized tensor (integer graph inputs are not supported yet)");
+    }
+    Value w = dequantizedConstant(constantInput(node, 3), wq);
+    std::string prefix = node.output(0) + "#";
+    (nhwc ? nhwcValues : values)[prefix + "x"] = x;
+    values[prefix + "w"] = w;
+    onnx::NodeProto inner;
+    inner.add_input(prefix + "x");
+    inner.add_input(prefix + "w");
+    inner.add_output(prefix + "y");
+    *inner.mutable_attribute() = node.attribute();
+    Value y;
+    if (conv) {
+      if (node.input_size() > 8 && !node.input(8).empty()) {
+        // B is int32 with scale x_scale * w_scale[c] and zero point 0.
+        std::vector<int64_t> bias = ints(constantInput(node, 8));
+        std::vector<float> biasF(bias.size());
+        for (size_t c = 0; c < bias.size(); ++c)
+          biasF[c] = float(bias[c]) * (xq.scales[0] * wq.scales[wq.axis >= 0 ? c : 0]);
+        values[prefix + "b"] = constant({int64_t(bias.size())}, biasF);
+        inner.add_input(prefix + "b");
+      }
+      y = spatial(inner, "Conv");
+      resultNHWC = true;
+    } else {
+      if (shapeOf(x).size() != 2 || shapeOf(w).size() != 2)
+        fail("only 2-D QLinearMatMul is supported yet");
+      y = matmul2d(x, w);
+      attachWeightScales(lastMatmul, w, 1, shapeOf(w)[1]);
+    }
+    result = qopt::qt::QuantizeOp::create(b, loc, typeOf(y).clone(int8Type(yq)), y);
+  } else if (op == "Cast") {
+    // Of a computed value: identity when it keeps the type (exporters cast
+    // quantized tensors to their own type).
+    Value x = rawInput(node, 0, resultNHWC);
+    int64_t to = intAttr(node, "to", 0);
+    bool quantized = isa<quant::QuantizedType>(typeOf(x).getElementType());
+    if (!(quantized && (to == onnx::TensorProto::UINT8 || to == onnx::TensorProto::INT8)) &&
+        !(!quantized && to == onnx::TensorProto::FLOAT))
+      fail("Cast to type " + Twine(to) + " of a computed value is not supported");
+    result = x;
   } else {
     fail("op type not supported by qopt's importer");
   }
@@ -1003,6 +1244,21 @@ Importer::foldShapeComputation(const onnx::NodeProto &node) {
     std::vector<int64_t> out(v.begin() + from, v.begin() + std::max(from, to));
     return intTensor(out, {int64_t(out.size())});
   }
+  if (op == "ConstantOfShape" && isConstant(0)) {
+    std::vector<int64_t> dims = ints(*initializers[node.input(0)]);
+    int64_t n = std::accumulate(dims.begin(), dims.end(), int64_t(1), std::multiplies<int64_t>());
+    const auto *value = attr(node, "value");
+    if (!value || !value->has_t() || value->t().data_type() == onnx::TensorProto::FLOAT) {
+      onnx::TensorProto out;
+      out.set_data_type(onnx::TensorProto::FLOAT);
+      for (int64_t d : dims)
+        out.add_dims(d);
+      out.mutable_float_data()->Resize(n, value ? floats(value->t())[0] : 0.0f);
+      return out;
+    }
+    return intTensor(std::vector<int64_t>(n, ints(value->t())[0]),
+                     dims);
+  }
   if (op == "Concat" && node.input_size() > 0) {
     std::vector<int64_t> out;
     for (int i = 0; i < node.input_size(); ++i) {
@@ -1074,8 +1330,6 @@ OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
       func.setArgAttr(i, "qt.name", b.getStringAttr(in->name()));
     }
     b.setInsertionPointToEnd(body);
-    std::vector<onnx::TensorProto> constants; // Constant nodes' values
-    constants.reserve(graph.node_size());
     for (const auto &[index, node] : llvm::enumerate(graph.node())) {
       std::string name = node.name().empty()
                              ? (node.op_type() + "_" + std::to_string(index))
@@ -1133,7 +1387,8 @@ OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
 
 OwningOpRef<ModuleOp> qopt::importONNX(StringRef path, MLIRContext *context,
                                        const ONNXImportOptions &options) {
-  context->loadDialect<func::FuncDialect, tosa::TosaDialect>();
+  context->loadDialect<func::FuncDialect, tosa::TosaDialect, quant::QuantDialect,
+                       qopt::qt::QTDialect>();
   Location fileLoc = FileLineColLoc::get(context, path, 0, 0);
   auto buffer = llvm::MemoryBuffer::getFile(path);
   if (!buffer) {

@@ -58,9 +58,18 @@ bool qopt::isZeroConstant(Value v) {
 
 /// `channelOf(i)` gives the output channel of flat weight index i.
 QuantizedWeights qopt::quantizeWeights(const std::vector<float> &w, int64_t channels,
-                                 llvm::function_ref<int64_t(size_t)> channelOf) {
+                                 llvm::function_ref<int64_t(size_t)> channelOf,
+                                 llvm::ArrayRef<float> fileScales) {
   QuantizedWeights q;
   q.channels = channels;
+  if (int64_t(fileScales.size()) == channels) {
+    // The file's integers, recovered exactly: w = q * s in float32.
+    q.scales.assign(fileScales.begin(), fileScales.end());
+    for (size_t i = 0; i < w.size(); ++i)
+      q.values.push_back(static_cast<int8_t>(
+          ref::quantize(w[i], {q.scales[channelOf(i)], 0}, {-128, 127})));
+    return q;
+  }
   std::vector<float> amax(channels, 0.0f);
   for (size_t i = 0; i < w.size(); ++i)
     amax[channelOf(i)] = std::max(amax[channelOf(i)], std::fabs(w[i]));
@@ -136,7 +145,10 @@ FailureOr<FullyConnectedMatch> qopt::matchFullyConnected(Operation *matmul,
   for (int64_t i = 0; i < k; ++i)
     for (int64_t j = 0; j < n; ++j)
       wt[j * k + i] = (*w)[i * n + j];
+  std::vector<float> fileScales;
+  if (auto scales = matmul->getAttrOfType<DenseF32ArrayAttr>("qt.weight_scales"))
+    fileScales.assign(scales.asArrayRef().begin(), scales.asArrayRef().end());
   match.weights = quantizeWeights(
-      wt, n, [k](size_t i) { return static_cast<int64_t>(i) / k; });
+      wt, n, [k](size_t i) { return static_cast<int64_t>(i) / k; }, fileScales);
   return match;
 }

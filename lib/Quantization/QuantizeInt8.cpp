@@ -45,8 +45,10 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    // Quantized ONNX models (QuantizeLinear / DequantizeLinear) carry their
+    // parameters in qt.quantize / qt.dequantize instead of ranges.
     module.walk([&](Operation *op) {
-      if (op->hasAttr(kRangeAttrName))
+      if (op->hasAttr(kRangeAttrName) || isa<qt::QuantizeOp>(op))
         sawRange = true;
     });
     for (auto func : module.getOps<func::FuncOp>())
@@ -76,7 +78,7 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
     module.walk([&](Operation *op) {
       if (isa<tosa::MatMulOp, tosa::Conv2DOp, tosa::DepthwiseConv2DOp>(op))
         candidates.push_back(op);
-      else if (isa<tosa::MaxPool2dOp, tosa::ReshapeOp>(op))
+      else if (isa<tosa::MaxPool2dOp, tosa::ReshapeOp, tosa::TransposeOp>(op))
         dataMovement.push_back(op);
       else if (isFloatCompute(op))
         op->emitRemark() << "stays float: qopt has no int8 form of '"
@@ -98,7 +100,7 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
         return signalPassFailure();
       }
     for (Operation *op : ordered) {
-      if (isa<tosa::MaxPool2dOp, tosa::ReshapeOp>(op)) {
+      if (isa<tosa::MaxPool2dOp, tosa::ReshapeOp, tosa::TransposeOp>(op)) {
         if (failed(runOnInputStorage(op)) && isa<tosa::MaxPool2dOp>(op))
           op->emitRemark("stays float: its input is not an int8 value");
         continue;
@@ -152,8 +154,8 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
     }
   }
 
-  // Pattern: max_pool2d / reshape(dequantize(q))
-  //   -> dequantize(max_pool2d / reshape(q)) on the storage type, with q's
+  // Pattern: max_pool2d / reshape / transpose(dequantize(q))
+  //   -> dequantize(max_pool2d / reshape / transpose(q)) on the storage type, with q's
   //      scale and zero point (as TFLite): exact, since both are monotonic
   //      or move values, and the next int8 op's quantize folds away.
   LogicalResult runOnInputStorage(Operation *op) {
@@ -249,15 +251,21 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
   LogicalResult plan(Value input, Epilogue epilogue,
                      QuantizedWeights weights, int64_t reduction, Plan &p,
                      std::string &why) {
-    auto in = activationParams(input, symmetricActivations);
-    auto out = activationParams(epilogue.last->getResult(0), symmetricActivations);
+    auto in = fileParams(input, /*output=*/false);
+    auto out = fileParams(epilogue.last->getResult(0), /*output=*/true);
+    if (!in)
+      if (auto chosen = activationParams(input, symmetricActivations))
+        in = chosen->params;
+    if (!out)
+      if (auto chosen = activationParams(epilogue.last->getResult(0), symmetricActivations))
+        out = chosen->params;
     if (!in || !out) {
       why = "its input or output has no calibrated range";
       return failure();
     }
     p.input = input;
-    p.in = in->params;
-    p.out = out->params;
+    p.in = *in;
+    p.out = *out;
     p.epilogue = epilogue;
     p.weights = std::move(weights);
     std::vector<int32_t> bias(p.weights.channels, 0);
@@ -290,6 +298,39 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
     }
     p.weights.bias = bias;
     return success();
+  }
+
+  /// The parameters a quantized model gives a value: those it is
+  /// dequantized from (an input), or those its only reader quantizes it with,
+  /// seen through reshapes (an output).
+  static std::optional<ref::QuantParams> fileParams(Value v, bool output) {
+    auto params = [](Type t) -> std::optional<ref::QuantParams> {
+      auto q = dyn_cast<quant::UniformQuantizedType>(cast<ShapedType>(t).getElementType());
+      if (!q || !q.getStorageType().isInteger(8))
+        return std::nullopt;
+      return ref::QuantParams{float(q.getScale()), int32_t(q.getZeroPoint())};
+    };
+    if (!output) {
+      auto dq = v.getDefiningOp<qt::DequantizeOp>();
+      return dq ? params(dq.getInput().getType()) : std::nullopt;
+    }
+    while (v.hasOneUse()) {
+      Operation *user = *v.getUsers().begin();
+      if (auto q = dyn_cast<qt::QuantizeOp>(user))
+        return params(q.getType());
+      if (!isa<tosa::ReshapeOp>(user))
+        break;
+      v = user->getResult(0);
+    }
+    return std::nullopt;
+  }
+
+  /// The weight scales a quantized model gave the op (qt.weight_scales, set
+  /// by the ONNX importer), or empty.
+  static std::vector<float> fileWeightScales(Operation *op) {
+    auto scales = op->getAttrOfType<DenseF32ArrayAttr>("qt.weight_scales");
+    return scales ? std::vector<float>(scales.asArrayRef().begin(), scales.asArrayRef().end())
+                  : std::vector<float>();
   }
 
   /// Set by each rewrite before plan(): the output channel of a flat weight
@@ -421,7 +462,7 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
     channelOfIndex = [perChannel](size_t i) {
       return static_cast<int64_t>(i) / perChannel;
     };
-    QuantizedWeights weights = quantizeWeights(*w, o, channelOfIndex);
+    QuantizedWeights weights = quantizeWeights(*w, o, channelOfIndex, fileWeightScales(op));
     Epilogue e = fuseEpilogue(op, o, false);
     if (bias->size() == 1 && o != 1)
       bias->assign(o, (*bias)[0]);
@@ -453,7 +494,8 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
     channelOfIndex = [channels](size_t i) {
       return static_cast<int64_t>(i) % channels;
     };
-    QuantizedWeights weights = quantizeWeights(*w, channels, channelOfIndex);
+    QuantizedWeights weights =
+        quantizeWeights(*w, channels, channelOfIndex, fileWeightScales(op));
     Epilogue e = fuseEpilogue(op, channels, false);
     if (bias->size() == 1 && channels != 1)
       bias->assign(channels, (*bias)[0]);

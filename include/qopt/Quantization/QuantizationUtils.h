@@ -36,9 +36,12 @@ struct QuantizedWeights {
   int64_t channels = 0;
 };
 
-/// `channelOf(i)` gives the output channel of flat weight index i.
+/// `channelOf(i)` gives the output channel of flat weight index i. With
+/// `fileScales` (one per channel, from a quantized model) the weights keep
+/// those scales and the range [-128, 127].
 QuantizedWeights quantizeWeights(const std::vector<float> &w, int64_t channels,
-                                 llvm::function_ref<int64_t(size_t)> channelOf);
+                                 llvm::function_ref<int64_t(size_t)> channelOf,
+                                 llvm::ArrayRef<float> fileScales = {});
 
 /// What a rewrite fuses after a contraction.
 struct Epilogue {
