@@ -79,8 +79,9 @@ private:
   };
   /// The scale (input `scaleIndex`) and zero point (`zpIndex`, optional) of
   /// a quantized operand of `node`, for a tensor of rank `rank`.
+  /// `fixedAxis` is the axis of QLinear* weights (which have no attribute).
   OnnxQuant quantOperands(const onnx::NodeProto &node, int scaleIndex, int zpIndex,
-                          int64_t rank);
+                          int64_t rank, int64_t fixedAxis = -1);
   quant::UniformQuantizedType int8Type(const OnnxQuant &q);
   /// Weights given as integers in the file: their float constant's Value ->
   /// the file's scales, so that qt-quantize-int8 keeps the file's integers.
@@ -366,7 +367,7 @@ Value Importer::floatOf(Value v) {
 }
 
 Importer::OnnxQuant Importer::quantOperands(const onnx::NodeProto &node, int scaleIndex,
-                                            int zpIndex, int64_t rank) {
+                                            int zpIndex, int64_t rank, int64_t fixedAxis) {
   OnnxQuant q;
   const onnx::TensorProto &scale = constantInput(node, scaleIndex);
   q.scales = floats(scale);
@@ -389,7 +390,7 @@ Importer::OnnxQuant Importer::quantOperands(const onnx::NodeProto &node, int sca
     if (!(sc > 0.0f) || !std::isfinite(sc) || !std::isnormal(sc))
       fail("a scale is " + Twine(std::to_string(sc)) + "; scales must be positive normal floats");
   if (scale.dims_size() == 1 && (q.scales.size() > 1 || opset >= 13)) {
-    q.axis = intAttr(node, "axis", 1);
+    q.axis = fixedAxis >= 0 ? fixedAxis : intAttr(node, "axis", 1);
     if (q.axis < 0)
       q.axis += rank;
     if (q.axis < 0 || q.axis >= rank)
@@ -1095,7 +1096,7 @@ void Importer::importNode(const onnx::NodeProto &node) {
     bool conv = op == "QLinearConv";
     bool nhwc;
     Value x = rawInput(node, 0, nhwc);
-    OnnxQuant xq = quantOperands(node, 1, 2, 4), wq = quantOperands(node, 4, 5, conv ? 4 : 2),
+    OnnxQuant xq = quantOperands(node, 1, 2, 4), wq = quantOperands(node, 4, 5, conv ? 4 : 2, conv ? 0 : 1),
               yq = quantOperands(node, 6, 7, 4);
     if (auto type = dyn_cast<quant::UniformQuantizedType>(typeOf(x).getElementType())) {
       quant::UniformQuantizedType expected = int8Type(xq);
