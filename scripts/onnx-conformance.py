@@ -29,7 +29,9 @@ BUILD = os.environ.get("QOPT_BUILD_DIR", os.path.join(ROOT, "build"))
 DATA = "/usr/share/libonnx-testdata/data/node"
 SUPPORTED = ("Conv MaxPool AveragePool GlobalAveragePool BatchNormalization Gemm MatMul Add Sub "
              "Mul Div Relu LeakyRelu Clip Sigmoid HardSigmoid HardSwish Tanh Softmax ReduceMean "
-             "Flatten Reshape Transpose Squeeze Unsqueeze Concat Identity Dropout Constant Pad").split()
+             "Flatten Reshape Transpose Squeeze Unsqueeze Concat Identity Dropout Constant Pad "
+             "ConvTranspose Resize Upsample QuantizeLinear DequantizeLinear QLinearConv "
+             "QLinearMatMul").split()
 
 
 def main_op(model):
@@ -67,8 +69,10 @@ def run_case(case, tmp):
         for k, name in enumerate(in_names[1:], start=1):
             frozen.graph.initializer.append(
                 numpy_helper.from_array(read_tensor(os.path.join(ds, "input_%d.pb" % k)), name))
-        del frozen.graph.input[:]
-        frozen.graph.input.extend(i for i in model.graph.input if i.name in keep)
+        # Before IR version 4 every initializer is also listed as an input.
+        if model.ir_version >= 4:
+            del frozen.graph.input[:]
+            frozen.graph.input.extend(i for i in model.graph.input if i.name in keep)
         path = os.path.join(tmp, "model.onnx")
         onnx.save(frozen, path)
         r = subprocess.run([os.path.join(BUILD, "bin", "qopt-translate"), "--import-onnx",

@@ -154,6 +154,18 @@ private:
   /// [M,K] x [K,N] [+ bias broadcast over rows] as a batch-1 tosa.matmul
   /// and a bias add on [1, M, N] (the form qopt quantizes), then [M, N].
   Value matmul2d(Value a, Value w, std::optional<Value> bias = std::nullopt);
+  /// numpy.matmul: 1-D operands, and batch dimensions that broadcast. A 2-D
+  /// right operand makes one fully connected layer of all rows.
+  Value matmulND(Value a, Value w);
+  /// `v` broadcast to `shape` (same rank) with tosa.tile.
+  Value broadcastTo(Value v, ArrayRef<int64_t> shape);
+  /// ConvTranspose (group 1) as tosa.transpose_conv2d on NHWC.
+  Value convTranspose(const onnx::NodeProto &node);
+  /// Resize / Upsample of H and W (nearest, linear, cubic) on NHWC: per axis
+  /// a gather of the source rows each output row reads, weighted.
+  Value resize(const onnx::NodeProto &node);
+  /// The rows `index` of NHWC `x` along `axis` (1 or 2), with tosa.gather.
+  Value gatherAxis(Value x, int axis, ArrayRef<int64_t> index);
   static const onnx::AttributeProto *attr(const onnx::NodeProto &n, StringRef name) {
     for (const auto &a : n.attribute())
       if (a.name() == name)
@@ -517,6 +529,292 @@ Value Importer::matmul2d(Value a, Value w, std::optional<Value> bias) {
 }
 
 
+Value Importer::broadcastTo(Value v, ArrayRef<int64_t> shape) {
+  if (shapeOf(v) == shape)
+    return v;
+  SmallVector<int64_t> multiples;
+  for (auto [have, want] : llvm::zip(shapeOf(v), shape)) {
+    if (have != want && have != 1)
+      fail("shapes do not broadcast");
+    multiples.push_back(have == want ? 1 : want);
+  }
+  return tosa::TileOp::create(b, loc, typeOf(v).clone(shape), v, constShape(multiples));
+}
+
+Value Importer::matmulND(Value a, Value w) {
+  bool vectorA = shapeOf(a).size() == 1, vectorW = shapeOf(w).size() == 1;
+  if (vectorA)
+    a = reshape(a, {1, shapeOf(a)[0]});
+  if (vectorW)
+    w = reshape(w, {shapeOf(w)[0], 1});
+  ArrayRef<int64_t> as = shapeOf(a), ws = shapeOf(w);
+  int64_t m = as[as.size() - 2], k = as.back(), n = ws.back();
+  if (ws[ws.size() - 2] != k)
+    fail("inner dimensions differ (" + Twine(k) + " and " + Twine(ws[ws.size() - 2]) + ")");
+  SmallVector<int64_t> batch;
+  Value y;
+  if (ws.size() == 2) {
+    // All rows of all batches through one [K, N] weight.
+    batch.assign(as.begin(), as.end() - 2);
+    int64_t rows = typeOf(a).getNumElements() / k;
+    y = matmul2d(reshape(a, {rows, k}), w);
+    attachWeightScales(lastMatmul, w, 1, n);
+  } else {
+    size_t rank = std::max(as.size(), ws.size());
+    SmallVector<int64_t> ba(rank - as.size(), 1), bw(rank - ws.size(), 1);
+    ba.append(as.begin(), as.end() - 2);
+    bw.append(ws.begin(), ws.end() - 2);
+    int64_t count = 1;
+    for (size_t d = 0; d + 2 < rank; ++d) {
+      if (ba[d] != bw[d] && ba[d] != 1 && bw[d] != 1)
+        fail("batch dimensions do not broadcast");
+      batch.push_back(std::max(ba[d], bw[d]));
+      count *= batch.back();
+    }
+    SmallVector<int64_t> sa(ba), sw(bw), fa(batch), fw(batch);
+    sa.append({m, k});
+    sw.append({k, n});
+    fa.append({m, k});
+    fw.append({k, n});
+    Value a3 = reshape(broadcastTo(reshape(a, sa), fa), {count, m, k});
+    Value w3 = reshape(broadcastTo(reshape(w, sw), fw), {count, k, n});
+    Value zp = zeroPoint();
+    y = tosa::MatMulOp::create(b, loc, RankedTensorType::get({count, m, n}, f32()), a3, w3, zp, zp);
+  }
+  SmallVector<int64_t> shape(batch);
+  if (!vectorA)
+    shape.push_back(m);
+  if (!vectorW)
+    shape.push_back(n);
+  return reshape(y, shape);
+}
+
+Value Importer::convTranspose(const onnx::NodeProto &node) {
+  Value xh = inputNHWC(node, 0);
+  int64_t n = shapeOf(xh)[0], c = shapeOf(xh)[3];
+  SmallVector<int64_t> in = {shapeOf(xh)[1], shapeOf(xh)[2]};
+  auto data = constantData(input(node, 1));
+  Value w = input(node, 1);
+  if (!data || shapeOf(w).size() != 4 || shapeOf(w)[0] != c)
+    fail("the weights must be a constant [C, O, KH, KW] tensor for an input of " + Twine(c) +
+         " channels");
+  if (intAttr(node, "group", 1) != 1)
+    fail("a grouped ConvTranspose is not supported yet");
+  int64_t o = shapeOf(w)[1];
+  auto ints = [&](StringRef name, SmallVector<int64_t> dflt) {
+    if (auto *a = attr(node, name))
+      return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
+    return dflt;
+  };
+  SmallVector<int64_t> stride = ints("strides", {1, 1}), dilation = ints("dilations", {1, 1}),
+                       pads = ints("pads", {0, 0, 0, 0}), outPad = ints("output_padding", {0, 0}),
+                       outShape = ints("output_shape", {});
+  if (stride.size() != 2 || pads.size() != 4 || outPad.size() != 2 ||
+      (!outShape.empty() && outShape.size() != 2 && outShape.size() != 4))
+    fail("only 2-D windows are supported");
+  if (dilation.size() != 2 || dilation[0] < 1 || dilation[1] < 1)
+    fail("dilations must be 2 positive values");
+  // A dilated kernel is the kernel with zeros between its taps.
+  SmallVector<int64_t> kernel = {(shapeOf(w)[2] - 1) * dilation[0] + 1,
+                                 (shapeOf(w)[3] - 1) * dilation[1] + 1};
+  if (outShape.size() == 4)
+    outShape.erase(outShape.begin(), outShape.begin() + 2);
+  std::string autoPad = attr(node, "auto_pad") ? attr(node, "auto_pad")->s() : "NOTSET";
+  SmallVector<int64_t> out, tosaPad;
+  for (int d = 0; d < 2; ++d) {
+    int64_t full = stride[d] * (in[d] - 1) + outPad[d] + kernel[d];
+    int64_t begin = pads[d], end = pads[d + 2];
+    if (!outShape.empty() || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+      int64_t target = outShape.empty() ? in[d] * stride[d] : outShape[d];
+      int64_t total = full - target;
+      // A larger output_shape extends the end (bias only there).
+      begin = total < 0 ? 0 : autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
+      end = total - begin;
+    }
+    out.push_back(full - begin - end);
+    tosaPad.append({-begin, outPad[d] - end});
+  }
+  std::vector<float> bias(o, 0.0f);
+  if (std::optional<Value> bv = optionalInput(node, 2)) {
+    auto bd = constantData(*bv);
+    if (!bd || bd->size() != size_t(o))
+      fail("the bias must be a constant of " + Twine(o) + " values");
+    bias = *bd;
+  }
+  // [C, O, KH, KW] -> [O, KH', KW', C], dilated
+  int64_t kh = kernel[0], kw = kernel[1], fh = shapeOf(w)[2], fw = shapeOf(w)[3];
+  std::vector<float> ohwi(o * kh * kw * c, 0.0f);
+  for (int64_t i = 0; i < c; ++i)
+    for (int64_t a = 0; a < o; ++a)
+      for (int64_t y0 = 0; y0 < fh; ++y0)
+        for (int64_t x0 = 0; x0 < fw; ++x0)
+          ohwi[((a * kh + y0 * dilation[0]) * kw + x0 * dilation[1]) * c + i] =
+              (*data)[((i * o + a) * fh + y0) * fw + x0];
+  Value zp = zeroPoint();
+  return tosa::TransposeConv2DOp::create(
+      b, loc, RankedTensorType::get({n, out[0], out[1], o}, f32()), xh,
+      constant({o, kh, kw, c}, ohwi), constant({o}, bias), zp, zp,
+      b.getDenseI64ArrayAttr(tosaPad), b.getDenseI64ArrayAttr(stride), TypeAttr::get(f32()));
+}
+
+Value Importer::gatherAxis(Value x, int axis, ArrayRef<int64_t> index) {
+  ArrayRef<int64_t> s = shapeOf(x);
+  int64_t outer = axis == 1 ? s[0] : s[0] * s[1], k = s[axis];
+  int64_t inner = axis == 1 ? s[2] * s[3] : s[3], count = index.size();
+  std::vector<int32_t> indices;
+  for (int64_t r = 0; r < outer; ++r)
+    for (int64_t i : index)
+      indices.push_back(int32_t(i));
+  auto indexType = RankedTensorType::get({outer, count}, b.getI32Type());
+  Value indexConst = tosa::ConstOp::create(
+      b, loc, indexType, DenseElementsAttr::get(indexType, ArrayRef<int32_t>(indices)));
+  Value g = tosa::GatherOp::create(b, loc, RankedTensorType::get({outer, count, inner}, f32()),
+                                   reshape(x, {outer, k, inner}), indexConst);
+  SmallVector<int64_t> shape(s);
+  shape[axis] = count;
+  return reshape(g, shape);
+}
+
+Value Importer::resize(const onnx::NodeProto &node) {
+  Value xh = inputNHWC(node, 0);
+  ArrayRef<int64_t> shape = shapeOf(xh); // N, H, W, C
+  // Output sizes from `sizes` or `scales` (NCHW order); opset 10 has only
+  // scales (input 1), Upsample too.
+  bool opset10 = node.op_type() == "Upsample" || opset < 11;
+  std::vector<float> scales;
+  std::vector<int64_t> sizes;
+  int scalesIndex = opset10 ? 1 : 2;
+  if (node.op_type() == "Upsample" && opset < 9)
+    fail("Upsample before opset 9 is not supported");
+  if (!opset10 && node.input_size() > 3 && !node.input(3).empty() &&
+      initializers.count(node.input(3)) && constantInput(node, 3).dims_size() &&
+      constantInput(node, 3).dims(0) > 0)
+    sizes = ints(constantInput(node, 3));
+  else if (scalesIndex < node.input_size() && !node.input(scalesIndex).empty())
+    scales = floats(constantInput(node, scalesIndex));
+  if (sizes.empty() && scales.empty())
+    fail("neither constant scales nor sizes are given");
+  if ((!sizes.empty() && sizes.size() != 4) || (!scales.empty() && scales.size() != 4))
+    fail("only 4-D inputs are supported");
+  // NCHW dims 2, 3 are NHWC 1, 2; N and C must stay.
+  int64_t nchw[4] = {shape[0], shape[3], shape[1], shape[2]};
+  for (int d : {0, 1})
+    if ((!sizes.empty() && sizes[d] != nchw[d]) || (!scales.empty() && scales[d] != 1.0f))
+      fail("only the spatial dimensions can be resized");
+  std::string mode = attr(node, "mode") ? attr(node, "mode")->s() : "nearest";
+  std::string coord = opset10 ? "asymmetric"
+                      : attr(node, "coordinate_transformation_mode")
+                          ? attr(node, "coordinate_transformation_mode")->s()
+                          : "half_pixel";
+  std::string nearestMode = opset10 ? "floor"
+                            : attr(node, "nearest_mode") ? attr(node, "nearest_mode")->s()
+                                                         : "round_prefer_floor";
+  float cubicA = floatAttr(node, "cubic_coeff_a", -0.75f);
+  bool excludeOutside = intAttr(node, "exclude_outside", 0);
+  if (mode != "nearest" && mode != "linear" && mode != "cubic")
+    fail("mode '" + mode + "' is not supported");
+  if (coord == "tf_crop_and_resize")
+    fail("coordinate_transformation_mode 'tf_crop_and_resize' is not supported yet");
+  Value y = xh;
+  for (int d : {2, 3}) {
+    int axis = d - 1;
+    int64_t inSize = nchw[d];
+    double scale = sizes.empty() ? double(scales[d]) : double(sizes[d]) / double(inSize);
+    int64_t outSize = sizes.empty() ? int64_t(std::floor(double(inSize) * scales[d])) : sizes[d];
+    if (outSize <= 0)
+      fail("an output dimension would be empty");
+    if (outSize == inSize && scale == 1.0)
+      continue;
+    // ONNX's coordinate transformation: the source position of each output,
+    // with the unrounded output length scale * in, as ONNX's reference.
+    double outLength = scale * double(inSize);
+    auto source = [&](int64_t i) -> double {
+      if (coord == "half_pixel")
+        return (i + 0.5) / scale - 0.5;
+      if (coord == "pytorch_half_pixel")
+        return outLength > 1 ? (i + 0.5) / scale - 0.5 : 0.0;
+      if (coord == "align_corners")
+        return outLength == 1 ? 0.0 : double(i) * (inSize - 1) / (outLength - 1);
+      if (coord == "asymmetric")
+        return i / scale;
+      if (coord == "tf_half_pixel_for_nn")
+        return (i + 0.5) / scale;
+      fail("coordinate_transformation_mode '" + coord + "' is not known");
+    };
+    auto clampIndex = [&](int64_t i) { return std::clamp<int64_t>(i, 0, inSize - 1); };
+    // Taps: per output position, source rows and their weights.
+    std::vector<std::vector<std::pair<int64_t, float>>> taps(outSize);
+    for (int64_t i = 0; i < outSize; ++i) {
+      double x = source(i);
+      if (mode == "nearest") {
+        double r;
+        if (nearestMode == "round_prefer_floor")
+          r = x == std::floor(x) + 0.5 ? std::floor(x) : std::round(x);
+        else if (nearestMode == "round_prefer_ceil")
+          r = std::round(x);
+        else if (nearestMode == "floor")
+          r = std::floor(x);
+        else if (nearestMode == "ceil")
+          r = std::ceil(x);
+        else
+          fail("nearest_mode '" + nearestMode + "' is not known");
+        taps[i].push_back({clampIndex(int64_t(r)), 1.0f});
+        continue;
+      }
+      double base = std::floor(x), t = x - base;
+      std::vector<std::pair<int64_t, double>> raw;
+      if (mode == "linear") {
+        raw = {{int64_t(base), 1.0 - t}, {int64_t(base) + 1, t}};
+      } else {
+        auto cubic = [&](double s) {
+          s = std::fabs(s);
+          if (s <= 1)
+            return ((cubicA + 2) * s - (cubicA + 3)) * s * s + 1;
+          if (s < 2)
+            return ((cubicA * s - 5 * cubicA) * s + 8 * cubicA) * s - 4 * cubicA;
+          return 0.0;
+        };
+        for (int64_t j = -1; j <= 2; ++j)
+          raw.push_back({int64_t(base) + j, cubic(t - j)});
+      }
+      if (excludeOutside) {
+        double sum = 0;
+        for (auto &[idx, wt] : raw) {
+          if (idx < 0 || idx >= inSize)
+            wt = 0;
+          sum += wt;
+        }
+        for (auto &p : raw)
+          p.second /= sum;
+      }
+      for (auto [idx, wt] : raw)
+        taps[i].push_back({clampIndex(idx), float(wt)});
+    }
+    // One gather per tap, weighted by a constant per output position.
+    size_t count = taps[0].size();
+    Value sum;
+    for (size_t t = 0; t < count; ++t) {
+      SmallVector<int64_t> index;
+      std::vector<float> weight;
+      for (auto &tap : taps) {
+        index.push_back(tap[t].first);
+        weight.push_back(tap[t].second);
+      }
+      Value g = gatherAxis(y, axis, index);
+      if (count > 1) {
+        SmallVector<int64_t> wshape = {1, 1, 1, 1};
+        wshape[axis] = outSize;
+        g = mul(typeOf(g), g, constant(wshape, weight));
+        sum = sum ? tosa::AddOp::create(b, loc, typeOf(g), sum, g).getResult() : g;
+      } else {
+        sum = g;
+      }
+    }
+    y = sum;
+  }
+  return y;
+}
+
 Importer::Window Importer::window(const onnx::NodeProto &node, ArrayRef<int64_t> inHW,
                                   ArrayRef<int64_t> kernel) {
   auto ints = [&](StringRef name, SmallVector<int64_t> dflt) {
@@ -530,8 +828,9 @@ Importer::Window Importer::window(const onnx::NodeProto &node, ArrayRef<int64_t>
   SmallVector<int64_t> onnxPads = ints("pads", {0, 0, 0, 0}); // t, l, b, r
   if (w.stride.size() != 2 || w.dilation.size() != 2 || onnxPads.size() != 4)
     fail("only 2-D windows are supported");
-  if (intAttr(node, "ceil_mode", 0))
-    fail("ceil_mode = 1 is not supported yet");
+  bool ceilMode = intAttr(node, "ceil_mode", 0);
+  if (ceilMode && node.op_type() == "AveragePool" && intAttr(node, "count_include_pad", 0))
+    fail("ceil_mode = 1 with count_include_pad = 1 is not supported yet");
   std::string autoPad = attr(node, "auto_pad") ? attr(node, "auto_pad")->s() : "NOTSET";
   w.pad = {onnxPads[0], onnxPads[2], onnxPads[1], onnxPads[3]};
   for (int d = 0; d < 2; ++d) {
@@ -550,6 +849,20 @@ Importer::Window Importer::window(const onnx::NodeProto &node, ArrayRef<int64_t>
     int64_t span = inHW[d] + w.pad[2 * d] + w.pad[2 * d + 1] - extent;
     if (span < 0)
       fail("the window is larger than the padded input");
+    if (ceilMode) {
+      // One more window for a partial one at the end (not one that would
+      // start in the trailing padding), read through extra end padding,
+      // which pooling ignores.
+      int64_t out = (span + w.stride[d] - 1) / w.stride[d] + 1;
+      if ((out - 1) * w.stride[d] >= inHW[d] + w.pad[2 * d])
+        --out;
+      int64_t extra = (out - 1) * w.stride[d] + extent - (inHW[d] + w.pad[2 * d] + w.pad[2 * d + 1]);
+      if (extra >= 0) {
+        w.pad[2 * d + 1] += extra;
+        w.out.push_back(out);
+        continue;
+      }
+    }
     // ONNX floors; TOSA wants exact division: drop the trailing padding
     // and input rows that no window position reaches.
     int64_t rem = span % w.stride[d];
@@ -645,21 +958,37 @@ Value Importer::spatial(const onnx::NodeProto &node, StringRef op) {
     };
     auto outType = RankedTensorType::get({n, win.out[0], win.out[1], o}, f32());
     Value y;
-    if (group == 1) {
-      if (ic != c)
-        fail("the weights have " + Twine(ic) + " input channels for an input of " + Twine(c));
-      // OIHW -> OHWI
-      std::vector<float> ohwi(data->size());
-      for (int64_t a = 0; a < o; ++a)
-        for (int64_t i = 0; i < ic; ++i)
-          for (int64_t y0 = 0; y0 < kh; ++y0)
-            for (int64_t x0 = 0; x0 < kw; ++x0)
-              ohwi[((a * kh + y0) * kw + x0) * ic + i] =
-                  (*data)[((a * ic + i) * kh + y0) * kw + x0];
-      y = tosa::Conv2DOp::create(b, loc, outType, trimmed(win), constant({o, kh, kw, ic}, ohwi),
-                                 biasC, b.getDenseI64ArrayAttr(win.pad),
-                                 b.getDenseI64ArrayAttr(win.stride),
-                                 b.getDenseI64ArrayAttr(win.dilation), f32Attr);
+    if (group > 0 && ic * group == c && o % group == 0 && !(group == c && group > 1 && ic == 1)) {
+      // One convolution per group on its slice of the input channels,
+      // joined on the channel axis (group 1: one convolution).
+      int64_t og = o / group;
+      Value in = trimmed(win);
+      SmallVector<Value> parts;
+      for (int64_t g = 0; g < group; ++g) {
+        std::vector<float> ohwi(og * kh * kw * ic); // OIHW -> OHWI
+        for (int64_t a = 0; a < og; ++a)
+          for (int64_t i = 0; i < ic; ++i)
+            for (int64_t y0 = 0; y0 < kh; ++y0)
+              for (int64_t x0 = 0; x0 < kw; ++x0)
+                ohwi[((a * kh + y0) * kw + x0) * ic + i] =
+                    (*data)[(((g * og + a) * ic + i) * kh + y0) * kw + x0];
+        Value slice = in;
+        if (group > 1) {
+          SmallVector<int64_t> size(shapeOf(in));
+          size[3] = ic;
+          slice = tosa::SliceOp::create(b, loc, RankedTensorType::get(size, f32()), in,
+                                        constShape({0, 0, 0, g * ic}), constShape(size));
+        }
+        std::vector<float> groupBias(bias.begin() + g * og, bias.begin() + (g + 1) * og);
+        parts.push_back(tosa::Conv2DOp::create(
+            b, loc, RankedTensorType::get({n, win.out[0], win.out[1], og}, f32()), slice,
+            constant({og, kh, kw, ic}, ohwi), constant({og}, groupBias),
+            b.getDenseI64ArrayAttr(win.pad), b.getDenseI64ArrayAttr(win.stride),
+            b.getDenseI64ArrayAttr(win.dilation), f32Attr));
+      }
+      if (group == 1)
+        return withScales(parts[0]);
+      return tosa::ConcatOp::create(b, loc, outType, parts, b.getI32IntegerAttr(3));
     } else if (group == c && ic == 1 && o % c == 0) {
       // Depthwise: [C*M, 1, KH, KW] -> [KH, KW, C, M]
       int64_t m = o / c;
@@ -673,7 +1002,8 @@ Value Importer::spatial(const onnx::NodeProto &node, StringRef op) {
           b.getDenseI64ArrayAttr(win.pad), b.getDenseI64ArrayAttr(win.stride),
           b.getDenseI64ArrayAttr(win.dilation), f32Attr);
     } else {
-      fail("a grouped convolution with " + Twine(group) + " groups is not supported yet");
+      fail("the weights have " + Twine(ic) + " input channels per group for an input of " +
+           Twine(c) + " channels in " + Twine(group) + " groups");
     }
     return withScales(y);
   }
@@ -807,11 +1137,13 @@ void Importer::importNode(const onnx::NodeProto &node) {
     }
     result = mul(RankedTensorType::get(shape, f32()), x, y);
   } else if (op == "MatMul") {
-    Value a = input(node, 0), w = input(node, 1);
-    if (shapeOf(a).size() != 2 || shapeOf(w).size() != 2)
-      fail("only 2-D MatMul is supported yet");
-    result = matmul2d(a, w);
-    attachWeightScales(lastMatmul, w, 1, shapeOf(w)[1]);
+    result = matmulND(input(node, 0), input(node, 1));
+  } else if (op == "ConvTranspose") {
+    result = convTranspose(node);
+    resultNHWC = true;
+  } else if (op == "Resize" || op == "Upsample") {
+    result = resize(node);
+    resultNHWC = true;
   } else if (op == "Gemm") {
     Value a = input(node, 0), w = input(node, 1);
     if (shapeOf(a).size() != 2 || shapeOf(w).size() != 2)
