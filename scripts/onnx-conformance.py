@@ -62,6 +62,7 @@ def run_case(case, tmp):
     in_names = [i.name for i in model.graph.input if i.name not in inits]
     out_names = [o.name for o in model.graph.output]
     mlir = os.path.join(tmp, "model.mlir")
+    off_by_one = values = 0
     for ds in sets:
         frozen = onnx.ModelProto()
         frozen.CopyFrom(model)
@@ -80,6 +81,15 @@ def run_case(case, tmp):
         if r.returncode != 0:
             msg = r.stderr.strip().splitlines()[0] if r.stderr else ""
             return op, "import", msg.split("error: ", 1)[-1]
+        # QLinearConv / QLinearMatMul run on qopt's int8 kernels (the import
+        # quantized with the file's parameters); ONNX requantizes through
+        # float, qopt in fixed point, so their outputs may differ by 1.
+        requantizes = op in ("QLinearConv", "QLinearMatMul")
+        if requantizes:
+            r = subprocess.run([os.path.join(BUILD, "bin", "qopt"), "--quantize-int8", mlir,
+                                "-o", mlir], capture_output=True, text=True)
+            if r.returncode != 0:
+                return op, "run", r.stderr.strip().splitlines()[0] if r.stderr else ""
         inputs = {}
         for k, name in enumerate(keep):
             inputs[name] = read_tensor(os.path.join(ds, "input_%d.pb" % k))[None]  # one sample
@@ -96,11 +106,18 @@ def run_case(case, tmp):
             have = got[name].reshape(want.shape)
             if want.dtype.kind == "f":
                 ok = np.allclose(have, want, rtol=1e-3, atol=1e-5)
+            elif requantizes:
+                diff = np.abs(have.astype(np.int64) - want.astype(np.int64))
+                ok = diff.max() <= 1
+                off_by_one += int((diff == 1).sum())
+                values += diff.size
             else:
                 ok = np.array_equal(have, want)
             if not ok:
                 return op, "fail", "output %s differs (max abs %.3g)" % (
                     name, float(np.abs(have.astype(np.float64) - want).max()))
+    if values:
+        return op, "pass", "int8 kernels: %d of %d values differ by 1" % (off_by_one, values)
     return op, "pass", ""
 
 
@@ -134,6 +151,9 @@ def main():
         total += len(cases)
         passed += ok
         bad = ", ".join("%s (%s)" % (c, s) for c, s, _ in cases if s != "pass")
+        notes = "; ".join("%s: %s" % (c, d) for c, s, d in cases if s == "pass" and d)
+        if notes:
+            bad = (bad + "; " if bad else "") + "passed with " + notes
         lines.append("| %s | %d / %d | %s |" % (op, ok, len(cases), bad))
     other = sum(1 for c in results.values() for _, s, _ in c if s == "unsupported")
     print("\n".join(lines))

@@ -53,11 +53,13 @@ static llvm::Expected<std::vector<EntryPoint>> collectEntryPoints(ModuleOp modul
       continue;
     EntryPoint entry;
     entry.name = func.getSymName().str();
-    auto spec = [&](Type type, StringAttr name, std::string fallback)
-        -> llvm::Expected<TensorSpec> {
+    auto spec = [&](Type type, StringAttr name, std::string fallback,
+                    bool isUnsigned = false) -> llvm::Expected<TensorSpec> {
       auto tensor = dyn_cast<RankedTensorType>(type);
       std::optional<DType> dtype =
           tensor ? dtypeOf(tensor.getElementType()) : std::nullopt;
+      if (dtype == DType::I8 && isUnsigned)
+        dtype = DType::U8; // qt.unsigned: uint8 data in an i8 tensor
       if (!tensor || !tensor.hasStaticShape() || !dtype) {
         std::string text;
         llvm::raw_string_ostream os(text);
@@ -71,14 +73,15 @@ static llvm::Expected<std::vector<EntryPoint>> collectEntryPoints(ModuleOp modul
     };
     for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
       auto s = spec(type, func.getArgAttrOfType<StringAttr>(i, "qt.name"),
-                    "arg" + std::to_string(i));
+                    "arg" + std::to_string(i), bool(func.getArgAttr(i, qopt::kUnsignedAttrName)));
       if (!s)
         return s.takeError();
       entry.inputs.push_back(*s);
     }
     for (auto [i, type] : llvm::enumerate(func.getResultTypes())) {
       auto s = spec(type, func.getResultAttrOfType<StringAttr>(i, "qt.name"),
-                    "output" + std::to_string(i));
+                    "output" + std::to_string(i),
+                    bool(func.getResultAttr(i, qopt::kUnsignedAttrName)));
       if (!s)
         return s.takeError();
       entry.outputs.push_back(*s);

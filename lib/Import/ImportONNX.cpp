@@ -82,7 +82,21 @@ private:
   /// `fixedAxis` is the axis of QLinear* weights (which have no attribute).
   OnnxQuant quantOperands(const onnx::NodeProto &node, int scaleIndex, int zpIndex,
                           int64_t rank, int64_t fixedAxis = -1);
-  quant::UniformQuantizedType int8Type(const OnnxQuant &q);
+  /// The quantized element type of an activation (per tensor, or per axis).
+  quant::QuantizedType int8Type(const OnnxQuant &q);
+  /// `v` (quantized, or an integer graph input) as a value of quantized
+  /// type `q`: an integer tensor takes the type; a quantized one must have it.
+  Value asQuantized(Value v, const OnnxQuant &q);
+  /// Integer ONNX tensor types qopt carries as i8 (uint8 with 128 subtracted).
+  static bool isInt8Tensor(int32_t type) {
+    return type == onnx::TensorProto::UINT8 || type == onnx::TensorProto::INT8;
+  }
+  Value xorSignBit(Value v) {
+    SmallVector<int64_t> ones(shapeOf(v).size(), 1);
+    auto type = RankedTensorType::get(ones, b.getI8Type());
+    Value c = tosa::ConstOp::create(b, loc, type, DenseElementsAttr::get(type, int8_t(-128)));
+    return tosa::BitwiseXorOp::create(b, loc, typeOf(v), v, c);
+  }
   /// Weights given as integers in the file: their float constant's Value ->
   /// the file's scales, so that qt-quantize-int8 keeps the file's integers.
   llvm::DenseMap<Value, OnnxQuant> weightQuant;
@@ -143,6 +157,11 @@ private:
   Value reshape(Value v, ArrayRef<int64_t> shape) {
     if (shapeOf(v) == shape)
       return v;
+    if (auto q = dyn_cast<quant::QuantizedType>(typeOf(v).getElementType())) {
+      Value storage = quant::StorageCastOp::create(b, loc, typeOf(v).clone(b.getI8Type()), v);
+      Value moved = reshape(storage, shape);
+      return quant::StorageCastOp::create(b, loc, typeOf(moved).clone(q), moved);
+    }
     auto type = typeOf(v).clone(shape);
     if (auto c = v.getDefiningOp<tosa::ConstOp>())
       if (auto data = dyn_cast<DenseElementsAttr>(c.getValues()))
@@ -191,6 +210,12 @@ private:
   /// A transpose that moves only unit dimensions is a reshape; constants
   /// are transposed here.
   Value transpose(Value v, ArrayRef<int32_t> perms) {
+    // Quantized values move as their integers.
+    if (auto q = dyn_cast<quant::QuantizedType>(typeOf(v).getElementType())) {
+      Value storage = quant::StorageCastOp::create(b, loc, typeOf(v).clone(b.getI8Type()), v);
+      Value moved = transpose(storage, perms);
+      return quant::StorageCastOp::create(b, loc, typeOf(moved).clone(q), moved);
+    }
     SmallVector<int64_t> shape;
     SmallVector<int32_t> moved;
     for (int32_t p : perms) {
@@ -248,6 +273,8 @@ private:
   Window window(const onnx::NodeProto &node, ArrayRef<int64_t> inHW, ArrayRef<int64_t> kernel);
   /// A Conv, pooling or GlobalAveragePool node on NHWC: its NHWC result.
   Value spatial(const onnx::NodeProto &node, StringRef op);
+  /// The same ops on [N, C, L]: as 2-D ops on [N, C, 1, L]; an [N, C, L] result.
+  Value spatial1d(const onnx::NodeProto &node);
   /// The BatchNormalization that alone reads `conv`'s output, with
   /// constant parameters, so that it folds into the weights; else null.
   const onnx::NodeProto *foldableBatchNorm(const onnx::NodeProto &conv);
@@ -370,6 +397,9 @@ Value Importer::rawInput(const onnx::NodeProto &node, int i, bool &nhwc) {
 }
 
 Value Importer::floatOf(Value v) {
+  if (typeOf(v).getElementType().isInteger(8))
+    fail("an integer (uint8/int8) tensor reaches an op that computes in float; integer "
+         "tensors can only be read by DequantizeLinear, QLinearConv and QLinearMatMul");
   if (!isa<quant::QuantizedType>(typeOf(v).getElementType()))
     return v;
   Value &copy = floatCopies[v];
@@ -413,13 +443,27 @@ Importer::OnnxQuant Importer::quantOperands(const onnx::NodeProto &node, int sca
   return q;
 }
 
-quant::UniformQuantizedType Importer::int8Type(const OnnxQuant &q) {
-  if (q.axis >= 0)
-    fail("per-axis quantization of an activation is not supported (only of constant weights)");
+quant::QuantizedType Importer::int8Type(const OnnxQuant &q) {
   if (q.type != onnx::TensorProto::INT8 && q.type != onnx::TensorProto::UINT8)
     fail("activations must be quantized to uint8 or int8");
+  if (q.axis >= 0) {
+    SmallVector<double> scales(q.scales.begin(), q.scales.end());
+    return quant::UniformQuantizedPerAxisType::get(quant::QuantizationFlags::Signed,
+                                                   b.getI8Type(), f32(), scales, q.zeroPoints,
+                                                   int32_t(q.axis), -128, 127);
+  }
   return quant::UniformQuantizedType::get(quant::QuantizationFlags::Signed, b.getI8Type(), f32(),
                                           q.scales[0], q.zeroPoints[0], -128, 127);
+}
+
+Value Importer::asQuantized(Value v, const OnnxQuant &q) {
+  quant::QuantizedType type = int8Type(q);
+  Type element = typeOf(v).getElementType();
+  if (element.isSignlessInteger(8))
+    return quant::StorageCastOp::create(b, loc, typeOf(v).clone(type), v);
+  if (element != type)
+    fail("the scale and zero point differ from those the input was quantized with");
+  return v;
 }
 
 Value Importer::dequantizedConstant(const onnx::TensorProto &t, const OnnxQuant &q) {
@@ -907,6 +951,52 @@ Importer::batchNormAffine(const onnx::NodeProto &bn, int64_t channels) {
   return {a, shift};
 }
 
+Value Importer::spatial1d(const onnx::NodeProto &node) {
+  onnx::NodeProto lifted = node;
+  lifted.clear_input();
+  std::string prefix = node.output(0) + "#2d";
+  for (int i = 0; i < node.input_size(); ++i) {
+    if (node.input(i).empty() || (i == 2 && node.op_type() != "MaxPool")) {
+      lifted.add_input(node.input(i)); // bias: as it is
+      continue;
+    }
+    Value v = input(node, i);
+    SmallVector<int64_t> shape(shapeOf(v));
+    if (shape.size() != 3)
+      fail("input " + Twine(i) + " must be 3-D");
+    shape.insert(shape.begin() + 2, 1);
+    values[prefix + std::to_string(i)] = reshape(v, shape);
+    lifted.add_input(prefix + std::to_string(i));
+  }
+  // Attributes over one spatial axis gain the unit H axis.
+  for (auto &a : *lifted.mutable_attribute()) {
+    StringRef name = a.name();
+    std::vector<int64_t> v(a.ints().begin(), a.ints().end());
+    if (name == "kernel_shape" || name == "strides" || name == "dilations" ||
+        name == "output_padding" || name == "output_shape") {
+      if (v.size() != 1)
+        continue;
+      v.insert(v.begin(), name == "output_padding" ? 0 : 1);
+    } else if (name == "pads" && v.size() == 2) {
+      v = {0, v[0], 0, v[1]};
+    } else {
+      continue;
+    }
+    a.clear_ints();
+    for (int64_t x : v)
+      a.add_ints(x);
+  }
+  foldedBatchNorm = nullptr; // a BatchNorm after a 1-D Conv stays separate
+  batchNormOf.erase(lifted.output(0));
+  Value y = lifted.op_type() == "ConvTranspose" ? convTranspose(lifted)
+                                                 : spatial(lifted, lifted.op_type());
+  // [N, 1, L, C] -> [N, C, L]
+  Value nchw = toNCHW(y);
+  SmallVector<int64_t> shape(shapeOf(nchw));
+  shape.erase(shape.begin() + 2);
+  return reshape(nchw, shape);
+}
+
 Value Importer::spatial(const onnx::NodeProto &node, StringRef op) {
   if (!hasNHWC(node, 0) && shapeOf(input(node, 0)).size() != 4)
     fail("only 4-D (NCHW) inputs are supported");
@@ -1139,8 +1229,12 @@ void Importer::importNode(const onnx::NodeProto &node) {
   } else if (op == "MatMul") {
     result = matmulND(input(node, 0), input(node, 1));
   } else if (op == "ConvTranspose") {
-    result = convTranspose(node);
-    resultNHWC = true;
+    if (!hasNHWC(node, 0) && shapeOf(input(node, 0)).size() == 3) {
+      result = spatial1d(node);
+    } else {
+      result = convTranspose(node);
+      resultNHWC = true;
+    }
   } else if (op == "Resize" || op == "Upsample") {
     result = resize(node);
     resultNHWC = true;
@@ -1176,6 +1270,10 @@ void Importer::importNode(const onnx::NodeProto &node) {
     result = matmul2d(a, w, c);
     if (alpha == 1.0f)
       attachWeightScales(lastMatmul, fileWeight, outputAxis, shapeOf(w)[1]);
+  } else if ((op == "Conv" || op == "MaxPool" || op == "AveragePool" ||
+              op == "GlobalAveragePool" || op == "ConvTranspose") &&
+             !hasNHWC(node, 0) && shapeOf(input(node, 0)).size() == 3) {
+    result = spatial1d(node);
   } else if (op == "Conv" || op == "MaxPool" || op == "AveragePool" ||
              op == "GlobalAveragePool") {
     result = spatial(node, op);
@@ -1405,6 +1503,8 @@ void Importer::importNode(const onnx::NodeProto &node) {
   } else if (op == "QuantizeLinear") {
     Value x = unaryInput();
     OnnxQuant q = quantOperands(node, 1, 2, shapeOf(x).size());
+    if (resultNHWC && q.axis >= 0)
+      q.axis = nhwcAxis(q.axis);
     result = qopt::qt::QuantizeOp::create(b, loc, typeOf(x).clone(int8Type(q)), x);
   } else if (op == "DequantizeLinear") {
     if (initializers.count(node.input(0))) {
@@ -1412,15 +1512,15 @@ void Importer::importNode(const onnx::NodeProto &node) {
       result = dequantizedConstant(t, quantOperands(node, 1, 2, t.dims_size()));
     } else {
       Value q = rawInput(node, 0, resultNHWC);
-      auto type = dyn_cast<quant::UniformQuantizedType>(typeOf(q).getElementType());
-      if (!type)
+      if (!isa<quant::QuantizedType>(typeOf(q).getElementType()) &&
+          !typeOf(q).getElementType().isSignlessInteger(8))
         fail("the input is not a quantized tensor (only QuantizeLinear, QLinearConv and "
-             "QLinearMatMul results and integer constants can be dequantized)");
-      quant::UniformQuantizedType expected = int8Type(quantOperands(node, 1, 2, 4));
-      if (expected.getScale() != type.getScale() ||
-          expected.getZeroPoint() != type.getZeroPoint())
-        fail("the scale and zero point differ from those the input was quantized with");
-      result = floatOf(q);
+             "QLinearMatMul results, integer graph inputs and integer constants can be "
+             "dequantized)");
+      OnnxQuant params = quantOperands(node, 1, 2, shapeOf(q).size());
+      if (resultNHWC && params.axis >= 0)
+        params.axis = nhwcAxis(params.axis);
+      result = floatOf(asQuantized(q, params));
     }
   } else if (op == "QLinearConv" || op == "QLinearMatMul") {
     // The float op between dequantized operands and a quantized result:
@@ -1430,14 +1530,10 @@ void Importer::importNode(const onnx::NodeProto &node) {
     Value x = rawInput(node, 0, nhwc);
     OnnxQuant xq = quantOperands(node, 1, 2, 4), wq = quantOperands(node, 4, 5, conv ? 4 : 2, conv ? 0 : 1),
               yq = quantOperands(node, 6, 7, 4);
-    if (auto type = dyn_cast<quant::UniformQuantizedType>(typeOf(x).getElementType())) {
-      quant::UniformQuantizedType expected = int8Type(xq);
-      if (expected.getScale() != type.getScale() || expected.getZeroPoint() != type.getZeroPoint())
-        fail("the input's scale and zero point differ from those it was quantized with");
-      x = floatOf(x);
-    } else {
-      fail("the input is not a quantized tensor (integer graph inputs are not supported yet)");
-    }
+    if (!isa<quant::QuantizedType>(typeOf(x).getElementType()) &&
+        !typeOf(x).getElementType().isSignlessInteger(8))
+      fail("the input is not a quantized tensor");
+    x = floatOf(asQuantized(x, xq));
     Value w = dequantizedConstant(constantInput(node, 3), wq);
     std::string prefix = node.output(0) + "#";
     (nhwc ? nhwcValues : values)[prefix + "x"] = x;
@@ -1461,10 +1557,7 @@ void Importer::importNode(const onnx::NodeProto &node) {
       y = spatial(inner, "Conv");
       resultNHWC = true;
     } else {
-      if (shapeOf(x).size() != 2 || shapeOf(w).size() != 2)
-        fail("only 2-D QLinearMatMul is supported yet");
-      y = matmul2d(x, w);
-      attachWeightScales(lastMatmul, w, 1, shapeOf(w)[1]);
+      y = matmulND(x, w);
     }
     result = qopt::qt::QuantizeOp::create(b, loc, typeOf(y).clone(int8Type(yq)), y);
   } else if (op == "Cast") {
@@ -1607,8 +1700,8 @@ Importer::foldShapeComputation(const onnx::NodeProto &node) {
 
 RankedTensorType Importer::inputType(const onnx::ValueInfoProto &info) {
   const auto &t = info.type().tensor_type();
-  if (t.elem_type() != onnx::TensorProto::FLOAT)
-    fail("graph input '" + info.name() + "' is not float32");
+  if (t.elem_type() != onnx::TensorProto::FLOAT && !isInt8Tensor(t.elem_type()))
+    fail("graph input '" + info.name() + "' is neither float32 nor uint8 / int8");
   SmallVector<int64_t> shape;
   auto over = options.inputShapes.find(info.name());
   if (over != options.inputShapes.end()) {
@@ -1622,7 +1715,9 @@ RankedTensorType Importer::inputType(const onnx::ValueInfoProto &info) {
       shape.push_back(d.dim_value());
     }
   }
-  return RankedTensorType::get(shape, f32());
+  return RankedTensorType::get(shape, t.elem_type() == onnx::TensorProto::FLOAT
+                                          ? f32()
+                                          : Type(b.getI8Type()));
 }
 
 OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
@@ -1663,6 +1758,12 @@ OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
       func.setArgAttr(i, "qt.name", b.getStringAttr(in->name()));
     }
     b.setInsertionPointToEnd(body);
+    // uint8 inputs (qt.unsigned) are carried as int8 minus 128.
+    for (auto [i, in] : llvm::enumerate(args))
+      if (in->type().tensor_type().elem_type() == onnx::TensorProto::UINT8) {
+        func.setArgAttr(i, "qt.unsigned", b.getUnitAttr());
+        values[in->name()] = xorSignBit(body->getArgument(i));
+      }
     for (const auto &[index, node] : llvm::enumerate(graph.node())) {
       std::string name = node.name().empty()
                              ? (node.op_type() + "_" + std::to_string(index))
@@ -1698,12 +1799,30 @@ OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
         fail("graph output '" + out.name() + "' is not computed by any supported node");
       onnx::NodeProto reader;
       reader.add_input(out.name());
+      int32_t type = out.type().tensor_type().elem_type();
+      if (isInt8Tensor(type)) {
+        // Quantized outputs leave as their integers; uint8 with 128 added.
+        bool nhwc;
+        Value q = rawInput(reader, 0, nhwc);
+        if (nhwc)
+          q = input(reader, 0).getDefiningOp<qopt::qt::DequantizeOp>().getInput();
+        if (!isa<quant::QuantizedType>(typeOf(q).getElementType()) &&
+            !typeOf(q).getElementType().isSignlessInteger(8))
+          fail("graph output '" + out.name() + "' is not an integer tensor");
+        if (isa<quant::QuantizedType>(typeOf(q).getElementType()))
+          q = quant::StorageCastOp::create(b, loc, typeOf(q).clone(b.getI8Type()), q);
+        results.push_back(type == onnx::TensorProto::UINT8 ? xorSignBit(q) : q);
+        continue;
+      }
       results.push_back(input(reader, 0));
     }
     func::ReturnOp::create(b, fileLoc(), results);
     func.setType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
-    for (auto [i, out] : llvm::enumerate(graph.output()))
+    for (auto [i, out] : llvm::enumerate(graph.output())) {
       func.setResultAttr(i, "qt.name", b.getStringAttr(out.name()));
+      if (out.type().tensor_type().elem_type() == onnx::TensorProto::UINT8)
+        func.setResultAttr(i, "qt.unsigned", b.getUnitAttr());
+    }
   } catch (const ImportError &e) {
     emitError(fileLoc()) << where << ": " << e.message;
     return nullptr;

@@ -41,14 +41,26 @@ struct QTMarkEntryPoints
                               "or floats";
           return signalPassFailure();
         }
-      auto types = [&](TypeRange range) {
-        return b.getArrayAttr(llvm::map_to_vector(
-            range, [](Type t) -> Attribute { return TypeAttr::get(t); }));
+      // i8 tensors marked qt.unsigned hold uint8 data (ONNX uint8 inputs and
+      // outputs): the C interface says uint8_t.
+      auto types = [&](TypeRange range, auto isUnsigned) {
+        SmallVector<Attribute> attrs;
+        for (auto [i, t] : llvm::enumerate(range)) {
+          auto tensor = cast<RankedTensorType>(t);
+          if (isUnsigned(i) && tensor.getElementType().isSignlessInteger(8))
+            t = tensor.clone(b.getIntegerType(8, /*isSigned=*/false));
+          attrs.push_back(TypeAttr::get(t));
+        }
+        return b.getArrayAttr(attrs);
       };
       entries.push_back(b.getDictionaryAttr({
           b.getNamedAttr("name", func.getSymNameAttr()),
-          b.getNamedAttr("inputs", types(type.getInputs())),
-          b.getNamedAttr("outputs", types(type.getResults())),
+          b.getNamedAttr("inputs", types(type.getInputs(), [&](unsigned i) {
+                           return bool(func.getArgAttr(i, qopt::kUnsignedAttrName));
+                         })),
+          b.getNamedAttr("outputs", types(type.getResults(), [&](unsigned i) {
+                           return bool(func.getResultAttr(i, qopt::kUnsignedAttrName));
+                         })),
       }));
       for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
         func.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,

@@ -16,6 +16,9 @@ namespace qopt {
 
 /// Name of the module attribute listing the entry points' C interfaces.
 inline constexpr llvm::StringLiteral kEntryPointsAttrName = "qt.entry_points";
+/// On an i8 argument or result of an entry point: the data is uint8 (the
+/// C interface and qopt-run use uint8), e.g. an ONNX uint8 graph input.
+inline constexpr llvm::StringLiteral kUnsignedAttrName = "qt.unsigned";
 
 #define GEN_PASS_DECL
 #include "qopt/Transforms/Passes.h.inc"
