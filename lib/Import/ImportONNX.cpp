@@ -17,6 +17,7 @@
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 
 #include "onnx/checker.h"
 #include "onnx/onnx_pb.h"
@@ -1835,6 +1836,72 @@ OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
   return module;
 }
 
+/// Reads the data of every initializer and Constant kept in an external file
+/// (ONNX's external data: location relative to the model, offset, length)
+/// into the tensor. Returns an error message naming the tensor, its reader
+/// and the file, or an empty string.
+std::string loadExternalData(onnx::ModelProto &model, StringRef modelPath) {
+  onnx::GraphProto &graph = *model.mutable_graph();
+  int64_t opset = 0;
+  for (const auto &set : model.opset_import())
+    if (set.domain().empty() || set.domain() == "ai.onnx")
+      opset = set.version();
+  auto readerOf = [&](const std::string &name) -> std::string {
+    for (const auto &node : graph.node())
+      for (const auto &in : node.input())
+        if (in == name)
+          return " (read by node '" + node.name() + "' (" + node.op_type() + ", opset " +
+                 std::to_string(opset) + "))";
+    return "";
+  };
+  auto load = [&](onnx::TensorProto &t, const std::string &name) -> std::string {
+    if (t.data_location() != onnx::TensorProto::EXTERNAL)
+      return "";
+    std::string location;
+    uint64_t offset = 0, length = 0;
+    bool hasLength = false;
+    for (const auto &kv : t.external_data()) {
+      if (kv.key() == "location")
+        location = kv.value();
+      else if (kv.key() == "offset")
+        offset = std::strtoull(kv.value().c_str(), nullptr, 10);
+      else if (kv.key() == "length")
+        length = std::strtoull(kv.value().c_str(), nullptr, 10), hasLength = true;
+    }
+    std::string what = "tensor '" + name + "'" + readerOf(name);
+    if (location.empty() || llvm::sys::path::is_absolute(location))
+      return what + " keeps its data in an external file but gives no relative location";
+    SmallString<256> file(llvm::sys::path::parent_path(modelPath));
+    llvm::sys::path::append(file, location);
+    auto buffer = llvm::MemoryBuffer::getFile(file, /*IsText=*/false,
+                                              /*RequiresNullTerminator=*/false);
+    if (!buffer)
+      return what + " keeps its data in '" + location + "', which cannot be read (" +
+             std::string(file) + ": " + buffer.getError().message() + ")";
+    uint64_t size = (*buffer)->getBufferSize();
+    if (!hasLength)
+      length = size > offset ? size - offset : 0;
+    if (offset > size || length > size - offset)
+      return what + ": '" + location + "' has " + std::to_string(size) +
+             " bytes, fewer than offset " + std::to_string(offset) + " + length " +
+             std::to_string(length);
+    t.set_raw_data((*buffer)->getBufferStart() + offset, length);
+    t.clear_external_data();
+    t.set_data_location(onnx::TensorProto::DEFAULT);
+    return "";
+  };
+  for (auto &init : *graph.mutable_initializer())
+    if (std::string error = load(init, init.name()); !error.empty())
+      return error;
+  for (auto &node : *graph.mutable_node())
+    for (auto &a : *node.mutable_attribute())
+      if (a.has_t())
+        if (std::string error = load(*a.mutable_t(), node.output_size() ? node.output(0) : "");
+            !error.empty())
+          return error;
+  return "";
+}
+
 } // namespace
 
 OwningOpRef<ModuleOp> qopt::importONNX(StringRef path, MLIRContext *context,
@@ -1852,6 +1919,10 @@ OwningOpRef<ModuleOp> qopt::importONNX(StringRef path, MLIRContext *context,
                             static_cast<int>((*buffer)->getBufferSize()))) {
     emitError(fileLoc) << "not an ONNX model (the protobuf does not parse; "
                           "truncated or another format?)";
+    return nullptr;
+  }
+  if (std::string error = loadExternalData(model, path); !error.empty()) {
+    emitError(fileLoc) << error;
     return nullptr;
   }
   try {
