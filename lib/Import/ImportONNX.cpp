@@ -14,7 +14,9 @@
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -111,6 +113,15 @@ private:
   Value floatOf(Value v);
   /// The value of input i as stored (quantized values stay quantized).
   Value rawInput(const onnx::NodeProto &node, int i, bool &nhwc);
+  /// ONNX values of type uint8 (carried as int8 minus 128), by name.
+  llvm::StringSet<> unsignedNames;
+  /// Operand i of MatMulInteger / ConvInteger as an i8 tensor (uint8 minus
+  /// 128), and its zero point (input zpIndex, or 0) in the same terms.
+  std::pair<Value, int64_t> integerOperand(const onnx::NodeProto &node, int i, int zpIndex,
+                                           bool &nhwc);
+  /// MatMulInteger / ConvInteger: TOSA's int8 matmul / conv2d, int32 results.
+  Value integerMatmul(const onnx::NodeProto &node);
+  Value integerConv(const onnx::NodeProto &node);
   /// Set by matmul2d: the tosa.matmul it created.
   Operation *lastMatmul = nullptr;
   llvm::DenseMap<Value, Value> floatCopies; // floatOf's dequantized values
@@ -152,6 +163,14 @@ private:
 
   // --- helpers -----------------------------------------------------------
   Value input(const onnx::NodeProto &node, int i);
+  /// Input i for an op that only moves data: integer tensors as they are.
+  Value anyInput(const onnx::NodeProto &node, int i) {
+    bool nhwc;
+    Value v = rawInput(node, i, nhwc);
+    if (!isa<IntegerType>(typeOf(v).getElementType()))
+      return input(node, i);
+    return nhwc ? values[node.input(i)] = toNCHW(v) : v;
+  }
   std::optional<Value> optionalInput(const onnx::NodeProto &node, int i);
   /// `v` in `shape`; a constant is reshaped here, so that later passes
   /// (the quantizer) see a plain constant weight or bias.
@@ -184,7 +203,7 @@ private:
   /// Resize / Upsample of H and W (nearest, linear, cubic) on NHWC: per axis
   /// a gather of the source rows each output row reads, weighted.
   Value resize(const onnx::NodeProto &node);
-  /// The rows `index` of NHWC `x` along `axis` (1 or 2), with tosa.gather.
+  /// The rows `index` of `x` along `axis`, with tosa.gather.
   Value gatherAxis(Value x, int axis, ArrayRef<int64_t> index);
   static const onnx::AttributeProto *attr(const onnx::NodeProto &n, StringRef name) {
     for (const auto &a : n.attribute())
@@ -398,9 +417,10 @@ Value Importer::rawInput(const onnx::NodeProto &node, int i, bool &nhwc) {
 }
 
 Value Importer::floatOf(Value v) {
-  if (typeOf(v).getElementType().isInteger(8))
-    fail("an integer (uint8/int8) tensor reaches an op that computes in float; integer "
-         "tensors can only be read by DequantizeLinear, QLinearConv and QLinearMatMul");
+  if (isa<IntegerType>(typeOf(v).getElementType()))
+    fail("an integer tensor reaches an op that computes in float; integer tensors can only "
+         "be read by DequantizeLinear, the QLinear* and *Integer ops, Cast and ops that "
+         "only move data (Pad)");
   if (!isa<quant::QuantizedType>(typeOf(v).getElementType()))
     return v;
   Value &copy = floatCopies[v];
@@ -704,8 +724,9 @@ Value Importer::convTranspose(const onnx::NodeProto &node) {
 
 Value Importer::gatherAxis(Value x, int axis, ArrayRef<int64_t> index) {
   ArrayRef<int64_t> s = shapeOf(x);
-  int64_t outer = axis == 1 ? s[0] : s[0] * s[1], k = s[axis];
-  int64_t inner = axis == 1 ? s[2] * s[3] : s[3], count = index.size();
+  int64_t outer = 1, inner = 1, k = s[axis], count = index.size();
+  for (int d = 0; d < int(s.size()); ++d)
+    (d < axis ? outer : inner) *= d == axis ? 1 : s[d];
   std::vector<int32_t> indices;
   for (int64_t r = 0; r < outer; ++r)
     for (int64_t i : index)
@@ -713,7 +734,7 @@ Value Importer::gatherAxis(Value x, int axis, ArrayRef<int64_t> index) {
   auto indexType = RankedTensorType::get({outer, count}, b.getI32Type());
   Value indexConst = tosa::ConstOp::create(
       b, loc, indexType, DenseElementsAttr::get(indexType, ArrayRef<int32_t>(indices)));
-  Value g = tosa::GatherOp::create(b, loc, RankedTensorType::get({outer, count, inner}, f32()),
+  Value g = tosa::GatherOp::create(b, loc, typeOf(x).clone({outer, count, inner}),
                                    reshape(x, {outer, k, inner}), indexConst);
   SmallVector<int64_t> shape(s);
   shape[axis] = count;
@@ -858,6 +879,113 @@ Value Importer::resize(const onnx::NodeProto &node) {
     y = sum;
   }
   return y;
+}
+
+std::pair<Value, int64_t> Importer::integerOperand(const onnx::NodeProto &node, int i,
+                                                   int zpIndex, bool &nhwc) {
+  nhwc = false;
+  bool isUnsigned;
+  Value v;
+  if (initializers.count(node.input(i))) {
+    const onnx::TensorProto &t = constantInput(node, i);
+    if (!isInt8Tensor(t.data_type()))
+      fail("input " + Twine(i) + " must be uint8 or int8");
+    isUnsigned = t.data_type() == onnx::TensorProto::UINT8;
+    std::vector<int8_t> data;
+    for (int64_t x : ints(t))
+      data.push_back(int8_t(isUnsigned ? x - 128 : x));
+    auto type = RankedTensorType::get(SmallVector<int64_t>(t.dims().begin(), t.dims().end()),
+                                      b.getI8Type());
+    v = tosa::ConstOp::create(b, loc, type, DenseElementsAttr::get(type, ArrayRef<int8_t>(data)));
+  } else {
+    v = rawInput(node, i, nhwc);
+    isUnsigned = unsignedNames.count(node.input(i));
+    if (isa<quant::QuantizedType>(typeOf(v).getElementType()))
+      v = quant::StorageCastOp::create(b, loc, typeOf(v).clone(b.getI8Type()), v);
+    if (!typeOf(v).getElementType().isSignlessInteger(8))
+      fail("input " + Twine(i) + " must be a uint8 or int8 tensor");
+  }
+  int64_t zp = 0;
+  if (zpIndex < node.input_size() && !node.input(zpIndex).empty()) {
+    std::vector<int64_t> zps = ints(constantInput(node, zpIndex));
+    if (zps.empty() || !llvm::all_equal(zps))
+      fail("zero point " + Twine(zpIndex) + " must be one value (per-channel zero points are "
+           "not supported)");
+    zp = zps[0];
+  }
+  return {v, isUnsigned ? zp - 128 : zp};
+}
+
+Value Importer::integerMatmul(const onnx::NodeProto &node) {
+  bool nhwcA, nhwcW;
+  auto [a, azp] = integerOperand(node, 0, 2, nhwcA);
+  auto [w, wzp] = integerOperand(node, 1, 3, nhwcW);
+  if (nhwcA)
+    a = toNCHW(a);
+  if (nhwcW)
+    w = toNCHW(w);
+  if (shapeOf(w).size() != 2 || shapeOf(a).size() < 2)
+    fail("only [..., M, K] x [K, N] MatMulInteger is supported");
+  int64_t k = shapeOf(a).back(), n = shapeOf(w)[1], rows = typeOf(a).getNumElements() / k;
+  if (shapeOf(w)[0] != k)
+    fail("inner dimensions differ (" + Twine(k) + " and " + Twine(shapeOf(w)[0]) + ")");
+  auto zpConst = [&](int64_t zp) {
+    auto type = RankedTensorType::get({1}, b.getI8Type());
+    return tosa::ConstOp::create(b, loc, type, DenseElementsAttr::get(type, int8_t(zp)));
+  };
+  Value y = tosa::MatMulOp::create(b, loc, RankedTensorType::get({1, rows, n}, b.getI32Type()),
+                                   reshape(a, {1, rows, k}), reshape(w, {1, k, n}), zpConst(azp),
+                                   zpConst(wzp));
+  SmallVector<int64_t> shape(shapeOf(a));
+  shape.back() = n;
+  return reshape(y, shape);
+}
+
+Value Importer::integerConv(const onnx::NodeProto &node) {
+  bool nhwc, constW;
+  auto [x, xzp] = integerOperand(node, 0, 2, nhwc);
+  auto [w, wzp] = integerOperand(node, 1, 3, constW);
+  if (!nhwc) {
+    if (shapeOf(x).size() != 4)
+      fail("only 4-D (NCHW) inputs are supported");
+    x = transpose(x, {0, 2, 3, 1});
+  }
+  DenseElementsAttr wData;
+  if (!matchPattern(w, m_Constant(&wData)) || shapeOf(w).size() != 4)
+    fail("the weights must be a constant 4-D tensor");
+  if (intAttr(node, "group", 1) != 1)
+    fail("a grouped ConvInteger is not supported yet");
+  int64_t n = shapeOf(x)[0], c = shapeOf(x)[3];
+  int64_t o = shapeOf(w)[0], ic = shapeOf(w)[1], kh = shapeOf(w)[2], kw = shapeOf(w)[3];
+  if (ic != c)
+    fail("the weights have " + Twine(ic) + " input channels for an input of " + Twine(c));
+  Window win = window(node, {shapeOf(x)[1], shapeOf(x)[2]}, {kh, kw});
+  if (win.trim[0] || win.trim[1]) {
+    SmallVector<int64_t> size = {n, shapeOf(x)[1] - win.trim[0], shapeOf(x)[2] - win.trim[1], c};
+    x = tosa::SliceOp::create(b, loc, typeOf(x).clone(size), x, constShape({0, 0, 0, 0}),
+                              constShape(size));
+  }
+  auto values = llvm::to_vector(wData.getValues<int8_t>());
+  std::vector<int8_t> ohwi(values.size());
+  for (int64_t a = 0; a < o; ++a)
+    for (int64_t i = 0; i < ic; ++i)
+      for (int64_t y0 = 0; y0 < kh; ++y0)
+        for (int64_t x0 = 0; x0 < kw; ++x0)
+          ohwi[((a * kh + y0) * kw + x0) * ic + i] = values[((a * ic + i) * kh + y0) * kw + x0];
+  auto wType = RankedTensorType::get({o, kh, kw, ic}, b.getI8Type());
+  auto biasType = RankedTensorType::get({o}, b.getI32Type());
+  auto zpConst = [&](int64_t zp) {
+    auto type = RankedTensorType::get({1}, b.getI8Type());
+    return tosa::ConstOp::create(b, loc, type, DenseElementsAttr::get(type, int8_t(zp)));
+  };
+  // TOSA pads with the input zero point, as ONNX's ConvInteger.
+  return tosa::Conv2DOp::create(
+      b, loc, RankedTensorType::get({n, win.out[0], win.out[1], o}, b.getI32Type()), x,
+      tosa::ConstOp::create(b, loc, wType, DenseElementsAttr::get(wType, ArrayRef<int8_t>(ohwi))),
+      tosa::ConstOp::create(b, loc, biasType, DenseElementsAttr::get(biasType, int32_t(0))),
+      zpConst(xzp), zpConst(wzp), b.getDenseI64ArrayAttr(win.pad),
+      b.getDenseI64ArrayAttr(win.stride), b.getDenseI64ArrayAttr(win.dilation),
+      TypeAttr::get(b.getI32Type()));
 }
 
 Importer::Window Importer::window(const onnx::NodeProto &node, ArrayRef<int64_t> inHW,
@@ -1291,11 +1419,11 @@ void Importer::importNode(const onnx::NodeProto &node) {
     Value scaled = mul(typeOf(x), x, constant(shape, a));
     result = tosa::AddOp::create(b, loc, typeOf(x), scaled, constant(shape, shift));
   } else if (op == "Pad") {
-    Value x = input(node, 0);
+    Value x = anyInput(node, 0);
     int64_t rank = shapeOf(x).size();
     std::string mode = attr(node, "mode") ? attr(node, "mode")->s() : "constant";
-    if (mode != "constant")
-      fail("pad mode '" + mode + "' is not supported yet");
+    if (mode != "constant" && mode != "edge" && mode != "reflect")
+      fail("pad mode '" + mode + "' is not known");
     std::vector<int64_t> pads;
     float value = 0.0f;
     if (opset < 11) {
@@ -1309,17 +1437,55 @@ void Importer::importNode(const onnx::NodeProto &node) {
     }
     if (int64_t(pads.size()) != 2 * rank)
       fail("pads must hold " + Twine(2 * rank) + " values");
-    // ONNX: all begins, then all ends; TOSA: begin, end per dimension.
-    SmallVector<int64_t> padding, shape(shapeOf(x));
+    // ONNX: all begins, then all ends. Negative pads crop, and edge /
+    // reflect padding gathers the replicated or mirrored rows, per axis;
+    // constant padding is one tosa.pad (begin, end per dimension).
+    SmallVector<int64_t> padding;
+    bool constantPad = false;
     for (int64_t d = 0; d < rank; ++d) {
-      if (pads[d] < 0 || pads[rank + d] < 0)
-        fail("negative pads (cropping) are not supported yet");
-      padding.push_back(pads[d]);
-      padding.push_back(pads[rank + d]);
-      shape[d] += pads[d] + pads[rank + d];
+      int64_t n = shapeOf(x)[d], begin = pads[d], end = pads[rank + d];
+      bool gathered = begin < 0 || end < 0 || (mode != "constant" && (begin || end));
+      if (mode == "reflect" && (begin >= n || end >= n))
+        fail("reflect pads must be smaller than the dimension they pad");
+      if (gathered) {
+        SmallVector<int64_t> index;
+        int64_t from = mode == "constant" ? std::max<int64_t>(begin, 0) : begin;
+        int64_t to = mode == "constant" ? std::max<int64_t>(end, 0) : end;
+        if (n + begin + end <= 0)
+          fail("the pads remove every element of dimension " + Twine(d));
+        for (int64_t i = -std::min<int64_t>(begin, 0); i < n + std::min<int64_t>(end, 0); ++i)
+          index.push_back(i);
+        // Edge / reflect rows before and after what is kept.
+        SmallVector<int64_t> before, after;
+        for (int64_t i = from; i > 0 && mode != "constant"; --i)
+          before.push_back(mode == "edge" ? 0 : i);
+        for (int64_t i = 1; i <= to && mode != "constant"; ++i)
+          after.push_back(mode == "edge" ? n - 1 : n - 1 - i);
+        index.insert(index.begin(), before.begin(), before.end());
+        index.append(after.begin(), after.end());
+        x = gatherAxis(x, d, index);
+        begin = mode == "constant" ? std::max<int64_t>(begin, 0) : 0;
+        end = mode == "constant" ? std::max<int64_t>(end, 0) : 0;
+      }
+      constantPad |= begin || end;
+      padding.append({begin, end});
     }
-    result = tosa::PadOp::create(b, loc, RankedTensorType::get(shape, f32()), x,
-                                 constShape(padding), constant({1}, {value}));
+    result = x;
+    if (constantPad) {
+      SmallVector<int64_t> shape(shapeOf(x));
+      for (int64_t d = 0; d < rank; ++d)
+        shape[d] += padding[2 * d] + padding[2 * d + 1];
+      Type element = typeOf(x).getElementType();
+      auto valueType = RankedTensorType::get({1}, element);
+      Value padValue = tosa::ConstOp::create(
+          b, loc, valueType,
+          isa<IntegerType>(element)
+              ? DenseElementsAttr::get(valueType, APInt(element.getIntOrFloatBitWidth(),
+                                                        int64_t(value), /*isSigned=*/true))
+              : DenseElementsAttr::get(valueType, value));
+      result = tosa::PadOp::create(b, loc, typeOf(x).clone(shape), x, constShape(padding),
+                                   padValue);
+    }
   } else if (op == "Transpose") {
     Value x = input(node, 0);
     SmallVector<int32_t> perms;
@@ -1507,6 +1673,8 @@ void Importer::importNode(const onnx::NodeProto &node) {
     if (resultNHWC && q.axis >= 0)
       q.axis = nhwcAxis(q.axis);
     result = qopt::qt::QuantizeOp::create(b, loc, typeOf(x).clone(int8Type(q)), x);
+    if (q.isUnsigned())
+      unsignedNames.insert(node.output(0));
   } else if (op == "DequantizeLinear") {
     if (initializers.count(node.input(0))) {
       const onnx::TensorProto &t = constantInput(node, 0);
@@ -1561,16 +1729,33 @@ void Importer::importNode(const onnx::NodeProto &node) {
       y = matmulND(x, w);
     }
     result = qopt::qt::QuantizeOp::create(b, loc, typeOf(y).clone(int8Type(yq)), y);
+    if (yq.isUnsigned())
+      unsignedNames.insert(node.output(0));
+  } else if (op == "MatMulInteger") {
+    result = integerMatmul(node);
+  } else if (op == "ConvInteger") {
+    result = integerConv(node);
+    resultNHWC = true;
   } else if (op == "Cast") {
     // Of a computed value: identity when it keeps the type (exporters cast
     // quantized tensors to their own type).
     Value x = rawInput(node, 0, resultNHWC);
     int64_t to = intAttr(node, "to", 0);
-    bool quantized = isa<quant::QuantizedType>(typeOf(x).getElementType());
-    if (!(quantized && (to == onnx::TensorProto::UINT8 || to == onnx::TensorProto::INT8)) &&
-        !(!quantized && to == onnx::TensorProto::FLOAT))
+    Type element = typeOf(x).getElementType();
+    bool quantized = isa<quant::QuantizedType>(element);
+    if (element.isSignlessInteger(32) && to == onnx::TensorProto::FLOAT) {
+      result = tosa::CastOp::create(b, loc, typeOf(x).clone(f32()), x); // exact below 2^24
+    } else if ((quantized && to == (unsignedNames.count(node.input(0))
+                                        ? onnx::TensorProto::UINT8
+                                        : onnx::TensorProto::INT8)) ||
+               (element.isF32() && to == onnx::TensorProto::FLOAT) ||
+               (element.isSignlessInteger(32) && to == onnx::TensorProto::INT32)) {
+      result = x;
+      if (unsignedNames.count(node.input(0)))
+        unsignedNames.insert(node.output(0));
+    } else {
       fail("Cast to type " + Twine(to) + " of a computed value is not supported");
-    result = x;
+    }
   } else {
     fail("op type not supported by qopt's importer");
   }
@@ -1701,8 +1886,9 @@ Importer::foldShapeComputation(const onnx::NodeProto &node) {
 
 RankedTensorType Importer::inputType(const onnx::ValueInfoProto &info) {
   const auto &t = info.type().tensor_type();
-  if (t.elem_type() != onnx::TensorProto::FLOAT && !isInt8Tensor(t.elem_type()))
-    fail("graph input '" + info.name() + "' is neither float32 nor uint8 / int8");
+  if (t.elem_type() != onnx::TensorProto::FLOAT && !isInt8Tensor(t.elem_type()) &&
+      t.elem_type() != onnx::TensorProto::INT32)
+    fail("graph input '" + info.name() + "' is neither float32 nor uint8 / int8 / int32");
   SmallVector<int64_t> shape;
   auto over = options.inputShapes.find(info.name());
   if (over != options.inputShapes.end()) {
@@ -1716,8 +1902,9 @@ RankedTensorType Importer::inputType(const onnx::ValueInfoProto &info) {
       shape.push_back(d.dim_value());
     }
   }
-  return RankedTensorType::get(shape, t.elem_type() == onnx::TensorProto::FLOAT
-                                          ? f32()
+  return RankedTensorType::get(shape, t.elem_type() == onnx::TensorProto::FLOAT ? f32()
+                                      : t.elem_type() == onnx::TensorProto::INT32
+                                          ? Type(b.getI32Type())
                                           : Type(b.getI8Type()));
 }
 
@@ -1762,6 +1949,7 @@ OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
     // uint8 inputs (qt.unsigned) are carried as int8 minus 128.
     for (auto [i, in] : llvm::enumerate(args))
       if (in->type().tensor_type().elem_type() == onnx::TensorProto::UINT8) {
+        unsignedNames.insert(in->name());
         func.setArgAttr(i, "qt.unsigned", b.getUnitAttr());
         values[in->name()] = xorSignBit(body->getArgument(i));
       }
@@ -1815,7 +2003,7 @@ OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
         results.push_back(type == onnx::TensorProto::UINT8 ? xorSignBit(q) : q);
         continue;
       }
-      results.push_back(input(reader, 0));
+      results.push_back(anyInput(reader, 0));
     }
     func::ReturnOp::create(b, fileLoc(), results);
     func.setType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
