@@ -2,8 +2,7 @@
 # Installs the Debian packages qopt needs to build and test, if any is
 # missing. Needs root (or sudo) only when something must be installed.
 #   --bench   also what bench/ and the accuracy / conformance scripts need:
-#             oneDNN, ONNX (with its test data),
-#             PyTorch, scikit-learn, Fashion-MNIST, node/npm, and ONNX
+#             oneDNN, PyTorch, scikit-learn, Fashion-MNIST, node/npm, and ONNX
 #             Runtime (npm onnxruntime-node) in bench/peers.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,15 +13,15 @@ packages=(
   # LLVM/MLIR 22 and the tools the build and the tests use.
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
   cmake ninja-build ccache libgtest-dev zlib1g-dev bsdutils
-  # ONNX import (qopt-translate) and its tests (protoc writes test models).
-  libonnx-dev libprotobuf-dev protobuf-compiler
+  # ONNX import (qopt-translate) and its tests (protoc writes test models;
+  # NumPy references; a sample of ONNX's own conformance cases).
+  libonnx-dev libprotobuf-dev protobuf-compiler python3-numpy python3-onnx libonnx-testdata
   # AArch64 objects are linked with the cross toolchain and run under qemu.
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 )
 
 if $bench; then
-  packages+=(libdnnl-dev python3-onnx python3-torch python3-numpy python3-sklearn libonnx-testdata
-             python3-pil fonts-dejavu-core
+  packages+=(libdnnl-dev python3-torch python3-sklearn python3-pil fonts-dejavu-core
              dataset-fashion-mnist g++)
   command -v node > /dev/null || packages+=(nodejs)
   command -v npm > /dev/null || packages+=(npm)
