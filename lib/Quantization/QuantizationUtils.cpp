@@ -27,10 +27,107 @@ std::optional<std::pair<float, float>> qopt::calibratedRange(Value v) {
   return std::make_pair(range[0], range[1]);
 }
 
+/// A positive scalar float constant (splat or one element), or 0.
+static double scalarConstant(Value v) {
+  auto values = constantValues(v);
+  if (!values || values->empty() ||
+      !llvm::all_of(*values, [&](float x) { return x == (*values)[0]; }))
+    return 0.0;
+  return (*values)[0];
+}
+
+namespace {
+/// The values of `v` a chain of ops starting at `op` (a user of `v`) can
+/// tell apart: `v * k` (k > 0) and `v + c` steps ending in a clamp [a, b],
+/// mapped back to `v`'s terms. `end` is the clamp.
+struct SaturatingChain {
+  double lo, hi, clampMin;
+  Operation *end;
+};
+} // namespace
+
+static std::optional<SaturatingChain> saturatingChain(Value v, Operation *op) {
+  double scale = 1.0, shift = 0.0; // chain value = v * scale + shift
+  Value cur = v;
+  while (op) {
+    if (auto clamp = dyn_cast<tosa::ClampOp>(op)) {
+      auto lo = dyn_cast<FloatAttr>(clamp.getMinValAttr());
+      auto hi = dyn_cast<FloatAttr>(clamp.getMaxValAttr());
+      if (!lo || !hi)
+        return std::nullopt;
+      double a = lo.getValueAsDouble(), b = hi.getValueAsDouble();
+      return SaturatingChain{(a - shift) / scale, (b - shift) / scale, a, clamp};
+    }
+    Value other;
+    if (auto mul = dyn_cast<tosa::MulOp>(op))
+      other = mul.getInput1() == cur ? mul.getInput2() : mul.getInput1();
+    else if (auto add = dyn_cast<tosa::AddOp>(op))
+      other = add.getInput1() == cur ? add.getInput2() : add.getInput1();
+    else
+      return std::nullopt;
+    double k = scalarConstant(other);
+    if (isa<tosa::MulOp>(op)) {
+      if (!(k > 0.0))
+        return std::nullopt;
+      scale *= k;
+      shift *= k;
+    } else {
+      if (k == 0.0 && !isZeroConstant(other))
+        return std::nullopt;
+      shift += k;
+    }
+    cur = op->getResult(0);
+    op = cur.hasOneUse() ? *cur.getUsers().begin() : nullptr;
+  }
+  return std::nullopt;
+}
+
+/// The part of a float activation's range its readers can tell apart:
+/// outside it every reader saturates (a clamp after positive scaling and
+/// shifting, as in HardSigmoid; HardSwish's x * clamp(...) below the point
+/// where the clamp gives 0), so quantization may clip there exactly.
+static std::pair<double, double> usefulRange(Value v) {
+  double lo = INFINITY, hi = -INFINITY;
+  SmallVector<Operation *> users(v.getUsers().begin(), v.getUsers().end());
+  if (users.empty())
+    return {-INFINITY, INFINITY};
+  SmallVector<std::pair<Operation *, SaturatingChain>> chains;
+  for (Operation *user : users)
+    if (auto chain = saturatingChain(v, user))
+      chains.push_back({user, *chain});
+  for (Operation *user : users) {
+    auto chain = llvm::find_if(chains, [&](auto &c) { return c.first == user; });
+    if (chain != chains.end()) {
+      lo = std::min(lo, chain->second.lo);
+      hi = std::max(hi, chain->second.hi);
+      continue;
+    }
+    // v * s where s is a chain of v whose clamp gives 0 below its low end.
+    auto mul = dyn_cast<tosa::MulOp>(user);
+    Value other = mul ? (mul.getInput1() == v ? mul.getInput2() : mul.getInput1()) : Value();
+    auto gate = llvm::find_if(chains, [&](auto &c) {
+      return other && c.second.end->getResult(0) == other && c.second.clampMin == 0.0 &&
+             other.hasOneUse();
+    });
+    if (gate == chains.end() || mul.getInput1() == mul.getInput2())
+      return {-INFINITY, INFINITY};
+    lo = std::min(lo, gate->second.lo);
+    hi = INFINITY;
+  }
+  return {lo, hi};
+}
+
 std::optional<ref::ChosenParams> qopt::activationParams(Value v, bool symmetric) {
   auto range = calibratedRange(v);
   if (!range)
     return std::nullopt;
+  // Values no reader can tell apart need no resolution: clip the range to
+  // the useful part (keeping 0, which the parameters always represent).
+  auto [lo, hi] = usefulRange(v);
+  if (lo < hi) {
+    range->first = float(std::max<double>(range->first, std::min(lo, 0.0)));
+    range->second = float(std::min<double>(range->second, std::max(hi, 0.0)));
+  }
   return symmetric ? ref::chooseSymmetric(range->first, range->second)
                    : ref::chooseAsymmetric(range->first, range->second);
 }

@@ -64,6 +64,15 @@ def QTQuantizeInt8 : Pass<"qt-quantize-int8", "::mlir::ModuleOp"> {
     name (`tosa.conv2d`) or by a piece of their location (`model.mlir:12`,
     a name location). A model without `qt.range` attributes is an error that
     says how to get them.
+
+    Quantized models (QDQ ONNX imports) need no ranges: a contraction whose
+    input is a `qt.dequantize` and whose output is read only by a
+    `qt.quantize` takes those parameters, and weights carrying
+    `qt.weight_scales` keep the file's scales (and integers). A calibrated
+    range is clipped to what the value's readers can tell apart: where
+    every reader saturates (a clamp after positive scaling and shifting, as
+    HardSigmoid; HardSwish's gate below -3), values beyond need no
+    resolution.
   }];
   let options = [
     Option<"symmetricActivations", "symmetric-activations", "bool", "false",
