@@ -44,7 +44,7 @@ func.func @hardswish(%x: tensor<1x1x2xf32> {qt.range = array<f32: -1.0, 1.0>}) -
 
 // A reader that does not saturate (here a second output) keeps the range.
 // CHECK-LABEL: func.func @unsaturated
-// CHECK: qt.fully_connected {{.*}} -> tensor<1x2x!quant.uniform<i8:f32, 0.078431{{[0-9]*}}>>
+// CHECK: qt.fully_connected {{.*}} -> tensor<1x2x!quant.uniform<i8:f32, 0.078431{{[0-9]*}}:-1>>
 func.func @unsaturated(%x: tensor<1x1x2xf32> {qt.range = array<f32: -1.0, 1.0>}) -> (tensor<1x1x2xf32>, tensor<1x1x2xf32>) {
   %w = "tosa.const"() <{values = dense<[[[4.0, -2.0], [3.0, 5.0]]]> : tensor<1x2x2xf32>}> : () -> tensor<1x2x2xf32>
   %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
