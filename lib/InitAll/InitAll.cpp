@@ -6,6 +6,7 @@
 #include "qopt/Dialect/QT/IR/QTDialect.h"
 #include "qopt/Pipelines/Pipelines.h"
 #include "qopt/Quantization/Passes.h"
+#include "qopt/Sparsity/Passes.h"
 #include "qopt/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -109,4 +110,5 @@ void qopt::registerAllPasses() {
   registerQOptTransformsPasses();
   registerPipelines();
   registerQuantizationPassesAndPipelines();
+  registerQOptSparsityPasses();
 }

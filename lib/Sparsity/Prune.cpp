@@ -1,0 +1,389 @@
+//===- Prune.cpp - magnitude pruning of contraction weights -----*- C++ -*-===//
+//
+// Zeroes the smallest weights (or 2:4 pairs, or RxC blocks) of float and
+// int8 matmuls and convolutions, ranked per layer or across the model, and
+// reports what it did. Every weight is handled through one view,
+// [output channels, reduction], whatever the op's layout.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/Sparsity/Passes.h"
+
+#include "qopt/Dialect/QT/IR/QTOps.h"
+#include "qopt/Support/OutputFiles.h"
+
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+
+namespace qopt {
+#define GEN_PASS_DEF_QTPRUNE
+#include "qopt/Sparsity/Passes.h.inc"
+} // namespace qopt
+
+using namespace mlir;
+using namespace qopt;
+
+namespace {
+
+/// A contraction's constant weight seen as [outputs, reduction].
+struct Layer {
+  Operation *op;
+  unsigned operand;            // which operand holds the weight
+  DenseElementsAttr data;      // f32 or i8 values, in the op's layout
+  quant::QuantizedType qtype;  // int8 weights: their quantized type
+  int64_t outputs = 0, reduction = 0;
+  std::function<size_t(int64_t, int64_t)> index; // (output, reduction) -> flat
+  std::vector<float> magnitude;                  // |real value| per flat index
+  std::vector<bool> pruned;                      // per flat index
+};
+
+struct QTPrune : qopt::impl::QTPruneBase<QTPrune> {
+  using QTPruneBase::QTPruneBase;
+
+  int64_t blockRows = 1, blockCols = 1;
+  bool twoFour = false;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (failed(checkOptions(module)))
+      return signalPassFailure();
+    std::vector<Layer> layers;
+    bool failedLayer = false;
+    module.walk([&](Operation *op) {
+      std::optional<Layer> layer = viewOf(op);
+      if (!layer)
+        return;
+      if (isExcluded(op)) {
+        op->emitRemark("stays dense: excluded by exclude=");
+        return;
+      }
+      if (failed(checkDivides(*layer)))
+        failedLayer = true;
+      layers.push_back(std::move(*layer));
+    });
+    if (failedLayer)
+      return signalPassFailure();
+    for (const std::string &e : exclude)
+      if (!anyMatch(module, e)) {
+        emitError(module.getLoc())
+            << "qt-prune: exclude= entry '" << e
+            << "' names no matmul or convolution of the model (give an op name such as "
+               "tosa.conv2d or a piece of an op's location)";
+        return signalPassFailure();
+      }
+    if (twoFour)
+      for (Layer &l : layers)
+        pruneTwoFour(l);
+    else
+      pruneGroups(layers);
+    llvm::json::Array reportLayers;
+    int64_t weights = 0, zeros = 0, bytes = 0;
+    for (Layer &l : layers) {
+      int64_t z = replaceWeights(l);
+      int64_t n = l.outputs * l.reduction, elemBytes = l.qtype ? 1 : 4;
+      weights += n;
+      zeros += z;
+      bytes += n * elemBytes;
+      std::string loc;
+      llvm::raw_string_ostream os(loc);
+      l.op->getLoc().print(os);
+      reportLayers.push_back(llvm::json::Object{
+          {"op", l.op->getName().getStringRef().str()},
+          {"location", loc},
+          {"outputs", l.outputs},
+          {"reduction", l.reduction},
+          {"precision", l.qtype ? "int8" : "float32"},
+          {"weights", n},
+          {"zeros", z},
+          {"sparsity", n ? double(z) / double(n) : 0.0},
+          {"weight_bytes_dense", n * elemBytes},
+          {"weight_bytes_stored", n * elemBytes},
+          {"storage", "dense"}});
+    }
+    if (!report.empty()) {
+      llvm::json::Object root{
+          {"pattern", pattern},
+          {"scope", scope},
+          {"layers", std::move(reportLayers)},
+          {"total", llvm::json::Object{{"weights", weights},
+                                       {"zeros", zeros},
+                                       {"sparsity", weights ? double(zeros) / weights : 0.0},
+                                       {"weight_bytes_dense", bytes},
+                                       {"weight_bytes_stored", bytes}}}};
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root)));
+      if (llvm::Error err = writeOutputFiles({{report, text}})) {
+        emitError(module.getLoc()) << llvm::toString(std::move(err));
+        return signalPassFailure();
+      }
+    }
+  }
+
+  LogicalResult checkOptions(ModuleOp module) {
+    auto fail = [&](const Twine &message) {
+      emitError(module.getLoc()) << "qt-prune: " << message;
+      return failure();
+    };
+    StringRef p = pattern;
+    if (p == "2:4") {
+      twoFour = true;
+      if (threshold >= 0.0 || (sparsity >= 0.0 && sparsity != 0.5))
+        return fail("pattern=2:4 zeroes 2 of every 4 weights (sparsity 0.5); give no other "
+                    "sparsity= and no threshold=");
+      return success();
+    }
+    if (p.consume_front("block=")) {
+      auto [rows, cols] = p.split('x');
+      if (rows.getAsInteger(10, blockRows) || cols.getAsInteger(10, blockCols) ||
+          blockRows < 1 || blockCols < 1)
+        return fail("pattern='" + pattern + "': expected block=RxC with positive R and C");
+    } else if (p != "unstructured") {
+      return fail("pattern='" + pattern + "' is not known (unstructured, 2:4 or block=RxC)");
+    }
+    if (scope != "global" && scope != "per-layer")
+      return fail("scope='" + scope + "' is not known (global or per-layer)");
+    bool hasSparsity = sparsity != -1.0, hasThreshold = threshold != -1.0;
+    if (hasSparsity == hasThreshold)
+      return fail("give either sparsity= or threshold=");
+    if (hasSparsity && !(sparsity >= 0.0 && sparsity < 1.0))
+      return fail("sparsity=" + std::to_string(sparsity) + " is outside [0, 1)");
+    if (hasThreshold && !(threshold >= 0.0))
+      return fail("threshold=" + std::to_string(threshold) + " must be 0 or more");
+    return success();
+  }
+
+  LogicalResult checkDivides(const Layer &l) {
+    int64_t rows = twoFour ? 1 : blockRows, cols = twoFour ? 4 : blockCols;
+    if (l.outputs % rows == 0 && l.reduction % cols == 0)
+      return success();
+    return l.op->emitError() << "qt-prune: pattern=" << pattern
+                             << " does not divide this layer's weight (" << l.outputs
+                             << " output channels x " << l.reduction
+                             << " reduction weights); exclude it or choose another pattern";
+  }
+
+  static bool matches(Operation *op, StringRef entry) {
+    std::string loc;
+    llvm::raw_string_ostream os(loc);
+    op->getLoc().print(os);
+    return op->getName().getStringRef() == entry || StringRef(loc).contains(entry);
+  }
+  bool isExcluded(Operation *op) {
+    return llvm::any_of(exclude, [&](const std::string &e) { return matches(op, e); });
+  }
+  bool anyMatch(ModuleOp module, StringRef entry) {
+    bool found = false;
+    module.walk([&](Operation *op) {
+      if (viewOf(op) && matches(op, entry))
+        found = true;
+    });
+    return found;
+  }
+
+  /// The weight view of a supported contraction with a constant weight.
+  static std::optional<Layer> viewOf(Operation *op) {
+    Layer l;
+    l.op = op;
+    auto floatWeight = [&](Value v) {
+      return matchPattern(v, m_Constant(&l.data)) && l.data.getElementType().isF32();
+    };
+    auto int8Weight = [&](Value v) {
+      auto scast = v.getDefiningOp<quant::StorageCastOp>();
+      if (!scast || !matchPattern(scast.getInput(), m_Constant(&l.data)) ||
+          !l.data.getElementType().isInteger(8))
+        return false;
+      l.qtype = dyn_cast<quant::QuantizedType>(
+          cast<ShapedType>(v.getType()).getElementType());
+      return bool(l.qtype);
+    };
+    auto shape = [&] { return l.data.getType().getShape(); };
+    if (auto mm = dyn_cast<tosa::MatMulOp>(op)) {
+      if (!floatWeight(mm.getB()) || shape()[0] != 1)
+        return std::nullopt;
+      l.operand = 1;
+      int64_t k = shape()[1], n = shape()[2];
+      l.outputs = n, l.reduction = k;
+      l.index = [n](int64_t o, int64_t r) { return size_t(r * n + o); };
+    } else if (isa<tosa::Conv2DOp, qt::Conv2DOp, qt::FullyConnectedOp>(op)) {
+      l.operand = 1;
+      if (!(isa<tosa::Conv2DOp>(op) ? floatWeight(op->getOperand(1))
+                                     : int8Weight(op->getOperand(1))))
+        return std::nullopt;
+      l.outputs = shape()[0];
+      l.reduction = l.data.getNumElements() / l.outputs;
+      int64_t k = l.reduction;
+      l.index = [k](int64_t o, int64_t r) { return size_t(o * k + r); };
+    } else if (isa<tosa::DepthwiseConv2DOp, qt::DepthwiseConv2DOp>(op)) {
+      l.operand = 1;
+      if (!(isa<tosa::DepthwiseConv2DOp>(op) ? floatWeight(op->getOperand(1))
+                                              : int8Weight(op->getOperand(1))))
+        return std::nullopt;
+      l.reduction = shape()[0] * shape()[1];
+      l.outputs = l.data.getNumElements() / l.reduction;
+      int64_t c = l.outputs;
+      l.index = [c](int64_t o, int64_t r) { return size_t(r * c + o); };
+    } else {
+      return std::nullopt;
+    }
+    // Magnitudes in the real domain: int8 values times their channel's scale.
+    size_t n = l.data.getNumElements();
+    l.magnitude.resize(n);
+    l.pruned.assign(n, false);
+    if (!l.qtype) {
+      auto values = l.data.getValues<float>();
+      for (size_t i = 0; i < n; ++i)
+        l.magnitude[i] = std::fabs(values[i]);
+    } else {
+      auto values = l.data.getValues<int8_t>();
+      auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(l.qtype);
+      auto perTensor = dyn_cast<quant::UniformQuantizedType>(l.qtype);
+      if (!perAxis && !perTensor)
+        return std::nullopt;
+      for (int64_t o = 0; o < l.outputs; ++o)
+        for (int64_t r = 0; r < l.reduction; ++r) {
+          size_t i = l.index(o, r);
+          double scale = perAxis ? perAxis.getScales()[o] : perTensor.getScale();
+          int64_t zp = perAxis ? perAxis.getZeroPoints()[o] : perTensor.getZeroPoint();
+          l.magnitude[i] = float(std::fabs(double(values[i] - zp) * scale));
+        }
+    }
+    return l;
+  }
+
+  /// 2:4: in each run of 4 reduction weights of a channel, the 2 smallest.
+  void pruneTwoFour(Layer &l) {
+    for (int64_t o = 0; o < l.outputs; ++o)
+      for (int64_t r = 0; r < l.reduction; r += 4) {
+        std::array<size_t, 4> idx;
+        for (int j = 0; j < 4; ++j)
+          idx[j] = l.index(o, r + j);
+        std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) {
+          return std::tie(l.magnitude[a], a) < std::tie(l.magnitude[b], b);
+        });
+        l.pruned[idx[0]] = l.pruned[idx[1]] = true;
+      }
+  }
+
+  /// Unstructured and block patterns: groups scored by their largest
+  /// magnitude, the lowest pruned (by count or below the threshold).
+  void pruneGroups(std::vector<Layer> &layers) {
+    struct Group {
+      float score;
+      uint32_t layer;
+      uint32_t row, col; // block coordinates
+    };
+    auto groupsOf = [&](uint32_t li) {
+      Layer &l = layers[li];
+      std::vector<Group> groups;
+      groups.reserve((l.outputs / blockRows) * (l.reduction / blockCols));
+      for (int64_t bo = 0; bo < l.outputs / blockRows; ++bo)
+        for (int64_t br = 0; br < l.reduction / blockCols; ++br) {
+          float score = 0.0f;
+          for (int64_t o = 0; o < blockRows; ++o)
+            for (int64_t r = 0; r < blockCols; ++r)
+              score = std::max(
+                  score, l.magnitude[l.index(bo * blockRows + o, br * blockCols + r)]);
+          groups.push_back({score, li, uint32_t(bo), uint32_t(br)});
+        }
+      return groups;
+    };
+    auto prune = [&](const Group &g) {
+      Layer &l = layers[g.layer];
+      for (int64_t o = 0; o < blockRows; ++o)
+        for (int64_t r = 0; r < blockCols; ++r)
+          l.pruned[l.index(g.row * blockRows + o, g.col * blockCols + r)] = true;
+    };
+    auto select = [&](std::vector<Group> &groups) {
+      if (threshold >= 0.0) {
+        for (const Group &g : groups)
+          if (g.score < threshold)
+            prune(g);
+        return;
+      }
+      size_t count = size_t(std::floor(sparsity * double(groups.size())));
+      // Ties broken by position, so that results are reproducible.
+      auto before = [](const Group &a, const Group &b) {
+        return std::tie(a.score, a.layer, a.row, a.col) <
+               std::tie(b.score, b.layer, b.row, b.col);
+      };
+      if (count == 0)
+        return;
+      std::nth_element(groups.begin(), groups.begin() + (count - 1), groups.end(), before);
+      for (size_t i = 0; i < count; ++i)
+        prune(groups[i]);
+    };
+    if (scope == "global") {
+      std::vector<Group> all;
+      for (uint32_t li = 0; li < layers.size(); ++li)
+        llvm::append_range(all, groupsOf(li));
+      select(all);
+    } else {
+      for (uint32_t li = 0; li < layers.size(); ++li) {
+        std::vector<Group> groups = groupsOf(li);
+        select(groups);
+      }
+    }
+  }
+
+  /// A new constant with the pruned weights zeroed (the zero point for int8)
+  /// becomes the op's weight operand. Returns the count of zero weights.
+  int64_t replaceWeights(Layer &l) {
+    Value old = l.op->getOperand(l.operand);
+    int64_t zeros = replaceWeightsOf(l);
+    // The dense constant (and its storage cast), when nothing else reads it.
+    while (Operation *def = old.getDefiningOp()) {
+      if (!def->use_empty() || !isa<tosa::ConstOp, arith::ConstantOp, quant::StorageCastOp>(def))
+        break;
+      old = def->getNumOperands() ? def->getOperand(0) : Value();
+      def->erase();
+      if (!old)
+        break;
+    }
+    return zeros;
+  }
+
+  int64_t replaceWeightsOf(Layer &l) {
+    OpBuilder b(l.op);
+    Location loc = l.op->getLoc();
+    int64_t zeros = 0;
+    if (!l.qtype) {
+      auto values = llvm::to_vector(l.data.getValues<float>());
+      for (size_t i = 0; i < values.size(); ++i) {
+        if (l.pruned[i])
+          values[i] = 0.0f;
+        zeros += values[i] == 0.0f;
+      }
+      auto type = cast<RankedTensorType>(l.data.getType());
+      l.op->setOperand(l.operand,
+                       tosa::ConstOp::create(b, loc, type, DenseElementsAttr::get(type, ArrayRef<float>(values))));
+      return zeros;
+    }
+    auto values = llvm::to_vector(l.data.getValues<int8_t>());
+    auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(l.qtype);
+    auto perTensor = dyn_cast<quant::UniformQuantizedType>(l.qtype);
+    for (int64_t o = 0; o < l.outputs; ++o)
+      for (int64_t r = 0; r < l.reduction; ++r) {
+        size_t i = l.index(o, r);
+        int64_t zp = perAxis ? perAxis.getZeroPoints()[o] : perTensor.getZeroPoint();
+        if (l.pruned[i])
+          values[i] = int8_t(zp);
+        zeros += values[i] == zp;
+      }
+    auto storage = cast<RankedTensorType>(l.data.getType());
+    Value raw = arith::ConstantOp::create(
+        b, loc, storage, DenseElementsAttr::get(storage, ArrayRef<int8_t>(values)));
+    l.op->setOperand(l.operand, quant::StorageCastOp::create(
+                                    b, loc, l.op->getOperand(l.operand).getType(), raw));
+    return zeros;
+  }
+};
+
+} // namespace
