@@ -163,6 +163,20 @@ private:
 
   // --- helpers -----------------------------------------------------------
   Value input(const onnx::NodeProto &node, int i);
+  Value input0Raw(const onnx::NodeProto &node) {
+    bool nhwc;
+    Value v = rawInput(node, 0, nhwc);
+    return nhwc ? toNCHW(v) : v;
+  }
+  /// Add / Sub / Mul / Div of integer tensors, wrapping as ONNX (numpy):
+  /// computed in int32; uint8 / int8 results reduced modulo 256.
+  Value integerArithmetic(const onnx::NodeProto &node);
+  /// Whether input 0 is a plain integer tensor (not a quantized one).
+  bool hasIntegerInput(const onnx::NodeProto &node) {
+    bool nhwc;
+    return node.input_size() > 0 && !initializers.count(node.input(0)) &&
+           isa<IntegerType>(typeOf(rawInput(node, 0, nhwc)).getElementType());
+  }
   /// Input i for an op that only moves data: integer tensors as they are.
   Value anyInput(const onnx::NodeProto &node, int i) {
     bool nhwc;
@@ -305,6 +319,25 @@ private:
   const onnx::NodeProto *foldedBatchNorm = nullptr;
 
   void importNode(const onnx::NodeProto &node);
+  /// Opsets before 9: the ops qopt imports kept their meaning, except
+  /// where an older attribute changes it; those are rejected here.
+  void checkLegacyAttributes(const onnx::NodeProto &node) {
+    StringRef op = node.op_type();
+    auto legacy = [&](StringRef name, StringRef why) {
+      fail("the attribute '" + name + "' of opsets before 9 (" + why + ") is not supported");
+    };
+    if (attr(node, "consumed_inputs"))
+      legacy("consumed_inputs", "opsets before 6");
+    if (attr(node, "broadcast") &&
+        (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Gemm"))
+      legacy("broadcast", "limited broadcasting before opset 7");
+    if (op == "BatchNormalization" && (attr(node, "is_test") || intAttr(node, "spatial", 1) != 1))
+      legacy(attr(node, "is_test") ? "is_test" : "spatial", "before opset 9");
+    if (op == "Reshape" && attr(node, "shape"))
+      legacy("shape", "before opset 5");
+    if (op == "Concat" && !attr(node, "axis"))
+      fail("Concat without an axis (opsets before 4) is not supported");
+  }
   /// Shape arithmetic on static shapes (Shape, and Cast, Slice, Concat,
   /// Unsqueeze of constants), as exporters emit for Flatten/Reshape: folded
   /// to a constant here. None when `node` is not such a computation.
@@ -419,8 +452,8 @@ Value Importer::rawInput(const onnx::NodeProto &node, int i, bool &nhwc) {
 Value Importer::floatOf(Value v) {
   if (isa<IntegerType>(typeOf(v).getElementType()))
     fail("an integer tensor reaches an op that computes in float; integer tensors can only "
-         "be read by DequantizeLinear, the QLinear* and *Integer ops, Cast and ops that "
-         "only move data (Pad)");
+         "be read by DequantizeLinear, the QLinear* and *Integer ops, integer Add, Sub, Mul, "
+         "Div, Clip and MaxPool, Cast and ops that only move data (Pad)");
   if (!isa<quant::QuantizedType>(typeOf(v).getElementType()))
     return v;
   Value &copy = floatCopies[v];
@@ -988,6 +1021,74 @@ Value Importer::integerConv(const onnx::NodeProto &node) {
       TypeAttr::get(b.getI32Type()));
 }
 
+Value Importer::integerArithmetic(const onnx::NodeProto &node) {
+  StringRef op = node.op_type();
+  auto i32 = b.getI32Type();
+  int64_t width = 0;
+  bool isUnsigned = false;
+  SmallVector<Value, 2> operands;
+  for (int i = 0; i < 2; ++i) {
+    Value v;
+    if (initializers.count(node.input(i))) {
+      const onnx::TensorProto &t = constantInput(node, i);
+      std::vector<int64_t> data = ints(t);
+      SmallVector<int32_t> narrow(data.begin(), data.end());
+      auto type = RankedTensorType::get(SmallVector<int64_t>(t.dims().begin(), t.dims().end()), i32);
+      v = tosa::ConstOp::create(b, loc, type, DenseElementsAttr::get(type, ArrayRef(narrow)));
+    } else {
+      bool nhwc;
+      v = rawInput(node, i, nhwc);
+      if (nhwc)
+        v = toNCHW(v);
+      auto element = dyn_cast<IntegerType>(typeOf(v).getElementType());
+      if (!element || (element.getWidth() != 8 && element.getWidth() != 32))
+        fail("input " + Twine(i) + " must be an int8, uint8 or int32 tensor");
+      width = element.getWidth();
+      bool u = unsignedNames.count(node.input(i));
+      isUnsigned |= u;
+      if (width == 8) {
+        v = tosa::CastOp::create(b, loc, typeOf(v).clone(i32), v);
+        if (u) { // back to the uint8 value
+          SmallVector<int64_t> ones(shapeOf(v).size(), 1);
+          auto type = RankedTensorType::get(ones, i32);
+          v = tosa::AddOp::create(b, loc, typeOf(v), v,
+                                  tosa::ConstOp::create(b, loc, type, DenseElementsAttr::get(type, int32_t(128))));
+        }
+      }
+    }
+    operands.push_back(v);
+  }
+  if (width == 0)
+    fail("an integer operation on constants only is not supported");
+  SmallVector<int64_t> shape;
+  auto [x, y] = broadcast(operands[0], operands[1], shape);
+  auto type = RankedTensorType::get(shape, i32);
+  Value r;
+  if (op == "Add")
+    r = tosa::AddOp::create(b, loc, type, x, y);
+  else if (op == "Sub")
+    r = tosa::SubOp::create(b, loc, type, x, y);
+  else if (op == "Mul")
+    r = mul(type, x, y);
+  else
+    r = tosa::IntDivOp::create(b, loc, type, x, y);
+  if (width == 32)
+    return r;
+  // Modulo 256 into the stored int8 form: (r + 128 - shift) & 255 - 128.
+  int32_t shift = isUnsigned ? 128 : 0;
+  SmallVector<int64_t> ones(shape.size(), 1);
+  auto scalarType = RankedTensorType::get(ones, i32);
+  auto scalar = [&](int32_t v) {
+    return tosa::ConstOp::create(b, loc, scalarType, DenseElementsAttr::get(scalarType, v));
+  };
+  r = tosa::AddOp::create(b, loc, type, r, scalar(128 - shift));
+  r = tosa::BitwiseAndOp::create(b, loc, type, r, scalar(255));
+  r = tosa::SubOp::create(b, loc, type, r, scalar(128));
+  if (isUnsigned)
+    unsignedNames.insert(node.output(0));
+  return tosa::CastOp::create(b, loc, type.clone(b.getI8Type()), r);
+}
+
 Importer::Window Importer::window(const onnx::NodeProto &node, ArrayRef<int64_t> inHW,
                                   ArrayRef<int64_t> kernel) {
   auto ints = [&](StringRef name, SmallVector<int64_t> dflt) {
@@ -1129,7 +1230,9 @@ Value Importer::spatial1d(const onnx::NodeProto &node) {
 Value Importer::spatial(const onnx::NodeProto &node, StringRef op) {
   if (!hasNHWC(node, 0) && shapeOf(input(node, 0)).size() != 4)
     fail("only 4-D (NCHW) inputs are supported");
-  Value xh = inputNHWC(node, 0);
+  // Max pooling also takes integer tensors as they are.
+  Value xh = op == "MaxPool" && hasNHWC(node, 0) ? nhwcValues[node.input(0)]
+                                                 : inputNHWC(node, 0);
   int64_t n = shapeOf(xh)[0], c = shapeOf(xh)[3];
   SmallVector<int64_t> inHW = {shapeOf(xh)[1], shapeOf(xh)[2]};
   // Rows and columns at the end that no window reads are sliced off.
@@ -1137,7 +1240,7 @@ Value Importer::spatial(const onnx::NodeProto &node, StringRef op) {
     if (win.trim[0] == 0 && win.trim[1] == 0)
       return xh;
     SmallVector<int64_t> size = {n, inHW[0] - win.trim[0], inHW[1] - win.trim[1], c};
-    return tosa::SliceOp::create(b, loc, RankedTensorType::get(size, f32()), xh,
+    return tosa::SliceOp::create(b, loc, typeOf(xh).clone(size), xh,
                                  constShape({0, 0, 0, 0}), constShape(size))
         .getResult();
   };
@@ -1239,7 +1342,7 @@ Value Importer::spatial(const onnx::NodeProto &node, StringRef op) {
                                          : window(node, inHW, kernel);
   if (win.dilation != SmallVector<int64_t>{1, 1})
     fail("dilated pooling is not supported yet");
-  auto outType = RankedTensorType::get({n, win.out[0], win.out[1], c}, f32());
+  auto outType = typeOf(xh).clone({n, win.out[0], win.out[1], c});
   Value y;
   if (op == "MaxPool") {
     if (node.output_size() > 1 && !node.output(1).empty())
@@ -1312,14 +1415,45 @@ void Importer::importNode(const onnx::NodeProto &node) {
         training = !t.raw_data().empty() ? t.raw_data()[0] != 0
                                          : (t.int32_data_size() && t.int32_data(0) != 0);
       }
-      if (training || intAttr(node, "is_test", 1) == 0)
+      // Training mode drops at random, except with ratio 0.
+      float ratio = opset < 12 ? floatAttr(node, "ratio", 0.5f)
+                    : node.input_size() > 1 && !node.input(1).empty()
+                        ? scalar(constantInput(node, 1))
+                        : 0.5f;
+      if ((training || intAttr(node, "is_test", 1) == 0) && ratio != 0.0f)
         fail("Dropout in training mode (random) is not supported; export for inference");
-      if (node.output_size() > 1 && !node.output(1).empty())
-        fail("the mask output is not supported");
+      if (node.output_size() > 1 && !node.output(1).empty()) {
+        // Nothing is dropped: the mask is all true.
+        bool nhwc;
+        Value x = rawInput(node, 0, nhwc);
+        if (nhwc)
+          x = input(node, 0);
+        auto maskType = typeOf(x).clone(b.getI1Type());
+        values[node.output(1)] =
+            tosa::ConstOp::create(b, loc, maskType, DenseElementsAttr::get(maskType, true));
+      }
     }
     result = unaryInput();
   } else if (op == "Relu") {
     result = clamp(unaryInput(), 0.0f, FLT_MAX);
+  } else if (op == "Clip" && hasIntegerInput(node)) {
+    // int8 / uint8 / int32: an integer clamp with integer bounds.
+    bool nhwc;
+    Value x = rawInput(node, 0, nhwc);
+    resultNHWC = nhwc;
+    auto element = cast<IntegerType>(typeOf(x).getElementType());
+    bool isUnsigned = unsignedNames.count(node.input(0));
+    int64_t shift = isUnsigned ? 128 : 0;
+    int64_t lo = APInt::getSignedMinValue(element.getWidth()).getSExtValue();
+    int64_t hi = APInt::getSignedMaxValue(element.getWidth()).getSExtValue();
+    if (node.input_size() > 1 && !node.input(1).empty())
+      lo = ints(constantInput(node, 1)).at(0) - shift;
+    if (node.input_size() > 2 && !node.input(2).empty())
+      hi = ints(constantInput(node, 2)).at(0) - shift;
+    result = tosa::ClampOp::create(b, loc, typeOf(x), x, b.getIntegerAttr(element, lo),
+                                   b.getIntegerAttr(element, hi));
+    if (isUnsigned)
+      unsignedNames.insert(node.output(0));
   } else if (op == "Clip") {
     float lo = -FLT_MAX, hi = FLT_MAX;
     if (opset < 11) {
@@ -1338,6 +1472,20 @@ void Importer::importNode(const onnx::NodeProto &node) {
   } else if (op == "Tanh") {
     Value x = unaryInput();
     result = tosa::TanhOp::create(b, loc, typeOf(x), x);
+  } else if ((op == "Add" || op == "Sub" || op == "Mul" || op == "Div") &&
+             hasIntegerInput(node)) {
+    result = integerArithmetic(node);
+  } else if (op == "MaxPool" && hasIntegerInput(node) && !hasNHWC(node, 0) &&
+             shapeOf(input0Raw(node)).size() == 4) {
+    // On the integers (uint8 as int8 minus 128 keeps the order).
+    std::string name = node.output(0) + "#nhwc";
+    nhwcValues[name] = transpose(input0Raw(node), {0, 2, 3, 1});
+    onnx::NodeProto pool = node;
+    pool.set_input(0, name);
+    result = spatial(pool, "MaxPool");
+    resultNHWC = true;
+    if (unsignedNames.count(node.input(0)))
+      unsignedNames.insert(node.output(0));
   } else if (op == "Add") {
     result = binary(tosa::AddOp());
   } else if (op == "Sub") {
@@ -1927,8 +2075,8 @@ OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc());
   std::string where = "graph";
   try {
-    if (opset < 9 || opset > 17)
-      fail("opset " + Twine(opset) + " is outside the opsets qopt imports (9 to 17)");
+    if (opset < 1 || opset > 17)
+      fail("opset " + Twine(opset) + " is outside the opsets qopt imports (1 to 17)");
     SmallVector<Type> argTypes;
     SmallVector<const onnx::ValueInfoProto *> args;
     for (const auto &in : graph.input()) {
@@ -1973,6 +2121,8 @@ OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
       }
       if (foldedNodes.count(&node))
         continue; // a BatchNormalization folded into its Conv
+      if (opset < 9)
+        checkLegacyAttributes(node);
       if (std::optional<onnx::TensorProto> folded = foldShapeComputation(node)) {
         constants.push_back(std::move(*folded));
         constants.back().set_name(node.output(0));
@@ -1984,7 +2134,8 @@ OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
     where = "graph";
     SmallVector<Value> results;
     for (const auto &out : graph.output()) {
-      if (!values.count(out.name()) && !nhwcValues.count(out.name()))
+      if (!values.count(out.name()) && !nhwcValues.count(out.name()) &&
+          !initializers.count(out.name()))
         fail("graph output '" + out.name() + "' is not computed by any supported node");
       onnx::NodeProto reader;
       reader.add_input(out.name());
@@ -1994,7 +2145,7 @@ OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
         bool nhwc;
         Value q = rawInput(reader, 0, nhwc);
         if (nhwc)
-          q = input(reader, 0).getDefiningOp<qopt::qt::DequantizeOp>().getInput();
+          q = toNCHW(q);
         if (!isa<quant::QuantizedType>(typeOf(q).getElementType()) &&
             !typeOf(q).getElementType().isSignlessInteger(8))
           fail("graph output '" + out.name() + "' is not an integer tensor");
