@@ -12,6 +12,7 @@
 #include "qopt/Quantization/QuantizationError.h"
 #include "qopt/Quantization/QuantizationUtils.h"
 #include "qopt/Reference/Numerics.h"
+#include "qopt/Support/OpSelection.h"
 #include "qopt/Support/OutputFiles.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
@@ -92,7 +93,7 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
     // An exclude= entry that names no contraction is a typo, not a no-op.
     for (const std::string &e : exclude)
       if (llvm::none_of(candidates,
-                        [&](Operation *op) { return matchesExclusion(op, e); })) {
+                        [&](Operation *op) { return opMatchesSelector(op, e); })) {
         emitError(module.getLoc()) << "exclude= entry '" << e
                            << "' names no matmul or convolution of the model "
                               "(give an op name such as tosa.conv2d or a piece "
@@ -196,16 +197,9 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
     return constantValues(add.getInput1()) || constantValues(add.getInput2());
   }
 
-  static bool matchesExclusion(Operation *op, StringRef entry) {
-    std::string loc;
-    llvm::raw_string_ostream os(loc);
-    op->getLoc().print(os);
-    return op->getName().getStringRef() == entry ||
-           StringRef(loc).contains(entry);
-  }
   bool isExcluded(Operation *op) {
     return llvm::any_of(exclude, [&](const std::string &e) {
-      return matchesExclusion(op, e);
+      return opMatchesSelector(op, e);
     });
   }
 

@@ -10,6 +10,7 @@
 #include "qopt/Sparsity/Passes.h"
 
 #include "qopt/Dialect/QT/IR/QTOps.h"
+#include "qopt/Support/OpSelection.h"
 #include "qopt/Support/OutputFiles.h"
 
 #include "mlir/Dialect/Quant/IR/Quant.h"
@@ -170,19 +171,13 @@ struct QTPrune : qopt::impl::QTPruneBase<QTPrune> {
                              << " reduction weights); exclude it or choose another pattern";
   }
 
-  static bool matches(Operation *op, StringRef entry) {
-    std::string loc;
-    llvm::raw_string_ostream os(loc);
-    op->getLoc().print(os);
-    return op->getName().getStringRef() == entry || StringRef(loc).contains(entry);
-  }
   bool isExcluded(Operation *op) {
-    return llvm::any_of(exclude, [&](const std::string &e) { return matches(op, e); });
+    return llvm::any_of(exclude, [&](const std::string &e) { return opMatchesSelector(op, e); });
   }
   bool anyMatch(ModuleOp module, StringRef entry) {
     bool found = false;
     module.walk([&](Operation *op) {
-      if (viewOf(op) && matches(op, entry))
+      if (viewOf(op) && opMatchesSelector(op, entry))
         found = true;
     });
     return found;

@@ -1,0 +1,25 @@
+//===- OpSelection.h - ops named on the command line ------------*- C++ -*-===//
+
+#ifndef QOPT_SUPPORT_OPSELECTION_H
+#define QOPT_SUPPORT_OPSELECTION_H
+
+#include "mlir/IR/Operation.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+
+namespace qopt {
+
+/// Whether an `exclude=`-style entry names `op`: its op name
+/// (`tosa.conv2d`), or a piece of its printed location (`model.mlir:12`, a
+/// name location such as an ONNX node's).
+inline bool opMatchesSelector(mlir::Operation *op, llvm::StringRef entry) {
+  std::string loc;
+  llvm::raw_string_ostream os(loc);
+  op->getLoc().print(os);
+  return op->getName().getStringRef() == entry || llvm::StringRef(loc).contains(entry);
+}
+
+} // namespace qopt
+
+#endif // QOPT_SUPPORT_OPSELECTION_H

@@ -1,0 +1,358 @@
+//===- Importer.h - the ONNX importer's state and helpers -------*- C++ -*-===//
+//
+// Private to lib/Import: the importer class shared by its source files
+// (ImportONNX.cpp: the graph and the op dispatch; Values.cpp: tensors,
+// inputs and layouts; Spatial.cpp: convolutions, pooling, resizing;
+// Quantized.cpp: quantized and integer ops).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_LIB_IMPORT_IMPORTER_H
+#define QOPT_LIB_IMPORT_IMPORTER_H
+
+#include "qopt/Import/ONNX.h"
+#include "qopt/Dialect/QT/IR/QTOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/StringSet.h"
+
+#include "onnx/onnx_pb.h"
+
+#include <cfloat>
+#include <cmath>
+#include <algorithm>
+#include <cstring>
+#include <deque>
+#include <numeric>
+
+namespace qopt::onnx_import {
+
+using namespace mlir;
+
+
+/// Raised inside the importer with a message for the current node.
+struct ImportError {
+  std::string message;
+};
+
+class Importer {
+public:
+  Importer(MLIRContext *ctx, StringRef path, const qopt::ONNXImportOptions &options)
+      : ctx(ctx), path(path.str()), options(options), b(ctx) {}
+
+  OwningOpRef<ModuleOp> run(const onnx::ModelProto &model);
+
+private:
+  MLIRContext *ctx;
+  std::string path;
+  const qopt::ONNXImportOptions &options;
+  OpBuilder b;
+  int64_t opset = 0;
+  /// Each ONNX value in ONNX's layout; 4-D activations computed by spatial
+  /// ops are kept in NHWC instead (nhwcValues) and transposed back only for
+  /// an op that needs NCHW, so chains of convolutions, elementwise ops and
+  /// pools never transpose.
+  llvm::StringMap<Value> values, nhwcValues;
+  llvm::StringMap<const onnx::TensorProto *> initializers;
+  /// How many nodes (and graph outputs) read each value.
+  llvm::StringMap<int> consumers;
+  /// The BatchNormalization node reading each value, and the ones folded
+  /// into the Conv that produces their input.
+  llvm::StringMap<const onnx::NodeProto *> batchNormOf;
+  llvm::DenseSet<const onnx::NodeProto *> foldedNodes;
+  /// Constant nodes' values and tensors folded at import, by output name in
+  /// `initializers`.
+  std::deque<onnx::TensorProto> constants;
+
+  // --- quantized values (QuantizeLinear / DequantizeLinear, QLinear*) ------
+  /// Scales and zero points of a quantized ONNX tensor. uint8 is expressed
+  /// as int8 with z - 128 (the same real values; q - 128 fits int8).
+  struct OnnxQuant {
+    std::vector<float> scales;
+    std::vector<int64_t> zeroPoints; // in int8 terms
+    int64_t axis = -1;               // per tensor
+    int32_t type = onnx::TensorProto::UINT8;
+    bool isUnsigned() const { return type == onnx::TensorProto::UINT8; }
+  };
+  /// The scale (input `scaleIndex`) and zero point (`zpIndex`, optional) of
+  /// a quantized operand of `node`, for a tensor of rank `rank`.
+  /// `fixedAxis` is the axis of QLinear* weights (which have no attribute).
+  OnnxQuant quantOperands(const onnx::NodeProto &node, int scaleIndex, int zpIndex,
+                          int64_t rank, int64_t fixedAxis = -1);
+  /// The quantized element type of an activation (per tensor, or per axis).
+  quant::QuantizedType int8Type(const OnnxQuant &q);
+  /// `v` (quantized, or an integer graph input) as a value of quantized
+  /// type `q`: an integer tensor takes the type; a quantized one must have it.
+  Value asQuantized(Value v, const OnnxQuant &q);
+  /// Integer ONNX tensor types qopt carries as i8 (uint8 with 128 subtracted).
+  static bool isInt8Tensor(int32_t type) {
+    return type == onnx::TensorProto::UINT8 || type == onnx::TensorProto::INT8;
+  }
+  Value xorSignBit(Value v) {
+    SmallVector<int64_t> ones(shapeOf(v).size(), 1);
+    auto type = RankedTensorType::get(ones, b.getI8Type());
+    Value c = tosa::ConstOp::create(b, loc, type, DenseElementsAttr::get(type, int8_t(-128)));
+    return tosa::BitwiseXorOp::create(b, loc, typeOf(v), v, c);
+  }
+  /// Weights given as integers in the file: their float constant's Value ->
+  /// the file's scales, so that qt-quantize-int8 keeps the file's integers.
+  llvm::DenseMap<Value, OnnxQuant> weightQuant;
+  /// (q - z) * s of an integer constant, as a float constant.
+  Value dequantizedConstant(const onnx::TensorProto &t, const OnnxQuant &q);
+  /// Records on `op` (a tosa.conv2d, depthwise_conv2d or matmul) the
+  /// per-output-channel scales of `weight` when it came from integers with
+  /// zero zero points quantized along `outputAxis` (or per tensor).
+  void attachWeightScales(Operation *op, Value weight, int64_t outputAxis, int64_t channels);
+  /// A quantized value as float (qt.dequantize); float values as they are.
+  Value floatOf(Value v);
+  /// The value of input i as stored (quantized values stay quantized).
+  Value rawInput(const onnx::NodeProto &node, int i, bool &nhwc);
+  /// ONNX values of type uint8 (carried as int8 minus 128), by name.
+  llvm::StringSet<> unsignedNames;
+  /// Operand i of MatMulInteger / ConvInteger as an i8 tensor (uint8 minus
+  /// 128), and its zero point (input zpIndex, or 0) in the same terms.
+  std::pair<Value, int64_t> integerOperand(const onnx::NodeProto &node, int i, int zpIndex,
+                                           bool &nhwc);
+  /// MatMulInteger / ConvInteger: TOSA's int8 matmul / conv2d, int32 results.
+  Value integerMatmul(const onnx::NodeProto &node);
+  Value integerConv(const onnx::NodeProto &node);
+  /// Set by matmul2d: the tosa.matmul it created.
+  Operation *lastMatmul = nullptr;
+  llvm::DenseMap<Value, Value> floatCopies; // floatOf's dequantized values
+  Location loc = UnknownLoc::get(ctx);
+
+  Location fileLoc() { return FileLineColLoc::get(ctx, path, 0, 0); }
+  [[noreturn]] static void fail(const Twine &message) { throw ImportError{message.str()}; }
+
+  Type f32() { return b.getF32Type(); }
+  static RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+  static ArrayRef<int64_t> shapeOf(Value v) { return typeOf(v).getShape(); }
+
+  // --- constants ---------------------------------------------------------
+  static std::vector<float> floats(const onnx::TensorProto &t);
+  static std::vector<int64_t> ints(const onnx::TensorProto &t);
+  static float scalar(const onnx::TensorProto &t) {
+    std::vector<float> v = floats(t);
+    if (v.size() != 1)
+      fail("tensor '" + t.name() + "' must hold one value");
+    return v[0];
+  }
+  Value constant(ArrayRef<int64_t> shape, ArrayRef<float> data) {
+    auto type = RankedTensorType::get(shape, f32());
+    return tosa::ConstOp::create(b, loc, type, DenseElementsAttr::get(type, data));
+  }
+  Value zeroPoint() { return constant({1}, {0.0f}); }
+  /// An int8 zero point operand of TOSA's integer matmul / conv2d.
+  Value zeroPointConst(int64_t zp) {
+    auto type = RankedTensorType::get({1}, b.getI8Type());
+    return tosa::ConstOp::create(b, loc, type, DenseElementsAttr::get(type, int8_t(zp)));
+  }
+  /// tosa.mul on float tensors (its shift operand is 0).
+  Value mul(RankedTensorType type, Value x, Value y) {
+    auto shiftType = RankedTensorType::get({1}, b.getI8Type());
+    Value shift = tosa::ConstOp::create(b, loc, shiftType,
+                                        DenseElementsAttr::get(shiftType, int8_t(0)));
+    return tosa::MulOp::create(b, loc, type, x, y, shift);
+  }
+  Value constShape(ArrayRef<int64_t> shape) {
+    auto type = RankedTensorType::get({int64_t(shape.size())}, b.getIndexType());
+    return tosa::ConstShapeOp::create(b, loc, tosa::shapeType::get(ctx, shape.size()),
+                                      DenseIntElementsAttr::get(type, shape));
+  }
+
+  // --- helpers -----------------------------------------------------------
+  Value input(const onnx::NodeProto &node, int i);
+  Value input0Raw(const onnx::NodeProto &node) {
+    bool nhwc;
+    Value v = rawInput(node, 0, nhwc);
+    return nhwc ? toNCHW(v) : v;
+  }
+  /// Add / Sub / Mul / Div of integer tensors, wrapping as ONNX (numpy):
+  /// computed in int32; uint8 / int8 results reduced modulo 256.
+  Value integerArithmetic(const onnx::NodeProto &node);
+  /// Whether input 0 is a plain integer tensor (not a quantized one).
+  bool hasIntegerInput(const onnx::NodeProto &node) {
+    bool nhwc;
+    return node.input_size() > 0 && !initializers.count(node.input(0)) &&
+           isa<IntegerType>(typeOf(rawInput(node, 0, nhwc)).getElementType());
+  }
+  /// Input i for an op that only moves data: integer tensors as they are.
+  Value anyInput(const onnx::NodeProto &node, int i) {
+    bool nhwc;
+    Value v = rawInput(node, i, nhwc);
+    if (!isa<IntegerType>(typeOf(v).getElementType()))
+      return input(node, i);
+    return nhwc ? values[node.input(i)] = toNCHW(v) : v;
+  }
+  std::optional<Value> optionalInput(const onnx::NodeProto &node, int i);
+  /// `v` in `shape`; a constant is reshaped here, so that later passes
+  /// (the quantizer) see a plain constant weight or bias.
+  Value reshape(Value v, ArrayRef<int64_t> shape) {
+    if (shapeOf(v) == shape)
+      return v;
+    if (auto q = dyn_cast<quant::QuantizedType>(typeOf(v).getElementType())) {
+      Value storage = quant::StorageCastOp::create(b, loc, typeOf(v).clone(b.getI8Type()), v);
+      Value moved = reshape(storage, shape);
+      return quant::StorageCastOp::create(b, loc, typeOf(moved).clone(q), moved);
+    }
+    auto type = typeOf(v).clone(shape);
+    if (auto c = v.getDefiningOp<tosa::ConstOp>())
+      if (auto data = dyn_cast<DenseElementsAttr>(c.getValues()))
+        return tosa::ConstOp::create(b, loc, type, data.reshape(type));
+    return tosa::ReshapeOp::create(b, loc, type, v, constShape(shape));
+  }
+  /// Both operands at the broadcast rank (leading 1s), and the result shape.
+  std::pair<Value, Value> broadcast(Value a, Value c, SmallVector<int64_t> &shape);
+  /// [M,K] x [K,N] [+ bias broadcast over rows] as a batch-1 tosa.matmul
+  /// and a bias add on [1, M, N] (the form qopt quantizes), then [M, N].
+  Value matmul2d(Value a, Value w, std::optional<Value> bias = std::nullopt);
+  /// numpy.matmul: 1-D operands, and batch dimensions that broadcast. A 2-D
+  /// right operand makes one fully connected layer of all rows.
+  Value matmulND(Value a, Value w);
+  /// `v` broadcast to `shape` (same rank) with tosa.tile.
+  Value broadcastTo(Value v, ArrayRef<int64_t> shape);
+  /// ConvTranspose (group 1) as tosa.transpose_conv2d on NHWC.
+  Value convTranspose(const onnx::NodeProto &node);
+  /// Resize / Upsample of H and W (nearest, linear, cubic) on NHWC: per axis
+  /// a gather of the source rows each output row reads, weighted.
+  Value resize(const onnx::NodeProto &node);
+  /// The rows `index` of `x` along `axis`, with tosa.gather.
+  Value gatherAxis(Value x, int axis, ArrayRef<int64_t> index);
+  static const onnx::AttributeProto *attr(const onnx::NodeProto &n, StringRef name) {
+    for (const auto &a : n.attribute())
+      if (a.name() == name)
+        return &a;
+    return nullptr;
+  }
+  static int64_t intAttr(const onnx::NodeProto &n, StringRef name, int64_t dflt) {
+    auto *a = attr(n, name);
+    return a ? a->i() : dflt;
+  }
+  static float floatAttr(const onnx::NodeProto &n, StringRef name, float dflt) {
+    auto *a = attr(n, name);
+    return a ? a->f() : dflt;
+  }
+  /// The values of an input that must be a constant (initializer or Constant).
+  const onnx::TensorProto &constantInput(const onnx::NodeProto &node, int i);
+  Value clamp(Value x, float lo, float hi) {
+    return tosa::ClampOp::create(b, loc, typeOf(x), x, b.getF32FloatAttr(lo),
+                                 b.getF32FloatAttr(hi));
+  }
+
+  /// NCHW <-> NHWC around TOSA's spatial ops (ONNX is NCHW).
+  /// A transpose that moves only unit dimensions is a reshape; constants
+  /// are transposed here.
+  Value transpose(Value v, ArrayRef<int32_t> perms) {
+    // Quantized values move as their integers.
+    if (auto q = dyn_cast<quant::QuantizedType>(typeOf(v).getElementType())) {
+      Value storage = quant::StorageCastOp::create(b, loc, typeOf(v).clone(b.getI8Type()), v);
+      Value moved = transpose(storage, perms);
+      return quant::StorageCastOp::create(b, loc, typeOf(moved).clone(q), moved);
+    }
+    SmallVector<int64_t> shape;
+    SmallVector<int32_t> moved;
+    for (int32_t p : perms) {
+      shape.push_back(shapeOf(v)[p]);
+      if (shapeOf(v)[p] != 1)
+        moved.push_back(p);
+    }
+    if (llvm::is_sorted(moved))
+      return reshape(v, shape);
+    if (auto data = constantData(v)) {
+      SmallVector<int64_t> inStrides(perms.size(), 1);
+      for (int64_t d = int64_t(perms.size()) - 2; d >= 0; --d)
+        inStrides[d] = inStrides[d + 1] * shapeOf(v)[d + 1];
+      std::vector<float> out(data->size());
+      SmallVector<int64_t> index(perms.size(), 0);
+      for (size_t i = 0; i < out.size(); ++i) {
+        int64_t from = 0;
+        for (size_t d = 0; d < perms.size(); ++d)
+          from += index[d] * inStrides[perms[d]];
+        out[i] = (*data)[from];
+        for (int64_t d = int64_t(perms.size()) - 1; d >= 0 && ++index[d] == shape[d]; --d)
+          index[d] = 0;
+      }
+      return constant(shape, out);
+    }
+    return tosa::TransposeOp::create(b, loc, typeOf(v).clone(shape), v,
+                                     b.getDenseI32ArrayAttr(perms));
+  }
+  Value toNHWC(Value v) { return transpose(v, {0, 2, 3, 1}); }
+  Value toNCHW(Value v) { return transpose(v, {0, 3, 1, 2}); }
+  /// NCHW axis -> NHWC axis.
+  static int64_t nhwcAxis(int64_t d) { return d == 0 ? 0 : d == 1 ? 3 : d - 1; }
+  bool hasNHWC(const onnx::NodeProto &node, int i) {
+    return i < node.input_size() && nhwcValues.count(node.input(i));
+  }
+  /// Input i of a 4-D op in NHWC (transposed if it was computed in NCHW).
+  Value inputNHWC(const onnx::NodeProto &node, int i);
+  /// A constant operand's values, or failure if it is not a constant.
+  static std::optional<std::vector<float>> constantData(Value v) {
+    auto c = v.getDefiningOp<tosa::ConstOp>();
+    auto data = c ? dyn_cast<DenseElementsAttr>(c.getValues()) : DenseElementsAttr();
+    if (!data)
+      return std::nullopt;
+    auto values = data.getValues<float>();
+    return std::vector<float>(values.begin(), values.end());
+  }
+  /// The spatial window of a Conv or pooling node on an NCHW input: TOSA's
+  /// [top, bottom, left, right] pads (auto_pad resolved, and trimmed so that
+  /// the window positions divide exactly, as TOSA requires), strides,
+  /// dilations and the output size.
+  struct Window {
+    SmallVector<int64_t> pad, stride, dilation, out;
+    SmallVector<int64_t> trim = {0, 0}; // input rows / columns no window reads
+  };
+  Window window(const onnx::NodeProto &node, ArrayRef<int64_t> inHW, ArrayRef<int64_t> kernel);
+  /// A Conv, pooling or GlobalAveragePool node on NHWC: its NHWC result.
+  Value spatial(const onnx::NodeProto &node, StringRef op);
+  /// The same ops on [N, C, L]: as 2-D ops on [N, C, 1, L]; an [N, C, L] result.
+  Value spatial1d(const onnx::NodeProto &node);
+  /// The BatchNormalization that alone reads `conv`'s output, with
+  /// constant parameters, so that it folds into the weights; else null.
+  const onnx::NodeProto *foldableBatchNorm(const onnx::NodeProto &conv);
+  /// BatchNormalization at inference as y = x * scale + shift per channel.
+  std::pair<std::vector<float>, std::vector<float>>
+  batchNormAffine(const onnx::NodeProto &bn, int64_t channels);
+  /// Set by spatial() when it folded a BatchNormalization into a Conv.
+  const onnx::NodeProto *foldedBatchNorm = nullptr;
+
+  void importNode(const onnx::NodeProto &node);
+  /// Opsets before 9: the ops qopt imports kept their meaning, except
+  /// where an older attribute changes it; those are rejected here.
+  void checkLegacyAttributes(const onnx::NodeProto &node) {
+    StringRef op = node.op_type();
+    auto legacy = [&](StringRef name, StringRef why) {
+      fail("the attribute '" + name + "' of opsets before 9 (" + why + ") is not supported");
+    };
+    if (attr(node, "consumed_inputs"))
+      legacy("consumed_inputs", "opsets before 6");
+    if (attr(node, "broadcast") &&
+        (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Gemm"))
+      legacy("broadcast", "limited broadcasting before opset 7");
+    if (op == "BatchNormalization" && (attr(node, "is_test") || intAttr(node, "spatial", 1) != 1))
+      legacy(attr(node, "is_test") ? "is_test" : "spatial", "before opset 9");
+    if (op == "Reshape" && attr(node, "shape"))
+      legacy("shape", "before opset 5");
+    if (op == "Concat" && !attr(node, "axis"))
+      fail("Concat without an axis (opsets before 4) is not supported");
+  }
+  /// Shape arithmetic on static shapes (Shape, and Cast, Slice, Concat,
+  /// Unsqueeze of constants), as exporters emit for Flatten/Reshape: folded
+  /// to a constant here. None when `node` is not such a computation.
+  std::optional<onnx::TensorProto> foldShapeComputation(const onnx::NodeProto &node);
+  RankedTensorType inputType(const onnx::ValueInfoProto &info);
+};
+
+/// Reads the data of initializers and Constants kept in external files into
+/// the model; an error message naming the tensor, or an empty string.
+std::string loadExternalData(onnx::ModelProto &model, StringRef modelPath);
+
+} // namespace qopt::onnx_import
+
+#endif // QOPT_LIB_IMPORT_IMPORTER_H

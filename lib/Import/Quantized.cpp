@@ -1,0 +1,276 @@
+//===- Quantized.cpp - quantized and integer ONNX ops -----------*- C++ -*-===//
+//
+// Scales and zero points of QuantizeLinear / DequantizeLinear / QLinear*
+// operands, weights given as integers, MatMulInteger, ConvInteger and
+// integer arithmetic.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Importer.h"
+
+using namespace mlir;
+
+namespace qopt::onnx_import {
+
+Importer::OnnxQuant Importer::quantOperands(const onnx::NodeProto &node, int scaleIndex,
+                                            int zpIndex, int64_t rank, int64_t fixedAxis) {
+  OnnxQuant q;
+  const onnx::TensorProto &scale = constantInput(node, scaleIndex);
+  q.scales = floats(scale);
+  if (zpIndex < node.input_size() && !node.input(zpIndex).empty()) {
+    const onnx::TensorProto &zp = constantInput(node, zpIndex);
+    q.type = zp.data_type();
+    q.zeroPoints = ints(zp);
+  }
+  if (q.zeroPoints.empty())
+    q.zeroPoints.assign(q.scales.size(), 0);
+  if (q.zeroPoints.size() != q.scales.size())
+    fail("the zero point has " + Twine(q.zeroPoints.size()) + " values for " +
+         Twine(q.scales.size()) + " scales");
+  if (q.isUnsigned())
+    for (int64_t &z : q.zeroPoints)
+      z -= 128;
+  else if (q.type != onnx::TensorProto::INT8 && !llvm::all_of(q.zeroPoints, [](int64_t z) { return z == 0; }))
+    fail("only uint8 and int8 quantized tensors (and int32 with zero point 0) are supported");
+  for (float sc : q.scales)
+    if (!(sc > 0.0f) || !std::isfinite(sc) || !std::isnormal(sc))
+      fail("a scale is " + Twine(std::to_string(sc)) + "; scales must be positive normal floats");
+  if (scale.dims_size() == 1 && (q.scales.size() > 1 || opset >= 13)) {
+    q.axis = fixedAxis >= 0 ? fixedAxis : intAttr(node, "axis", 1);
+    if (q.axis < 0)
+      q.axis += rank;
+    if (q.axis < 0 || q.axis >= rank)
+      fail("axis " + Twine(intAttr(node, "axis", 1)) + " is out of range");
+  }
+  if (q.scales.size() == 1)
+    q.axis = -1;
+  return q;
+}
+
+quant::QuantizedType Importer::int8Type(const OnnxQuant &q) {
+  if (q.type != onnx::TensorProto::INT8 && q.type != onnx::TensorProto::UINT8)
+    fail("activations must be quantized to uint8 or int8");
+  if (q.axis >= 0) {
+    SmallVector<double> scales(q.scales.begin(), q.scales.end());
+    return quant::UniformQuantizedPerAxisType::get(quant::QuantizationFlags::Signed,
+                                                   b.getI8Type(), f32(), scales, q.zeroPoints,
+                                                   int32_t(q.axis), -128, 127);
+  }
+  return quant::UniformQuantizedType::get(quant::QuantizationFlags::Signed, b.getI8Type(), f32(),
+                                          q.scales[0], q.zeroPoints[0], -128, 127);
+}
+
+Value Importer::asQuantized(Value v, const OnnxQuant &q) {
+  quant::QuantizedType type = int8Type(q);
+  Type element = typeOf(v).getElementType();
+  if (element.isSignlessInteger(8))
+    return quant::StorageCastOp::create(b, loc, typeOf(v).clone(type), v);
+  if (element != type)
+    fail("the scale and zero point differ from those the input was quantized with");
+  return v;
+}
+
+Value Importer::dequantizedConstant(const onnx::TensorProto &t, const OnnxQuant &q) {
+  std::vector<int64_t> values = ints(t);
+  SmallVector<int64_t> shape(t.dims().begin(), t.dims().end());
+  int64_t inner = 1, dim = 1;
+  if (q.axis >= 0) {
+    if (q.axis >= int64_t(shape.size()) || shape[q.axis] != int64_t(q.scales.size()))
+      fail("tensor '" + t.name() + "' has no axis " + Twine(q.axis) + " of " +
+           Twine(q.scales.size()) + " values for its scales");
+    dim = shape[q.axis];
+    for (size_t d = q.axis + 1; d < shape.size(); ++d)
+      inner *= shape[d];
+  }
+  int64_t shift = t.data_type() == onnx::TensorProto::UINT8 ? 128 : 0;
+  std::vector<float> out(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    size_t c = q.axis >= 0 ? (i / inner) % dim : 0;
+    out[i] = float(values[i] - shift - q.zeroPoints[c]) * q.scales[c];
+  }
+  Value v = constant(shape, out);
+  weightQuant[v] = q;
+  return v;
+}
+
+void Importer::attachWeightScales(Operation *op, Value weight, int64_t outputAxis,
+                                  int64_t channels) {
+  auto it = weightQuant.find(weight);
+  if (it == weightQuant.end() || (it->second.axis >= 0 && it->second.axis != outputAxis) ||
+      !llvm::all_of(it->second.zeroPoints, [](int64_t z) { return z == 0; }))
+    return;
+  SmallVector<float> scales(it->second.scales.begin(), it->second.scales.end());
+  if (scales.size() == 1)
+    scales.assign(channels, scales[0]);
+  if (int64_t(scales.size()) == channels)
+    op->setAttr("qt.weight_scales", b.getDenseF32ArrayAttr(scales));
+}
+
+std::pair<Value, int64_t> Importer::integerOperand(const onnx::NodeProto &node, int i,
+                                                   int zpIndex, bool &nhwc) {
+  nhwc = false;
+  bool isUnsigned;
+  Value v;
+  if (initializers.count(node.input(i))) {
+    const onnx::TensorProto &t = constantInput(node, i);
+    if (!isInt8Tensor(t.data_type()))
+      fail("input " + Twine(i) + " must be uint8 or int8");
+    isUnsigned = t.data_type() == onnx::TensorProto::UINT8;
+    std::vector<int8_t> data;
+    for (int64_t x : ints(t))
+      data.push_back(int8_t(isUnsigned ? x - 128 : x));
+    auto type = RankedTensorType::get(SmallVector<int64_t>(t.dims().begin(), t.dims().end()),
+                                      b.getI8Type());
+    v = tosa::ConstOp::create(b, loc, type, DenseElementsAttr::get(type, ArrayRef<int8_t>(data)));
+  } else {
+    v = rawInput(node, i, nhwc);
+    isUnsigned = unsignedNames.count(node.input(i));
+    if (isa<quant::QuantizedType>(typeOf(v).getElementType()))
+      v = quant::StorageCastOp::create(b, loc, typeOf(v).clone(b.getI8Type()), v);
+    if (!typeOf(v).getElementType().isSignlessInteger(8))
+      fail("input " + Twine(i) + " must be a uint8 or int8 tensor");
+  }
+  int64_t zp = 0;
+  if (zpIndex < node.input_size() && !node.input(zpIndex).empty()) {
+    std::vector<int64_t> zps = ints(constantInput(node, zpIndex));
+    if (zps.empty() || !llvm::all_equal(zps))
+      fail("zero point " + Twine(zpIndex) + " must be one value (per-channel zero points are "
+           "not supported)");
+    zp = zps[0];
+  }
+  return {v, isUnsigned ? zp - 128 : zp};
+}
+
+Value Importer::integerMatmul(const onnx::NodeProto &node) {
+  bool nhwcA, nhwcW;
+  auto [a, azp] = integerOperand(node, 0, 2, nhwcA);
+  auto [w, wzp] = integerOperand(node, 1, 3, nhwcW);
+  if (nhwcA)
+    a = toNCHW(a);
+  if (nhwcW)
+    w = toNCHW(w);
+  if (shapeOf(w).size() != 2 || shapeOf(a).size() < 2)
+    fail("only [..., M, K] x [K, N] MatMulInteger is supported");
+  int64_t k = shapeOf(a).back(), n = shapeOf(w)[1], rows = typeOf(a).getNumElements() / k;
+  if (shapeOf(w)[0] != k)
+    fail("inner dimensions differ (" + Twine(k) + " and " + Twine(shapeOf(w)[0]) + ")");
+  Value y = tosa::MatMulOp::create(b, loc, RankedTensorType::get({1, rows, n}, b.getI32Type()),
+                                   reshape(a, {1, rows, k}), reshape(w, {1, k, n}), zeroPointConst(azp),
+                                   zeroPointConst(wzp));
+  SmallVector<int64_t> shape(shapeOf(a));
+  shape.back() = n;
+  return reshape(y, shape);
+}
+
+Value Importer::integerConv(const onnx::NodeProto &node) {
+  bool nhwc, constW;
+  auto [x, xzp] = integerOperand(node, 0, 2, nhwc);
+  auto [w, wzp] = integerOperand(node, 1, 3, constW);
+  if (!nhwc) {
+    if (shapeOf(x).size() != 4)
+      fail("only 4-D (NCHW) inputs are supported");
+    x = transpose(x, {0, 2, 3, 1});
+  }
+  DenseElementsAttr wData;
+  if (!matchPattern(w, m_Constant(&wData)) || shapeOf(w).size() != 4)
+    fail("the weights must be a constant 4-D tensor");
+  if (intAttr(node, "group", 1) != 1)
+    fail("a grouped ConvInteger is not supported yet");
+  int64_t n = shapeOf(x)[0], c = shapeOf(x)[3];
+  int64_t o = shapeOf(w)[0], ic = shapeOf(w)[1], kh = shapeOf(w)[2], kw = shapeOf(w)[3];
+  if (ic != c)
+    fail("the weights have " + Twine(ic) + " input channels for an input of " + Twine(c));
+  Window win = window(node, {shapeOf(x)[1], shapeOf(x)[2]}, {kh, kw});
+  if (win.trim[0] || win.trim[1]) {
+    SmallVector<int64_t> size = {n, shapeOf(x)[1] - win.trim[0], shapeOf(x)[2] - win.trim[1], c};
+    x = tosa::SliceOp::create(b, loc, typeOf(x).clone(size), x, constShape({0, 0, 0, 0}),
+                              constShape(size));
+  }
+  auto values = llvm::to_vector(wData.getValues<int8_t>());
+  std::vector<int8_t> ohwi(values.size());
+  for (int64_t a = 0; a < o; ++a)
+    for (int64_t i = 0; i < ic; ++i)
+      for (int64_t y0 = 0; y0 < kh; ++y0)
+        for (int64_t x0 = 0; x0 < kw; ++x0)
+          ohwi[((a * kh + y0) * kw + x0) * ic + i] = values[((a * ic + i) * kh + y0) * kw + x0];
+  auto wType = RankedTensorType::get({o, kh, kw, ic}, b.getI8Type());
+  auto biasType = RankedTensorType::get({o}, b.getI32Type());
+  // TOSA pads with the input zero point, as ONNX's ConvInteger.
+  return tosa::Conv2DOp::create(
+      b, loc, RankedTensorType::get({n, win.out[0], win.out[1], o}, b.getI32Type()), x,
+      tosa::ConstOp::create(b, loc, wType, DenseElementsAttr::get(wType, ArrayRef<int8_t>(ohwi))),
+      tosa::ConstOp::create(b, loc, biasType, DenseElementsAttr::get(biasType, int32_t(0))),
+      zeroPointConst(xzp), zeroPointConst(wzp), b.getDenseI64ArrayAttr(win.pad),
+      b.getDenseI64ArrayAttr(win.stride), b.getDenseI64ArrayAttr(win.dilation),
+      TypeAttr::get(b.getI32Type()));
+}
+
+Value Importer::integerArithmetic(const onnx::NodeProto &node) {
+  StringRef op = node.op_type();
+  auto i32 = b.getI32Type();
+  int64_t width = 0;
+  bool isUnsigned = false;
+  SmallVector<Value, 2> operands;
+  for (int i = 0; i < 2; ++i) {
+    Value v;
+    if (initializers.count(node.input(i))) {
+      const onnx::TensorProto &t = constantInput(node, i);
+      std::vector<int64_t> data = ints(t);
+      SmallVector<int32_t> narrow(data.begin(), data.end());
+      auto type = RankedTensorType::get(SmallVector<int64_t>(t.dims().begin(), t.dims().end()), i32);
+      v = tosa::ConstOp::create(b, loc, type, DenseElementsAttr::get(type, ArrayRef(narrow)));
+    } else {
+      bool nhwc;
+      v = rawInput(node, i, nhwc);
+      if (nhwc)
+        v = toNCHW(v);
+      auto element = dyn_cast<IntegerType>(typeOf(v).getElementType());
+      if (!element || (element.getWidth() != 8 && element.getWidth() != 32))
+        fail("input " + Twine(i) + " must be an int8, uint8 or int32 tensor");
+      width = element.getWidth();
+      bool u = unsignedNames.count(node.input(i));
+      isUnsigned |= u;
+      if (width == 8) {
+        v = tosa::CastOp::create(b, loc, typeOf(v).clone(i32), v);
+        if (u) { // back to the uint8 value
+          SmallVector<int64_t> ones(shapeOf(v).size(), 1);
+          auto type = RankedTensorType::get(ones, i32);
+          v = tosa::AddOp::create(b, loc, typeOf(v), v,
+                                  tosa::ConstOp::create(b, loc, type, DenseElementsAttr::get(type, int32_t(128))));
+        }
+      }
+    }
+    operands.push_back(v);
+  }
+  if (width == 0)
+    fail("an integer operation on constants only is not supported");
+  SmallVector<int64_t> shape;
+  auto [x, y] = broadcast(operands[0], operands[1], shape);
+  auto type = RankedTensorType::get(shape, i32);
+  Value r;
+  if (op == "Add")
+    r = tosa::AddOp::create(b, loc, type, x, y);
+  else if (op == "Sub")
+    r = tosa::SubOp::create(b, loc, type, x, y);
+  else if (op == "Mul")
+    r = mul(type, x, y);
+  else
+    r = tosa::IntDivOp::create(b, loc, type, x, y);
+  if (width == 32)
+    return r;
+  // Modulo 256 into the stored int8 form: (r + 128 - shift) & 255 - 128.
+  int32_t shift = isUnsigned ? 128 : 0;
+  SmallVector<int64_t> ones(shape.size(), 1);
+  auto scalarType = RankedTensorType::get(ones, i32);
+  auto scalar = [&](int32_t v) {
+    return tosa::ConstOp::create(b, loc, scalarType, DenseElementsAttr::get(scalarType, v));
+  };
+  r = tosa::AddOp::create(b, loc, type, r, scalar(128 - shift));
+  r = tosa::BitwiseAndOp::create(b, loc, type, r, scalar(255));
+  r = tosa::SubOp::create(b, loc, type, r, scalar(128));
+  if (isUnsigned)
+    unsignedNames.insert(node.output(0));
+  return tosa::CastOp::create(b, loc, type.clone(b.getI8Type()), r);
+}
+
+} // namespace qopt::onnx_import
