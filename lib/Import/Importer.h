@@ -216,6 +216,8 @@ private:
   Value matmulND(Value a, Value w);
   /// `v` broadcast to `shape` (same rank) with tosa.tile.
   Value broadcastTo(Value v, ArrayRef<int64_t> shape);
+  /// The bias of a Conv / ConvTranspose (input 2): `channels` constants, or zeros.
+  std::vector<float> biasOf(const onnx::NodeProto &node, int64_t channels);
   /// ConvTranspose (group 1) as tosa.transpose_conv2d on NHWC.
   Value convTranspose(const onnx::NodeProto &node);
   /// Resize / Upsample of H and W (nearest, linear, cubic) on NHWC: per axis

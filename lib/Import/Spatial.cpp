@@ -56,13 +56,7 @@ Value Importer::convTranspose(const onnx::NodeProto &node) {
     out.push_back(full - begin - end);
     tosaPad.append({-begin, outPad[d] - end});
   }
-  std::vector<float> bias(o, 0.0f);
-  if (std::optional<Value> bv = optionalInput(node, 2)) {
-    auto bd = constantData(*bv);
-    if (!bd || bd->size() != size_t(o))
-      fail("the bias must be a constant of " + Twine(o) + " values");
-    bias = *bd;
-  }
+  std::vector<float> bias = biasOf(node, o);
   // [C, O, KH, KW] -> [O, KH', KW', C], dilated
   int64_t kh = kernel[0], kw = kernel[1], fh = shapeOf(w)[2], fw = shapeOf(w)[3];
   std::vector<float> ohwi(o * kh * kw * c, 0.0f);
@@ -402,13 +396,7 @@ Value Importer::spatial(const onnx::NodeProto &node, StringRef op) {
     int64_t o = shapeOf(w)[0], ic = shapeOf(w)[1], kh = shapeOf(w)[2], kw = shapeOf(w)[3];
     int64_t group = intAttr(node, "group", 1);
     Window win = window(node, inHW, {kh, kw});
-    std::vector<float> bias(o, 0.0f);
-    if (std::optional<Value> bv = optionalInput(node, 2)) {
-      auto bd = constantData(*bv);
-      if (!bd || bd->size() != size_t(o))
-        fail("the bias must be a constant of " + Twine(o) + " values");
-      bias = *bd;
-    }
+    std::vector<float> bias = biasOf(node, o);
     // A BatchNormalization that alone reads the result scales the weights
     // and shifts the bias of each output channel instead.
     if ((foldedBatchNorm = foldableBatchNorm(node))) {
@@ -520,6 +508,16 @@ Value Importer::spatial(const onnx::NodeProto &node, StringRef op) {
                                   b.getDenseI64ArrayAttr(pad), f32Attr);
   }
   return y;
+}
+
+std::vector<float> Importer::biasOf(const onnx::NodeProto &node, int64_t channels) {
+  std::optional<Value> bv = optionalInput(node, 2);
+  if (!bv)
+    return std::vector<float>(channels, 0.0f);
+  auto bd = constantData(*bv);
+  if (!bd || bd->size() != size_t(channels))
+    fail("the bias must be a constant of " + Twine(channels) + " values");
+  return *bd;
 }
 
 } // namespace qopt::onnx_import

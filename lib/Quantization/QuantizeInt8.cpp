@@ -145,10 +145,7 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
         root["error_vs_float"] = std::move(error->model);
       }
       root["ops"] = std::move(reportOps);
-      std::string text;
-      llvm::raw_string_ostream os(text);
-      os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root)));
-      if (llvm::Error err = writeOutputFiles({{report, text}})) {
+      if (llvm::Error err = writeJSONReport(report, std::move(root))) {
         emitError(module.getLoc()) << llvm::toString(std::move(err));
         return signalPassFailure();
       }

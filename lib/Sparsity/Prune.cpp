@@ -118,10 +118,7 @@ struct QTPrune : qopt::impl::QTPruneBase<QTPrune> {
                                        {"sparsity", weights ? double(zeros) / weights : 0.0},
                                        {"weight_bytes_dense", bytes},
                                        {"weight_bytes_stored", bytes}}}};
-      std::string text;
-      llvm::raw_string_ostream os(text);
-      os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root)));
-      if (llvm::Error err = writeOutputFiles({{report, text}})) {
+      if (llvm::Error err = writeJSONReport(report, std::move(root))) {
         emitError(module.getLoc()) << llvm::toString(std::move(err));
         return signalPassFailure();
       }

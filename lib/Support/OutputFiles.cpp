@@ -3,6 +3,7 @@
 #include "qopt/Support/OutputFiles.h"
 
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <optional>
@@ -57,4 +58,11 @@ Error qopt::writeOutputFiles(ArrayRef<OutputFile> files) {
     outs().flush();
   }
   return Error::success();
+}
+
+llvm::Error qopt::writeJSONReport(llvm::StringRef path, llvm::json::Value report) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << llvm::formatv("{0:2}", report);
+  return writeOutputFiles({{path.str(), text}});
 }

@@ -6,6 +6,7 @@
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/JSON.h"
 
 #include <string>
 #include <utility>
@@ -22,6 +23,9 @@ struct OutputFile {
 /// them all into place. On any error no destination is created or changed
 /// (temporaries are removed) and the error names the path. "-" is stdout.
 llvm::Error writeOutputFiles(llvm::ArrayRef<OutputFile> files);
+
+/// A pass's JSON report (indented), written as writeOutputFiles does.
+llvm::Error writeJSONReport(llvm::StringRef path, llvm::json::Value report);
 
 } // namespace qopt
 
