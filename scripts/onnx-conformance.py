@@ -31,7 +31,7 @@ SUPPORTED = ("Conv MaxPool AveragePool GlobalAveragePool BatchNormalization Gemm
              "Mul Div Relu LeakyRelu Clip Sigmoid HardSigmoid HardSwish Tanh Softmax ReduceMean "
              "Flatten Reshape Transpose Squeeze Unsqueeze Concat Identity Dropout Constant Pad "
              "ConvTranspose Resize Upsample QuantizeLinear DequantizeLinear QLinearConv "
-             "QLinearMatMul MatMulInteger ConvInteger").split()
+             "QLinearMatMul MatMulInteger ConvInteger Pow Sqrt Slice").split()
 
 
 def main_op(model):

@@ -185,6 +185,26 @@ void Importer::importNode(const onnx::NodeProto &node) {
         hi = scalar(constantInput(node, 2));
     }
     result = clamp(unaryInput(), lo, hi);
+  } else if (op == "Pow" || op == "Sqrt") {
+    // x^2 and x^3 as products (as ONNX Runtime computes them); others with
+    // tosa.pow.
+    Value x = op == "Sqrt" ? unaryInput() : input(node, 0);
+    std::optional<std::vector<float>> e =
+        op == "Sqrt" ? std::vector<float>{0.5f} : constantData(input(node, 1));
+    if (e && e->size() == 1 && ((*e)[0] == 2.0f || (*e)[0] == 3.0f)) {
+      result = mul(typeOf(x), x, x);
+      if ((*e)[0] == 3.0f)
+        result = mul(typeOf(x), result, x);
+    } else {
+      SmallVector<int64_t> shape;
+      Value exponent = e && e->size() == 1
+                           ? constant(SmallVector<int64_t>(shapeOf(x).size(), 1), *e)
+                           : input(node, 1);
+      auto [base, power] = broadcast(x, exponent, shape);
+      result = tosa::PowOp::create(b, loc, RankedTensorType::get(shape, f32()), base, power);
+    }
+  } else if (op == "Slice") {
+    result = slice(node);
   } else if (op == "Sigmoid") {
     Value x = unaryInput();
     result = tosa::SigmoidOp::create(b, loc, typeOf(x), x);
@@ -633,6 +653,66 @@ void Importer::importNode(const onnx::NodeProto &node) {
     (resultNHWC ? nhwcValues : values)[foldedBatchNorm->output(0)] = result;
     foldedNodes.insert(foldedBatchNorm);
   }
+}
+
+Value Importer::slice(const onnx::NodeProto &node) {
+  Value x = anyInput(node, 0);
+  int64_t rank = shapeOf(x).size();
+  std::vector<int64_t> starts, ends, axes, steps;
+  if (opset < 10) {
+    auto list = [&](StringRef name) {
+      std::vector<int64_t> v;
+      if (auto *a = attr(node, name))
+        v.assign(a->ints().begin(), a->ints().end());
+      return v;
+    };
+    starts = list("starts"), ends = list("ends"), axes = list("axes");
+  } else {
+    starts = ints(constantInput(node, 1));
+    ends = ints(constantInput(node, 2));
+    if (node.input_size() > 3 && !node.input(3).empty())
+      axes = ints(constantInput(node, 3));
+    if (node.input_size() > 4 && !node.input(4).empty())
+      steps = ints(constantInput(node, 4));
+  }
+  if (axes.empty())
+    for (size_t i = 0; i < starts.size(); ++i)
+      axes.push_back(i);
+  if (steps.empty())
+    steps.assign(starts.size(), 1);
+  if (ends.size() != starts.size() || axes.size() != starts.size() ||
+      steps.size() != starts.size())
+    fail("starts, ends, axes and steps must have the same length");
+  for (size_t i = 0; i < starts.size(); ++i) {
+    int64_t axis = axes[i] < 0 ? axes[i] + rank : axes[i];
+    if (axis < 0 || axis >= rank)
+      fail("axis " + Twine(axes[i]) + " is out of range");
+    int64_t n = shapeOf(x)[axis], step = steps[i];
+    if (step == 0)
+      fail("a step is 0");
+    // ONNX's clamping (INT64_MAX / INT64_MIN mean "to the end").
+    auto clampIndex = [&](int64_t v) {
+      if (v < 0)
+        v = v < -n ? -1 - (step > 0) : v + n;
+      return step > 0 ? std::clamp<int64_t>(v, 0, n) : std::clamp<int64_t>(v, -1, n - 1);
+    };
+    int64_t from = clampIndex(starts[i]), to = clampIndex(ends[i]);
+    SmallVector<int64_t> index;
+    for (int64_t j = from; step > 0 ? j < to : j > to; j += step)
+      index.push_back(j);
+    if (index.empty())
+      fail("the slice of axis " + Twine(axis) + " is empty");
+    if (step == 1) {
+      SmallVector<int64_t> begin(rank, 0), size(shapeOf(x));
+      begin[axis] = from;
+      size[axis] = int64_t(index.size());
+      x = tosa::SliceOp::create(b, loc, typeOf(x).clone(size), x, constShape(begin),
+                                constShape(size));
+    } else {
+      x = gatherAxis(x, axis, index);
+    }
+  }
+  return x;
 }
 
 std::optional<onnx::TensorProto>

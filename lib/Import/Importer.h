@@ -325,6 +325,8 @@ private:
   const onnx::NodeProto *foldedBatchNorm = nullptr;
 
   void importNode(const onnx::NodeProto &node);
+  /// Slice of a computed tensor (constant starts / ends / axes / steps).
+  Value slice(const onnx::NodeProto &node);
   /// Opsets before 9: the ops qopt imports kept their meaning, except
   /// where an older attribute changes it; those are rejected here.
   void checkLegacyAttributes(const onnx::NodeProto &node) {
