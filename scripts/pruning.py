@@ -5,7 +5,7 @@ tuning), in float32 and int8 (pruned, then `--quantize-int8` with the
 committed calibration samples), with the weight bytes the prune report gives.
 
     /usr/bin/python3 scripts/pruning.py [--pattern unstructured|2:4|block=RxC]
-                                        [--docs docs/pruning.md]
+                                        [--scope per-layer|global] [--docs docs/pruning.md]
 
 MNIST needs scripts/fetch_datasets.sh and scripts/train_mnist.py --test-data-only
 (build/datasets/mnist/test_*.npy); without them LeNet is skipped.
@@ -47,13 +47,15 @@ def accuracy(model, inputs, labels):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pattern", default="unstructured")
-    parser.add_argument("--docs", help="write the table between <!-- pruning:begin/end -->")
+    parser.add_argument("--scope", default="per-layer", help="per-layer or global")
+    parser.add_argument("--docs", help="write the table between <!-- pruning:begin/end --> "
+                        "(<!-- pruning-global:begin/end --> with --scope=global)")
     args = parser.parse_args()
     lines = [
         "Measured %s by `/usr/bin/python3 scripts/pruning.py --docs docs/pruning.md`: "
-        "pattern=%s, scope=per-layer, no fine tuning; int8 = pruned, then `--quantize-int8` "
+        "pattern=%s, scope=%s, no fine tuning; int8 = pruned, then `--quantize-int8` "
         "(minmax, committed calibration samples). Weight bytes are the contraction weights as "
-        "stored today (dense)." % (datetime.date.today().isoformat(), args.pattern),
+        "stored today (dense)." % (datetime.date.today().isoformat(), args.pattern, args.scope),
         "",
         "| model | sparsity | top-1 float32 | top-1 int8 | weights zero | weight bytes float32 / int8 |",
         "|---|---|---|---|---|---|",
@@ -66,7 +68,7 @@ def main():
             for s in SPARSITIES:
                 pruned = os.path.join(tmp, "pruned.mlir")
                 report = os.path.join(tmp, "prune.json")
-                option = "pattern=%s report=%s" % (args.pattern, report)
+                option = "pattern=%s scope=%s report=%s" % (args.pattern, args.scope, report)
                 if args.pattern != "2:4":
                     option += " sparsity=%g" % s
                 elif s != 0.5:
@@ -84,11 +86,13 @@ def main():
     print("\n".join(lines))
     if args.docs:
         text = open(args.docs).read()
-        block = "<!-- pruning:begin -->\n" + "\n".join(lines) + "\n<!-- pruning:end -->"
-        text, n = re.subn(r"<!-- pruning:begin -->.*?<!-- pruning:end -->", lambda _: block,
-                          text, flags=re.S)
+        marker = "pruning" if args.scope == "per-layer" else "pruning-" + args.scope
+        block = "<!-- %s:begin -->\n" % marker + "\n".join(lines) + "\n<!-- %s:end -->" % marker
+        text, n = re.subn(r"<!-- %s:begin -->.*?<!-- %s:end -->" % (marker, marker),
+                          lambda _: block, text, flags=re.S)
         if n != 1:
-            sys.exit("no <!-- pruning:begin --> / <!-- pruning:end --> markers in " + args.docs)
+            sys.exit("no <!-- %s:begin --> / <!-- %s:end --> markers in %s"
+                     % (marker, marker, args.docs))
         open(args.docs, "w").write(text)
         print("wrote", args.docs)
 
