@@ -294,6 +294,8 @@ void Importer::importNode(const onnx::NodeProto &node) {
              op == "GlobalAveragePool") {
     result = spatial(node, op);
     resultNHWC = true;
+  } else if (op == "BatchNormalization" && intAttr(node, "training_mode", 0)) {
+    result = batchNormTraining(node, resultNHWC);
   } else if (op == "BatchNormalization") {
     // Not after a Conv it folds into: y = x * a + b per channel.
     Value x = unaryInput();
@@ -713,6 +715,61 @@ Value Importer::slice(const onnx::NodeProto &node) {
     }
   }
   return x;
+}
+
+Value Importer::batchNormTraining(const onnx::NodeProto &node, bool &nhwc) {
+  // Batch statistics (ONNX: population variance), and the running mean and
+  // variance updated with `momentum` as outputs 1 and 2.
+  bool hasNHWC_ = hasNHWC(node, 0);
+  Value x = hasNHWC_ ? floatOf(nhwcValues[node.input(0)]) : input(node, 0);
+  nhwc = hasNHWC_;
+  int64_t rank = shapeOf(x).size(), axis = nhwc ? 3 : 1, c = shapeOf(x)[axis];
+  if (rank < 2)
+    fail("the input needs a channel dimension");
+  std::vector<std::vector<float>> p;
+  for (int i = 1; i <= 4; ++i) {
+    p.push_back(floats(constantInput(node, i)));
+    if (p.back().size() != size_t(c))
+      fail("scale, bias, mean and variance must be constants of " + Twine(c) + " values");
+  }
+  float eps = floatAttr(node, "epsilon", 1e-5f), momentum = floatAttr(node, "momentum", 0.9f);
+  SmallVector<int64_t> channelShape(rank, 1);
+  channelShape[axis] = c;
+  auto reduceMean = [&](Value v) {
+    SmallVector<int64_t> shape(shapeOf(v));
+    int64_t count = 1;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (d == axis)
+        continue;
+      count *= shape[d];
+      shape[d] = 1;
+      v = tosa::ReduceSumOp::create(b, loc, RankedTensorType::get(shape, f32()), v,
+                                    b.getI32IntegerAttr(d));
+    }
+    return mul(typeOf(v), v, constant(SmallVector<int64_t>(rank, 1), {1.0f / float(count)}));
+  };
+  Value mean = reduceMean(x);
+  Value d = tosa::SubOp::create(b, loc, typeOf(x), x, mean);
+  Value var = reduceMean(mul(typeOf(d), d, d));
+  Value inv = tosa::RsqrtOp::create(
+      b, loc, typeOf(var),
+      tosa::AddOp::create(b, loc, typeOf(var), var,
+                          constant(SmallVector<int64_t>(rank, 1), {eps})));
+  Value y = mul(typeOf(x), d, mul(typeOf(inv), inv, constant(channelShape, p[0])));
+  y = tosa::AddOp::create(b, loc, typeOf(x), y, constant(channelShape, p[1]));
+  auto running = [&](Value current, const std::vector<float> &old) {
+    Value cur = reshape(current, {c});
+    Value scaled = mul(typeOf(cur), cur, constant({1}, {1.0f - momentum}));
+    std::vector<float> kept(old);
+    for (float &v : kept)
+      v *= momentum;
+    return tosa::AddOp::create(b, loc, typeOf(cur), scaled, constant({c}, kept)).getResult();
+  };
+  if (node.output_size() > 1 && !node.output(1).empty())
+    values[node.output(1)] = running(mean, p[2]);
+  if (node.output_size() > 2 && !node.output(2).empty())
+    values[node.output(2)] = running(var, p[3]);
+  return y;
 }
 
 std::optional<onnx::TensorProto>

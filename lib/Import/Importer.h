@@ -325,6 +325,9 @@ private:
   const onnx::NodeProto *foldedBatchNorm = nullptr;
 
   void importNode(const onnx::NodeProto &node);
+  /// BatchNormalization in training mode: batch statistics; the running
+  /// mean and variance as outputs 1 and 2. `nhwc` tells the result's layout.
+  Value batchNormTraining(const onnx::NodeProto &node, bool &nhwc);
   /// Slice of a computed tensor (constant starts / ends / axes / steps).
   Value slice(const onnx::NodeProto &node);
   /// Opsets before 9: the ops qopt imports kept their meaning, except

@@ -296,7 +296,7 @@ const onnx::NodeProto *Importer::foldableBatchNorm(const onnx::NodeProto &conv) 
   if (it == batchNormOf.end() || consumers.lookup(conv.output(0)) != 1)
     return nullptr;
   const onnx::NodeProto *bn = it->second;
-  if (bn->input_size() != 5 || bn->output_size() != 1)
+  if (bn->input_size() != 5 || bn->output_size() != 1 || intAttr(*bn, "training_mode", 0))
     return nullptr;
   for (int i = 1; i < 5; ++i)
     if (!initializers.count(bn->input(i)))
@@ -477,9 +477,45 @@ Value Importer::spatial(const onnx::NodeProto &node, StringRef op) {
   }
   Window win = op == "GlobalAveragePool" ? Window{{0, 0, 0, 0}, {1, 1}, {1, 1}, {1, 1}}
                                          : window(node, inHW, kernel);
-  if (win.dilation != SmallVector<int64_t>{1, 1})
-    fail("dilated pooling is not supported yet");
+  if (win.dilation != SmallVector<int64_t>{1, 1} && op != "MaxPool")
+    fail("dilated average pooling is not supported yet");
   auto outType = typeOf(xh).clone({n, win.out[0], win.out[1], c});
+  if (win.dilation != SmallVector<int64_t>{1, 1}) {
+    if (node.output_size() > 1 && !node.output(1).empty())
+      fail("the Indices output is not supported");
+    // Dilated max pooling (TOSA has none): the maximum over the window's
+    // taps, each a gather of rows and then columns of the input padded with
+    // the lowest value.
+    Value in = trimmed(win);
+    SmallVector<int64_t> padded(shapeOf(in));
+    padded[1] += win.pad[0] + win.pad[1];
+    padded[2] += win.pad[2] + win.pad[3];
+    if (padded != shapeOf(in)) {
+      Type element = typeOf(in).getElementType();
+      auto valueType = RankedTensorType::get({1}, element);
+      auto lowest = isa<IntegerType>(element)
+                        ? DenseElementsAttr::get(valueType, APInt::getSignedMinValue(8))
+                        : DenseElementsAttr::get(valueType, -INFINITY);
+      in = tosa::PadOp::create(b, loc, typeOf(in).clone(padded), in,
+                               constShape({0, 0, win.pad[0], win.pad[1], win.pad[2], win.pad[3], 0, 0}),
+                               tosa::ConstOp::create(b, loc, valueType, lowest));
+    }
+    Value y;
+    for (int64_t ky = 0; ky < kernel[0]; ++ky) {
+      SmallVector<int64_t> rows, cols;
+      for (int64_t oy = 0; oy < win.out[0]; ++oy)
+        rows.push_back(oy * win.stride[0] + ky * win.dilation[0]);
+      Value r = gatherAxis(in, 1, rows);
+      for (int64_t kx = 0; kx < kernel[1]; ++kx) {
+        cols.clear();
+        for (int64_t ox = 0; ox < win.out[1]; ++ox)
+          cols.push_back(ox * win.stride[1] + kx * win.dilation[1]);
+        Value tap = gatherAxis(r, 2, cols);
+        y = y ? tosa::MaximumOp::create(b, loc, outType, y, tap).getResult() : tap;
+      }
+    }
+    return y;
+  }
   Value y;
   if (op == "MaxPool") {
     if (node.output_size() > 1 && !node.output(1).empty())
