@@ -130,8 +130,17 @@ Value Importer::resize(const onnx::NodeProto &node) {
   bool excludeOutside = intAttr(node, "exclude_outside", 0);
   if (mode != "nearest" && mode != "linear" && mode != "cubic")
     fail("mode '" + mode + "' is not supported");
-  if (coord == "tf_crop_and_resize")
-    fail("coordinate_transformation_mode 'tf_crop_and_resize' is not supported yet");
+  // tf_crop_and_resize: a region of interest (normalized NCHW starts, then
+  // ends); outputs whose source falls outside the input take
+  // extrapolation_value.
+  std::vector<float> roi;
+  if (coord == "tf_crop_and_resize") {
+    roi = floats(constantInput(node, 1));
+    if (roi.size() != 8)
+      fail("roi must hold 8 values (starts and ends of the 4 dimensions)");
+  }
+  float extrapolation = floatAttr(node, "extrapolation_value", 0.0f);
+  std::vector<float> inside[2]; // per axis, 1 where the source is inside
   Value y = xh;
   for (int d : {2, 3}) {
     int axis = d - 1;
@@ -156,8 +165,18 @@ Value Importer::resize(const onnx::NodeProto &node) {
         return i / scale;
       if (coord == "tf_half_pixel_for_nn")
         return (i + 0.5) / scale;
+      if (coord == "tf_crop_and_resize") {
+        double start = roi[d], end = roi[4 + d];
+        return outSize > 1 ? start * (inSize - 1) + i * (end - start) * (inSize - 1) / (outSize - 1)
+                           : 0.5 * (start + end) * (inSize - 1);
+      }
       fail("coordinate_transformation_mode '" + coord + "' is not known");
     };
+    if (!roi.empty())
+      for (int64_t i = 0; i < outSize; ++i) {
+        double x = source(i);
+        inside[d - 2].push_back(x >= 0 && x <= double(inSize - 1) ? 1.0f : 0.0f);
+      }
     auto clampIndex = [&](int64_t i) { return std::clamp<int64_t>(i, 0, inSize - 1); };
     // Taps: per output position, source rows and their weights.
     std::vector<std::vector<std::pair<int64_t, float>>> taps(outSize);
@@ -228,6 +247,22 @@ Value Importer::resize(const onnx::NodeProto &node) {
       }
     }
     y = sum;
+  }
+  // Outside the input (tf_crop_and_resize): extrapolation_value.
+  auto mask = [&](int axis) {
+    return inside[axis].empty() ? std::vector<float>(shapeOf(y)[axis + 1], 1.0f) : inside[axis];
+  };
+  std::vector<float> rows = mask(0), cols = mask(1), keep;
+  for (float r : rows)
+    for (float c : cols)
+      keep.push_back(r * c);
+  if (llvm::any_of(keep, [](float k) { return k == 0.0f; })) {
+    int64_t oh = rows.size(), ow = cols.size();
+    std::vector<float> fill;
+    for (float k : keep)
+      fill.push_back((1.0f - k) * extrapolation);
+    y = mul(typeOf(y), y, constant({1, oh, ow, 1}, keep));
+    y = tosa::AddOp::create(b, loc, typeOf(y), y, constant({1, oh, ow, 1}, fill));
   }
   return y;
 }
