@@ -515,12 +515,11 @@ Value Importer::spatial(const onnx::NodeProto &node, StringRef op) {
   if (win.dilation != SmallVector<int64_t>{1, 1} && op != "MaxPool")
     fail("dilated average pooling is not supported yet");
   auto outType = typeOf(xh).clone({n, win.out[0], win.out[1], c});
-  if (win.dilation != SmallVector<int64_t>{1, 1}) {
-    if (node.output_size() > 1 && !node.output(1).empty())
-      fail("the Indices output is not supported");
-    // Dilated max pooling (TOSA has none): the maximum over the window's
-    // taps, each a gather of rows and then columns of the input padded with
-    // the lowest value.
+  bool wantIndices = op == "MaxPool" && node.output_size() > 1 && !node.output(1).empty();
+  if (win.dilation != SmallVector<int64_t>{1, 1} || wantIndices) {
+    // Dilated max pooling and the Indices output (TOSA has neither): the
+    // maximum over the window's taps, each a gather of rows and then
+    // columns of the input padded with the lowest value.
     Value in = trimmed(win);
     SmallVector<int64_t> padded(shapeOf(in));
     padded[1] += win.pad[0] + win.pad[1];
@@ -535,7 +534,7 @@ Value Importer::spatial(const onnx::NodeProto &node, StringRef op) {
                                constShape({0, 0, win.pad[0], win.pad[1], win.pad[2], win.pad[3], 0, 0}),
                                tosa::ConstOp::create(b, loc, valueType, lowest));
     }
-    Value y;
+    SmallVector<Value> taps;
     for (int64_t ky = 0; ky < kernel[0]; ++ky) {
       SmallVector<int64_t> rows, cols;
       for (int64_t oy = 0; oy < win.out[0]; ++oy)
@@ -545,10 +544,59 @@ Value Importer::spatial(const onnx::NodeProto &node, StringRef op) {
         cols.clear();
         for (int64_t ox = 0; ox < win.out[1]; ++ox)
           cols.push_back(ox * win.stride[1] + kx * win.dilation[1]);
-        Value tap = gatherAxis(r, 2, cols);
-        y = y ? tosa::MaximumOp::create(b, loc, outType, y, tap).getResult() : tap;
+        taps.push_back(gatherAxis(r, 2, cols));
       }
     }
+    if (!wantIndices) {
+      Value y = taps[0];
+      for (Value tap : ArrayRef(taps).drop_front())
+        y = tosa::MaximumOp::create(b, loc, outType, y, tap);
+      return y;
+    }
+    // Indices: the first tap holding the maximum (tosa.argmax over the taps
+    // stacked last), as a flat index into the NCHW input (row or column
+    // major by storage_order): a per-output base plus the tap's offset.
+    SmallVector<int64_t> tapShape(outType.getShape());
+    tapShape.push_back(1);
+    SmallVector<Value> stacked;
+    for (Value tap : taps)
+      stacked.push_back(reshape(tap, tapShape));
+    int64_t k = taps.size();
+    tapShape.back() = k;
+    Value all = tosa::ConcatOp::create(b, loc, outType.clone(tapShape), stacked,
+                                       b.getI32IntegerAttr(4));
+    auto i32Type = outType.clone(b.getI32Type());
+    Value which = tosa::ArgMaxOp::create(b, loc, i32Type, all, b.getI32IntegerAttr(4));
+    bool columnMajor = intAttr(node, "storage_order", 0);
+    int64_t h = inHW[0], w = inHW[1], oh = win.out[0], ow = win.out[1];
+    auto flat = [&](int64_t y, int64_t x) { return columnMajor ? x * h + y : y * w + x; };
+    std::vector<int32_t> offsets;
+    for (int64_t ky = 0; ky < kernel[0]; ++ky)
+      for (int64_t kx = 0; kx < kernel[1]; ++kx)
+        offsets.push_back(int32_t(flat(ky * win.dilation[0], kx * win.dilation[1])));
+    auto tableType = RankedTensorType::get({1, k, 1}, b.getI32Type());
+    int64_t count = outType.getNumElements();
+    Value offset = tosa::GatherOp::create(
+        b, loc, RankedTensorType::get({1, count, 1}, b.getI32Type()),
+        tosa::ConstOp::create(b, loc, tableType,
+                              DenseElementsAttr::get(tableType, ArrayRef<int32_t>(offsets))),
+        reshape(which, {1, count}));
+    std::vector<int32_t> base; // NHWC order, as the taps
+    for (int64_t in_ = 0; in_ < n; ++in_)
+      for (int64_t oy = 0; oy < oh; ++oy)
+        for (int64_t ox = 0; ox < ow; ++ox)
+          for (int64_t ch = 0; ch < c; ++ch)
+            base.push_back(int32_t((in_ * c + ch) * h * w +
+                                   flat(oy * win.stride[0] - win.pad[0],
+                                        ox * win.stride[1] - win.pad[2])));
+    Value index = tosa::AddOp::create(
+        b, loc, i32Type, reshape(offset, i32Type.getShape()),
+        tosa::ConstOp::create(b, loc, i32Type,
+                              DenseElementsAttr::get(i32Type, ArrayRef<int32_t>(base))));
+    values[node.output(1)] = toNCHW(index);
+    Value y = taps[0];
+    for (Value tap : ArrayRef(taps).drop_front())
+      y = tosa::MaximumOp::create(b, loc, outType, y, tap);
     return y;
   }
   Value y;
