@@ -58,13 +58,15 @@ struct QTPrune : qopt::impl::QTPruneBase<QTPrune> {
     std::vector<Layer> layers;
     bool failedLayer = false;
     module.walk([&](Operation *op) {
-      std::optional<Layer> layer = viewOf(op);
-      if (!layer)
+      if (!isContraction(op))
         return;
       if (isExcluded(op)) {
         op->emitRemark("stays dense: excluded by exclude=");
         return;
       }
+      std::optional<Layer> layer = viewOf(op);
+      if (!layer)
+        return;
       if (failed(checkDivides(*layer)))
         failedLayer = true;
       layers.push_back(std::move(*layer));
@@ -174,10 +176,15 @@ struct QTPrune : qopt::impl::QTPruneBase<QTPrune> {
   bool anyMatch(ModuleOp module, StringRef entry) {
     bool found = false;
     module.walk([&](Operation *op) {
-      if (viewOf(op) && opMatchesSelector(op, entry))
+      if (isContraction(op) && opMatchesSelector(op, entry))
         found = true;
     });
     return found;
+  }
+
+  static bool isContraction(Operation *op) {
+    return isa<tosa::MatMulOp, tosa::Conv2DOp, tosa::DepthwiseConv2DOp, qt::FullyConnectedOp,
+               qt::Conv2DOp, qt::DepthwiseConv2DOp>(op);
   }
 
   /// The weight view of a supported contraction with a constant weight.
