@@ -215,10 +215,10 @@ void Importer::importNode(const onnx::NodeProto &node) {
              hasIntegerInput(node)) {
     result = integerArithmetic(node);
   } else if (op == "MaxPool" && hasIntegerInput(node) && !hasNHWC(node, 0) &&
-             shapeOf(input0Raw(node)).size() == 4) {
+             shapeOf(anyInput(node, 0)).size() == 4) {
     // On the integers (uint8 as int8 minus 128 keeps the order).
     std::string name = node.output(0) + "#nhwc";
-    nhwcValues[name] = transpose(input0Raw(node), {0, 2, 3, 1});
+    nhwcValues[name] = transpose(anyInput(node, 0), {0, 2, 3, 1});
     onnx::NodeProto pool = node;
     pool.set_input(0, name);
     result = spatial(pool, "MaxPool");
@@ -484,23 +484,12 @@ void Importer::importNode(const onnx::NodeProto &node) {
     } else {
       x = input(node, 0);
     }
-    SmallVector<int64_t> shape(shapeOf(x));
-    int64_t count = 1;
-    Value v = x;
-    for (int64_t a : axes) {
-      a = a < 0 ? a + rank : a;
-      count *= shape[a];
-      shape[a] = 1;
-      v = tosa::ReduceSumOp::create(b, loc, RankedTensorType::get(shape, f32()), v,
-                                    b.getI32IntegerAttr(a));
-    }
-    SmallVector<int64_t> ones(rank, 1);
-    v = mul(typeOf(v), v, constant(ones, {1.0f / float(count)}));
+    Value v = reduceMean(x, axes);
     if (!keepdims) {
       SmallVector<int64_t> kept;
       for (int64_t d = 0; d < rank; ++d)
         if (!llvm::is_contained(axes, d))
-          kept.push_back(shape[d]);
+          kept.push_back(shapeOf(v)[d]);
       v = reshape(v, kept);
     }
     result = v;
@@ -735,22 +724,13 @@ Value Importer::batchNormTraining(const onnx::NodeProto &node, bool &nhwc) {
   float eps = floatAttr(node, "epsilon", 1e-5f), momentum = floatAttr(node, "momentum", 0.9f);
   SmallVector<int64_t> channelShape(rank, 1);
   channelShape[axis] = c;
-  auto reduceMean = [&](Value v) {
-    SmallVector<int64_t> shape(shapeOf(v));
-    int64_t count = 1;
-    for (int64_t d = 0; d < rank; ++d) {
-      if (d == axis)
-        continue;
-      count *= shape[d];
-      shape[d] = 1;
-      v = tosa::ReduceSumOp::create(b, loc, RankedTensorType::get(shape, f32()), v,
-                                    b.getI32IntegerAttr(d));
-    }
-    return mul(typeOf(v), v, constant(SmallVector<int64_t>(rank, 1), {1.0f / float(count)}));
-  };
-  Value mean = reduceMean(x);
+  SmallVector<int64_t> others;
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != axis)
+      others.push_back(d);
+  Value mean = reduceMean(x, others);
   Value d = tosa::SubOp::create(b, loc, typeOf(x), x, mean);
-  Value var = reduceMean(mul(typeOf(d), d, d));
+  Value var = reduceMean(mul(typeOf(d), d, d), others);
   Value inv = tosa::RsqrtOp::create(
       b, loc, typeOf(var),
       tosa::AddOp::create(b, loc, typeOf(var), var,

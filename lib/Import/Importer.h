@@ -167,10 +167,18 @@ private:
 
   // --- helpers -----------------------------------------------------------
   Value input(const onnx::NodeProto &node, int i);
-  Value input0Raw(const onnx::NodeProto &node) {
-    bool nhwc;
-    Value v = rawInput(node, 0, nhwc);
-    return nhwc ? toNCHW(v) : v;
+  /// The mean over `axes` (non-negative), kept as size-1 dimensions.
+  Value reduceMean(Value v, ArrayRef<int64_t> axes) {
+    SmallVector<int64_t> shape(shapeOf(v));
+    int64_t count = 1;
+    for (int64_t a : axes) {
+      count *= shape[a];
+      shape[a] = 1;
+      v = tosa::ReduceSumOp::create(b, loc, RankedTensorType::get(shape, f32()), v,
+                                    b.getI32IntegerAttr(a));
+    }
+    return mul(typeOf(v), v,
+               constant(SmallVector<int64_t>(shape.size(), 1), {1.0f / float(count)}));
   }
   /// Add / Sub / Mul / Div of integer tensors, wrapping as ONNX (numpy):
   /// computed in int32; uint8 / int8 results reduced modulo 256.

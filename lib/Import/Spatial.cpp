@@ -547,12 +547,11 @@ Value Importer::spatial(const onnx::NodeProto &node, StringRef op) {
         taps.push_back(gatherAxis(r, 2, cols));
       }
     }
-    if (!wantIndices) {
-      Value y = taps[0];
-      for (Value tap : ArrayRef(taps).drop_front())
-        y = tosa::MaximumOp::create(b, loc, outType, y, tap);
+    Value y = taps[0];
+    for (Value tap : ArrayRef(taps).drop_front())
+      y = tosa::MaximumOp::create(b, loc, outType, y, tap);
+    if (!wantIndices)
       return y;
-    }
     // Indices: the first tap holding the maximum (tosa.argmax over the taps
     // stacked last), as a flat index into the NCHW input (row or column
     // major by storage_order): a per-output base plus the tap's offset.
@@ -594,9 +593,6 @@ Value Importer::spatial(const onnx::NodeProto &node, StringRef op) {
         tosa::ConstOp::create(b, loc, i32Type,
                               DenseElementsAttr::get(i32Type, ArrayRef<int32_t>(base))));
     values[node.output(1)] = toNCHW(index);
-    Value y = taps[0];
-    for (Value tap : ArrayRef(taps).drop_front())
-      y = tosa::MaximumOp::create(b, loc, outType, y, tap);
     return y;
   }
   Value y;
