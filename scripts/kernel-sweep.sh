@@ -9,6 +9,11 @@
 #
 #   scripts/kernel-sweep.sh [--count N] [--per-object N] [--seed S]
 #                           [--paths a,b,...] [--docs FILE]
+#                           [--sparsity S [--sparse-weights auto|sparse]]
+#
+# --sparsity S prunes every case's weights first (random block shapes, see
+# qt-testgen) and --sparse-weights picks how the kernels store them
+# (default sparse: every layer on the block-sparse kernel).
 #
 # Prints one line per path and "N passed, N failed" (paths) last; exits 1
 # on any mismatch. --docs writes the table as Markdown. Tools come from
@@ -17,7 +22,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${QOPT_BUILD_DIR:-$root/build}/bin
 [ -x "$bin/qopt" ] || bin=$(dirname "$(command -v qopt)")
-count=1000 per=100 seed=1 docs="" paths_arg=""
+count=1000 per=100 seed=1 docs="" paths_arg="" sparsity="" sparse_weights=sparse
 while [ $# -gt 0 ]; do
   case $1 in
     --count) count=$2; shift 2 ;;
@@ -25,6 +30,8 @@ while [ $# -gt 0 ]; do
     --seed) seed=$2; shift 2 ;;
     --paths) paths_arg=$2; shift 2 ;;
     --docs) docs=$2; shift 2 ;;
+    --sparsity) sparsity=$2; shift 2 ;;
+    --sparse-weights) sparse_weights=$2; shift 2 ;;
     *) echo "kernel-sweep: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -49,6 +56,13 @@ declare -A runner=(
 )
 all=(avx512-vnni avx-vnni avx2 portable-x86 neon-dotprod-max neon-dotprod-a76
      neon-i8mm-max neon-a53 portable-aarch64)
+gen_flags=()
+if [ -n "$sparsity" ]; then
+  gen_flags=(--sparsity="$sparsity")
+  for p in "${!flags[@]}"; do
+    flags[$p]=${flags[$p]/--lower-to-llvm /--lower-to-llvm=sparse-weights=$sparse_weights }
+  done
+fi
 if [ -n "$paths_arg" ]; then IFS=, read -r -a paths <<< "$paths_arg"; else paths=("${all[@]}"); fi
 
 work=$(mktemp -d)
@@ -59,11 +73,11 @@ made=0 b=0
 while [ "$made" -lt "$count" ]; do
   n=$(( count - made < per ? count - made : per ))
   mkdir -p "$work/b$b"
-  "$bin/qt-testgen" --op=fc-sweep --seed=$((seed * 1000 + b)) --count=$n --out="$work/b$b"
+  "$bin/qt-testgen" --op=fc-sweep --seed=$((seed * 1000 + b)) --count=$n "${gen_flags[@]}" --out="$work/b$b"
   batches+=("b$b"); made=$((made + n)); b=$((b + 1))
 done
 mkdir -p "$work/edges"
-"$bin/qt-testgen" --op=fc-edges --seed="$seed" --out="$work/edges"
+"$bin/qt-testgen" --op=fc-edges --seed="$seed" "${gen_flags[@]}" --out="$work/edges"
 batches+=(edges)
 
 passed=0 failed=0

@@ -46,6 +46,7 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
   if (packed) {
     ConvertQTToPackedKernelsOptions kernelOptions;
     kernelOptions.isa = options.kernels;
+    kernelOptions.sparseWeights = options.sparseWeights;
     pm.addPass(createConvertQTToPackedKernels(kernelOptions));
   }
   pm.addPass(createConvertQTToLinalg());

@@ -60,6 +60,13 @@ qopt::createTargetMachine(const TargetSpec &spec) {
   }
   if (cpu.empty())
     cpu = "generic";
+  // i8mm is an Armv8.6 feature and Armv8.4 made dotprod mandatory: a CPU
+  // with smmla has sdot, which the block-sparse int8 kernel uses. LLVM does
+  // not imply it, so --mattr=+i8mm alone would leave sdot unselectable.
+  if (triple.getArch() == llvm::Triple::aarch64 &&
+      llvm::is_contained(llvm::split(features, ','), "+i8mm") &&
+      !llvm::is_contained(llvm::split(features, ','), "-dotprod"))
+    features += ",+dotprod";
 
   llvm::TargetOptions options;
   std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(

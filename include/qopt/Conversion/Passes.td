@@ -64,10 +64,21 @@ def ConvertQTToPackedKernels
     becomes a direct kernel vectorized over blocks of 16 channels (one
     multiply-add per filter tap on the input padded with its zero point).
     Other qt ops are left to `convert-qt-to-linalg`.
+
+    Pruned weights: with `sparse-weights=auto` (the default) each layer's
+    weights are stored block-sparse when the cost model of
+    `qopt/Sparsity/WeightStorage.h` predicts fewer bytes and less time
+    (docs/pruning.md): only the packed weight registers (lanes x 4 K) with a
+    non-zero weight are kept, each with its K offset, and the kernel's K
+    loop visits only those, bit-identical to the dense kernel. `dense` and
+    `sparse` force one form (for tests and benchmarks). On `neon-i8mm`,
+    block-sparse layers run on the sdot kernel.
   }];
   let options = [
     Option<"isa", "isa", "std::string", "\"avx512-vnni\"",
            "avx512-vnni, avx-vnni, avx2, neon, neon-dotprod or neon-i8mm">,
+    Option<"sparseWeights", "sparse-weights", "std::string", "\"auto\"",
+           "auto (cost model per layer), dense or sparse">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect",

@@ -31,6 +31,11 @@ struct LowerToLLVMOptions : mlir::PassPipelineOptions<LowerToLLVMOptions> {
                      "neon, neon-dotprod or neon-i8mm (the qopt driver picks "
                      "them from the target)"),
       llvm::cl::init("portable")};
+  PassOptions::Option<std::string> sparseWeights{
+      *this, "sparse-weights",
+      llvm::cl::desc("Pruned int8 weights: auto (block-sparse where the cost "
+                     "model predicts a gain), dense or sparse"),
+      llvm::cl::init("auto")};
 };
 
 /// Lowers a model in TOSA 1.0 or linalg-on-tensors (with arith, math, tensor)

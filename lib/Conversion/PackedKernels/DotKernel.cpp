@@ -18,23 +18,6 @@ using namespace mlir;
 using namespace qopt;
 using namespace qopt::packed;
 
-constexpr int64_t kGroup = 4; // K values per int32 lane per dot step
-
-/// A dot-product instruction and the register tile built on it.
-struct qopt::packed::DotISA {
-  llvm::StringLiteral name;
-  int64_t lanes;      // int32 lanes per accumulator register
-  int64_t parts;      // weight vectors per (column block, 4 K values)
-  bool unsignedInput; // u8 x s8 (vpdpbusd): the input is shifted by +128
-  int64_t rows, blocks; // register tile: rows x column blocks accumulators
-  /// The dot's input operands for one row's 4 K values (vector<4xi8>).
-  SmallVector<Value, 2> (*input)(OpBuilder &, Location, const DotISA &, Value);
-  /// A packed weight vector as the dot takes it.
-  Value (*weight)(OpBuilder &, Location, Value);
-  /// acc + dot(inputs, weights) on `lanes` int32 lanes.
-  Value (*dot)(OpBuilder &, Location, Value, ArrayRef<Value>, ArrayRef<Value>);
-};
-
 namespace {
 
 /// The 4 input bytes as one int32 broadcast to every lane, seen as bytes:

@@ -8,6 +8,7 @@
 
 #include "PackedKernelsCommon.h"
 #include "qopt/Conversion/Passes.h"
+#include "qopt/Sparsity/WeightStorage.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
@@ -71,16 +72,32 @@ FailureOr<qt::FullyConnectedOp> convToFullyConnected(qt::Conv2DOp op) {
   return fc;
 }
 
-/// A qt.fully_connected on the chosen kernel, if its form is one they take.
+/// A qt.fully_connected on the chosen kernel, if its form is one they take:
+/// dense, or block-sparse where `sparseWeights` (auto: the cost model) says.
 LogicalResult lowerFullyConnected(qt::FullyConnectedOp op,
-                                  const packed::KernelChoice &kernel) {
+                                  const packed::KernelChoice &kernel,
+                                  StringRef sparseWeights) {
   FailureOr<packed::FullyConnectedPlan> plan = packed::planFullyConnected(op);
   if (failed(plan))
     return failure();
+  // i8mm's smmla registers hold column pairs; sparse layers use sdot.
+  const packed::DotISA *dot =
+      kernel.dot ? kernel.dot : packed::lookupDotISA("neon-dotprod");
+  bool sparse = sparseWeights == "sparse";
+  if (sparseWeights == "auto") {
+    sparse::KernelBlock block{dot->lanes, packed::kGroup};
+    sparse = sparse::planStorage(plan->n, plan->k, /*elementBytes=*/1, block,
+                                 [&](int64_t o, int64_t r) {
+                                   return plan->weights[o * plan->k + r] == 0;
+                                 })
+                 .storage == sparse::Storage::BlockSparse;
+  }
   OpBuilder b(op);
   Value x = quant::StorageCastOp::create(
       b, op.getLoc(), op.getInput().getType().clone(b.getI8Type()), op.getInput());
-  packed::replaceWithStorage(op, kernel.emit(b, op.getLoc(), *plan, x));
+  packed::replaceWithStorage(
+      op, sparse ? packed::emitSparseDotKernel(b, op.getLoc(), *plan, x, *dot)
+                 : kernel.emit(b, op.getLoc(), *plan, x));
   return success();
 }
 
@@ -93,6 +110,13 @@ struct ConvertQTToPackedKernels
         packed::lookupKernels(isa, getOperation());
     if (failed(kernel))
       return signalPassFailure();
+    if (sparseWeights != "auto" && sparseWeights != "dense" &&
+        sparseWeights != "sparse") {
+      emitError(getOperation().getLoc())
+          << "unknown sparse-weights '" << sparseWeights
+          << "' (expected auto, dense or sparse)";
+      return signalPassFailure();
+    }
     // Depthwise convolutions vectorize over channels: 16 int32 lanes (one
     // zmm on AVX-512, split into smaller registers elsewhere).
     SmallVector<qt::DepthwiseConv2DOp> depthwise;
@@ -107,7 +131,7 @@ struct ConvertQTToPackedKernels
     getOperation().walk([&](qt::FullyConnectedOp op) { ops.push_back(op); });
     // Unsupported forms stay for convert-qt-to-linalg.
     for (qt::FullyConnectedOp op : ops)
-      (void)lowerFullyConnected(op, *kernel);
+      (void)lowerFullyConnected(op, *kernel, sparseWeights);
   }
 };
 

@@ -86,11 +86,36 @@ void replaceWithStorage(qt::FullyConnectedOp op, mlir::Value result);
 
 /// The instruction-specific kernels: y[M,N] (i8) for the plan's layer on
 /// x[M,K] (i8), emitted at `b`'s insertion point.
-struct DotISA;
+/// K values per int32 lane in one dot step (vpdpbusd, sdot).
+constexpr int64_t kGroup = 4;
+
+/// A dot-product instruction and the register tile built on it.
+struct DotISA {
+  llvm::StringLiteral name;
+  int64_t lanes;        // int32 lanes per accumulator register
+  int64_t parts;        // weight vectors per (column block, 4 K values)
+  bool unsignedInput;   // u8 x s8 (vpdpbusd): the input is shifted by +128
+  int64_t rows, blocks; // register tile: rows x column blocks accumulators
+  /// The dot's input operands for one row's 4 K values (vector<4xi8>).
+  llvm::SmallVector<mlir::Value, 2> (*input)(mlir::OpBuilder &, mlir::Location,
+                                             const DotISA &, mlir::Value);
+  /// A packed weight vector as the dot takes it.
+  mlir::Value (*weight)(mlir::OpBuilder &, mlir::Location, mlir::Value);
+  /// acc + dot(inputs, weights) on `lanes` int32 lanes.
+  mlir::Value (*dot)(mlir::OpBuilder &, mlir::Location, mlir::Value,
+                     llvm::ArrayRef<mlir::Value>, llvm::ArrayRef<mlir::Value>);
+};
+
 const DotISA *lookupDotISA(llvm::StringRef name);
 mlir::Value emitDotKernel(mlir::OpBuilder &b, mlir::Location loc,
                           const FullyConnectedPlan &plan, mlir::Value x,
                           const DotISA &isa);
+/// The same layer on block-sparse weights: only the (lanes x 4) weight
+/// blocks with a non-zero value are stored, each with its K offset, and the
+/// K loop of each column block visits only those (docs/pruning.md).
+mlir::Value emitSparseDotKernel(mlir::OpBuilder &b, mlir::Location loc,
+                                const FullyConnectedPlan &plan, mlir::Value x,
+                                const DotISA &isa);
 mlir::Value emitSmmlaKernel(mlir::OpBuilder &b, mlir::Location loc,
                             const FullyConnectedPlan &plan, mlir::Value x);
 

@@ -13,7 +13,8 @@
 // --op: fc, fc-wide, fc-sweep (M, N in 1..33, K prime <= 1021), fc-edges
 // (the 54 edge cases of the kernel sweep), tosa-fc, tosa-conv (pre-quantized
 // TOSA int8 with tosa.rescale), matmul, conv, dwconv, add, mul,
-// quantize, dequantize, requantize, dynfc.
+// quantize, dequantize, requantize, dynfc. --sparsity=S prunes the fully
+// connected weights (fc, fc-wide, fc-sweep, fc-edges) in random block shapes.
 //
 //===----------------------------------------------------------------------===//
 
@@ -221,12 +222,38 @@ std::string constWeight(const std::vector<int8_t> &w, const std::vector<int64_t>
 /// several rows and several 16-column blocks at once.
 bool gWide = false;
 
+/// `--sparsity=S`: the fully connected ops' weights [n, k] are pruned
+/// first: blocks of a random shape (the kernels' 16x4, 8x4, 4x4, larger
+/// 16x16, single weights or whole rows) are zeroed with probability S; one
+/// case in twenty has no non-zero weight at all.
+double gSparsity = 0;
+
+void sparsify(Rng &rng, std::vector<int8_t> &w, int64_t n, int64_t k) {
+  static const int64_t shapes[6][2] = {{16, 4}, {8, 4}, {4, 4}, {16, 16}, {1, 1}, {1, 0}};
+  if (rng.chance(5)) {
+    std::fill(w.begin(), w.end(), 0);
+    return;
+  }
+  const int64_t *s = shapes[rng.range(0, 5)];
+  int64_t rows = s[0], cols = s[1] ? s[1] : k;
+  for (int64_t r0 = 0; r0 < n; r0 += rows)
+    for (int64_t c0 = 0; c0 < k; c0 += cols) {
+      if (rng.uniform(0, 1) >= gSparsity)
+        continue;
+      for (int64_t r = r0; r < std::min(n, r0 + rows); ++r)
+        for (int64_t c = c0; c < std::min(k, c0 + cols); ++c)
+          w[r * k + c] = 0;
+    }
+}
+
 /// Emits one fully connected case with the reference's expected output;
 /// false when the parameters have no fixed-point form (then redrawn).
 bool emitFullyConnected(Output &out, int i, int64_t m, int64_t k, int64_t n,
                         const ContractionQuant &q, const std::vector<int8_t> &x,
-                        const std::vector<int8_t> &w,
-                        const std::vector<int32_t> &bias) {
+                        std::vector<int8_t> w, const std::vector<int32_t> &bias,
+                        Rng *pruneRng = nullptr) {
+  if (gSparsity > 0 && pruneRng)
+    sparsify(*pruneRng, w, n, k);
   auto y = fullyConnected(x, w, bias, m, k, n, q);
   if (!y)
     return false;
@@ -266,7 +293,7 @@ bool genFullyConnected(Rng &rng, Output &out, int i) {
   auto x = randomInt8(rng, m * k, edge);
   auto w = randomWeights(rng, n * k);
   auto bias = rng.chance(70) ? randomBias(rng, n) : std::vector<int32_t>{};
-  return emitFullyConnected(out, i, m, k, n, q, x, w, bias);
+  return emitFullyConnected(out, i, m, k, n, q, x, w, bias, &rng);
 }
 
 /// Primes up to 1021: reduction lengths that are multiples of no block.
@@ -294,7 +321,7 @@ bool genSweep(Rng &rng, Output &out, int i) {
   auto x = randomInt8(rng, m * k, rng.range(0, 5));
   auto w = randomWeights(rng, n * k);
   auto bias = rng.chance(70) ? randomBias(rng, n) : std::vector<int32_t>{};
-  return emitFullyConnected(out, i, m, k, n, q, x, w, bias);
+  return emitFullyConnected(out, i, m, k, n, q, x, w, bias, &rng);
 }
 
 /// `--op=fc-edges`: every combination of input zero point (-128, 0, 127),
@@ -326,7 +353,7 @@ bool genEdges(Rng &rng, Output &out, int i) {
     w = randomWeights(rng, n * k);
   }
   auto bias = randomBias(rng, n);
-  return emitFullyConnected(out, i, m, k, n, q, x, w, bias);
+  return emitFullyConnected(out, i, m, k, n, q, x, w, bias, &rng);
 }
 
 
@@ -811,6 +838,8 @@ int main(int argc, char **argv) {
       seed = std::strtoull(v, nullptr, 10);
     else if (const char *v = value("--count="))
       count = std::atoi(v);
+    else if (const char *v = value("--sparsity="))
+      gSparsity = std::atof(v);
     else if (const char *v = value("--out="))
       dir = v;
     else {
