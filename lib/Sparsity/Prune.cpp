@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Sparsity/Passes.h"
+#include "qopt/Sparsity/WeightStorage.h"
 
 #include "qopt/Dialect/QT/IR/QTOps.h"
 #include "qopt/Support/OpSelection.h"
@@ -87,28 +88,52 @@ struct QTPrune : qopt::impl::QTPruneBase<QTPrune> {
     else
       pruneGroups(layers);
     llvm::json::Array reportLayers;
-    int64_t weights = 0, zeros = 0, bytes = 0;
+    int64_t weights = 0, zeros = 0, bytes = 0, stored = 0;
+    sparse::KernelBlock block = sparse::int8KernelBlock(kernelISA);
     for (Layer &l : layers) {
       int64_t z = replaceWeights(l);
       int64_t n = l.outputs * l.reduction, elemBytes = l.qtype ? 1 : 4;
+      // What the lowering will store: int8 matmuls and convolutions go
+      // block-sparse where the cost model says so (float contractions and
+      // depthwise convolutions have no sparse kernel yet); a float layer's
+      // zeros stay zeros through --quantize-int8 (symmetric weights).
+      bool depthwise = isa<tosa::DepthwiseConv2DOp, qt::DepthwiseConv2DOp>(l.op);
+      sparse::StoragePlan int8Plan = sparse::planStorage(
+          l.outputs, l.reduction, /*elementBytes=*/1, block,
+          [&](int64_t o, int64_t r) {
+            size_t i = l.index(o, r);
+            return l.pruned[i] || l.magnitude[i] == 0;
+          });
+      if (depthwise)
+        int8Plan.storage = sparse::Storage::Dense;
+      bool int8 = static_cast<bool>(l.qtype);
+      int64_t layerStored = int8 ? int8Plan.storedBytes() : n * elemBytes;
       weights += n;
       zeros += z;
       bytes += n * elemBytes;
+      stored += layerStored;
       std::string loc;
       llvm::raw_string_ostream os(loc);
       l.op->getLoc().print(os);
-      reportLayers.push_back(llvm::json::Object{
+      llvm::json::Object entry{
           {"op", l.op->getName().getStringRef().str()},
           {"location", loc},
           {"outputs", l.outputs},
           {"reduction", l.reduction},
-          {"precision", l.qtype ? "int8" : "float32"},
+          {"precision", int8 ? "int8" : "float32"},
           {"weights", n},
           {"zeros", z},
           {"sparsity", n ? double(z) / double(n) : 0.0},
           {"weight_bytes_dense", n * elemBytes},
-          {"weight_bytes_stored", n * elemBytes},
-          {"storage", "dense"}});
+          {"weight_bytes_stored", layerStored},
+          {"storage", int8 ? int8Plan.name() : "dense"},
+          {"kernel_blocks", int8Plan.blocks},
+          {"kernel_blocks_nonzero", int8Plan.nonZeroBlocks}};
+      if (!int8) {
+        entry["int8_storage"] = int8Plan.name();
+        entry["int8_weight_bytes_stored"] = int8Plan.storedBytes();
+      }
+      reportLayers.push_back(std::move(entry));
     }
     if (!report.empty()) {
       llvm::json::Object root{
@@ -119,7 +144,7 @@ struct QTPrune : qopt::impl::QTPruneBase<QTPrune> {
                                        {"zeros", zeros},
                                        {"sparsity", weights ? double(zeros) / weights : 0.0},
                                        {"weight_bytes_dense", bytes},
-                                       {"weight_bytes_stored", bytes}}}};
+                                       {"weight_bytes_stored", stored}}}};
       if (llvm::Error err = writeJSONReport(report, std::move(root))) {
         emitError(module.getLoc()) << llvm::toString(std::move(err));
         return signalPassFailure();

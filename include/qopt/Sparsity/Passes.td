@@ -26,11 +26,13 @@ def QTPrune : Pass<"qt-prune", "::mlir::ModuleOp"> {
     ranks the groups of all layers together, `per-layer` each layer apart)
     or `threshold` (zero the groups whose score is below it) says how much.
     `exclude` keeps layers dense by op name or location piece. `report`
-    writes JSON: per layer and in total the sparsity reached and the weight
-    bytes, dense and after pruning (weights are still stored dense: the
-    compressed formats and sparse kernels are issue 6's next step).
+    writes JSON: per layer and in total the sparsity reached, the weight
+    bytes dense and as the lowering will store them, and the storage the
+    cost model of `qopt/Sparsity/WeightStorage.h` picks for the int8
+    kernels of `isa` (`block-sparse` or `dense`; for float layers, what
+    they will be after `--quantize-int8`: float weights are stored dense).
 
-    Example: `qopt --qt-prune="sparsity=0.9 pattern=block=1x16 report=prune.json"`
+    Example: `qopt --qt-prune="sparsity=0.9 pattern=block=16x4 report=prune.json"`
   }];
   let options = [
     Option<"sparsity", "sparsity", "double", "-1.0",
@@ -45,6 +47,9 @@ def QTPrune : Pass<"qt-prune", "::mlir::ModuleOp"> {
                "Op names or location pieces to leave dense">,
     Option<"report", "report", "std::string", "\"\"",
            "Write a JSON report of the sparsity per layer to this file">,
+    Option<"kernelISA", "isa", "std::string", "\"avx512-vnni\"",
+           "int8 kernels whose weight blocks the report's storage is "
+           "predicted for (as convert-qt-to-packed-kernels)">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::tosa::TosaDialect"];
 }
