@@ -28,6 +28,15 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
     tosaOptions.isa = options.kernels;
     pm.addPass(createConvertTosaInt8ToPackedKernels(tosaOptions));
   }
+  // Pruned float matmuls and convolutions go to the block-sparse kernel
+  // where the cost model says it pays (vector width from the int8 kernels'
+  // target; 4 lanes for portable code).
+  ConvertTosaFloatToSparseKernelsOptions floatOptions;
+  floatOptions.lanes = options.kernels == "avx512-vnni"                           ? 16
+                       : options.kernels == "avx-vnni" || options.kernels == "avx2" ? 8
+                                                                                    : 4;
+  floatOptions.sparseWeights = options.sparseWeights;
+  pm.addPass(createConvertTosaFloatToSparseKernels(floatOptions));
   // TOSA -> linalg / arith / tensor / scf. Validation is the verifier's job.
   tosa::addTosaToLinalgPasses(pm, TosaToLinalgOptions(),
                               TosaToLinalgNamedOptions(),

@@ -93,10 +93,11 @@ struct QTPrune : qopt::impl::QTPruneBase<QTPrune> {
     for (Layer &l : layers) {
       int64_t z = replaceWeights(l);
       int64_t n = l.outputs * l.reduction, elemBytes = l.qtype ? 1 : 4;
-      // What the lowering will store: int8 matmuls and convolutions go
-      // block-sparse where the cost model says so (float contractions and
-      // depthwise convolutions have no sparse kernel yet); a float layer's
-      // zeros stay zeros through --quantize-int8 (symmetric weights).
+      // What the lowering will store: matmuls and convolutions go
+      // block-sparse where the cost model says so (int8 blocks: lanes x 4,
+      // float: lanes x 1; depthwise convolutions have no sparse kernel);
+      // a float layer also gets its int8 prediction, since its zeros stay
+      // zeros through --quantize-int8 (symmetric weights).
       bool depthwise = isa<tosa::DepthwiseConv2DOp, qt::DepthwiseConv2DOp>(l.op);
       sparse::StoragePlan int8Plan = sparse::planStorage(
           l.outputs, l.reduction, /*elementBytes=*/1, block,
@@ -107,7 +108,18 @@ struct QTPrune : qopt::impl::QTPruneBase<QTPrune> {
       if (depthwise)
         int8Plan.storage = sparse::Storage::Dense;
       bool int8 = static_cast<bool>(l.qtype);
-      int64_t layerStored = int8 ? int8Plan.storedBytes() : n * elemBytes;
+      sparse::StoragePlan plan = int8Plan;
+      if (!int8) {
+        plan = sparse::planStorage(
+            l.outputs, l.reduction, /*elementBytes=*/4, {block.outputs, 1},
+            [&](int64_t o, int64_t r) {
+              size_t i = l.index(o, r);
+              return l.pruned[i] || l.magnitude[i] == 0;
+            });
+        if (depthwise)
+          plan.storage = sparse::Storage::Dense;
+      }
+      int64_t layerStored = plan.storedBytes();
       weights += n;
       zeros += z;
       bytes += n * elemBytes;
@@ -126,9 +138,9 @@ struct QTPrune : qopt::impl::QTPruneBase<QTPrune> {
           {"sparsity", n ? double(z) / double(n) : 0.0},
           {"weight_bytes_dense", n * elemBytes},
           {"weight_bytes_stored", layerStored},
-          {"storage", int8 ? int8Plan.name() : "dense"},
-          {"kernel_blocks", int8Plan.blocks},
-          {"kernel_blocks_nonzero", int8Plan.nonZeroBlocks}};
+          {"storage", plan.name()},
+          {"kernel_blocks", plan.blocks},
+          {"kernel_blocks_nonzero", plan.nonZeroBlocks}};
       if (!int8) {
         entry["int8_storage"] = int8Plan.name();
         entry["int8_weight_bytes_stored"] = int8Plan.storedBytes();

@@ -7,9 +7,9 @@
 
 namespace qopt {
 
-/// Pads an NHWC integer tensor spatially by `pad` ([top, bottom, left,
-/// right]) with `value` (a quantized input's zero point: zero in the real
-/// domain); returns `input` when nothing is padded.
+/// Pads an NHWC tensor spatially by `pad` ([top, bottom, left, right]) with
+/// `value` (a quantized input's zero point: zero in the real domain; 0 for
+/// float); returns `input` when nothing is padded.
 mlir::Value padSpatially(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
                          llvm::ArrayRef<int64_t> pad, int64_t value);
 

@@ -120,6 +120,34 @@ def ConvertTosaInt8ToPackedKernels
   ];
 }
 
+def ConvertTosaFloatToSparseKernels
+    : Pass<"convert-tosa-float-to-sparse-kernels", "::mlir::ModuleOp"> {
+  let summary = "Lower pruned float32 matmuls and convolutions to block-sparse vector kernels";
+  let description = [{
+    A float32 `tosa.matmul` (batch 1, constant right operand) or
+    `tosa.conv2d` (constant weights and bias; through im2col) whose weights
+    the cost model of `qopt/Sparsity/WeightStorage.h` finds sparse enough
+    (blocks of `lanes` output channels x 1 reduction value, one vector
+    register, 4 bytes per weight) becomes a kernel over the stored blocks
+    only: each column block's non-zero blocks are kept with their K index,
+    and each output lane adds its products in increasing K with a separate
+    multiply and add, exactly as the dense linalg lowering does, so outputs
+    are bit-identical to it (docs/pruning.md). Dense layers are left to
+    `tosa-to-linalg`. Runs before it.
+  }];
+  let options = [
+    Option<"lanes", "lanes", "int64_t", "16",
+           "float32 lanes per vector register (16 AVX-512, 8 AVX2, 4 NEON)">,
+    Option<"sparseWeights", "sparse-weights", "std::string", "\"auto\"",
+           "auto (cost model per layer), dense (leave all) or sparse">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect", "::mlir::vector::VectorDialect",
+    "::mlir::linalg::LinalgDialect"
+  ];
+}
+
 def QTLowerKernelIntrinsics : Pass<"qt-lower-kernel-intrinsics"> {
   let summary = "Turn qt.x86_* / qt.arm_* kernel ops into LLVM intrinsics";
   let description = [{

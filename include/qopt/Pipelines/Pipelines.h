@@ -33,8 +33,8 @@ struct LowerToLLVMOptions : mlir::PassPipelineOptions<LowerToLLVMOptions> {
       llvm::cl::init("portable")};
   PassOptions::Option<std::string> sparseWeights{
       *this, "sparse-weights",
-      llvm::cl::desc("Pruned int8 weights: auto (block-sparse where the cost "
-                     "model predicts a gain), dense or sparse"),
+      llvm::cl::desc("Pruned int8 and float32 weights: auto (block-sparse "
+                     "where the cost model predicts a gain), dense or sparse"),
       llvm::cl::init("auto")};
 };
 

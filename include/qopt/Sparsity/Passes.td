@@ -28,9 +28,10 @@ def QTPrune : Pass<"qt-prune", "::mlir::ModuleOp"> {
     `exclude` keeps layers dense by op name or location piece. `report`
     writes JSON: per layer and in total the sparsity reached, the weight
     bytes dense and as the lowering will store them, and the storage the
-    cost model of `qopt/Sparsity/WeightStorage.h` picks for the int8
-    kernels of `isa` (`block-sparse` or `dense`; for float layers, what
-    they will be after `--quantize-int8`: float weights are stored dense).
+    cost model of `qopt/Sparsity/WeightStorage.h` picks for the kernels of
+    `isa` (`block-sparse` or `dense`; float layers also get `int8_storage`
+    and `int8_weight_bytes_stored`, what they will be after
+    `--quantize-int8`).
 
     Example: `qopt --qt-prune="sparsity=0.9 pattern=block=16x4 report=prune.json"`
   }];

@@ -135,15 +135,15 @@ Value qopt::packed::im2col(OpBuilder &b, Location loc, Value x, int64_t kh,
                            ArrayRef<int64_t> stride, ArrayRef<int64_t> dilation,
                            int64_t padValue) {
   MLIRContext *ctx = b.getContext();
-  Type i8 = b.getI8Type();
   auto inType = cast<RankedTensorType>(x.getType());
+  Type element = inType.getElementType();
   int64_t n = inType.getDimSize(0), c = inType.getDimSize(3);
   x = padSpatially(b, loc, x, pad, padValue);
   // patches[n, oh, ow, kh, kw, c] = x[n, oh*sh + kh*dh, ow*sw + kw*dw, c]
   AffineExpr dn, doh, dow, dkh, dkw, dc;
   bindDims(ctx, dn, doh, dow, dkh, dkw, dc);
-  auto patchType = RankedTensorType::get({n, oh, ow, kh, kw, c}, i8);
-  Value empty = tensor::EmptyOp::create(b, loc, patchType.getShape(), i8);
+  auto patchType = RankedTensorType::get({n, oh, ow, kh, kw, c}, element);
+  Value empty = tensor::EmptyOp::create(b, loc, patchType.getShape(), element);
   Value patches =
       linalg::GenericOp::create(
           b, loc, TypeRange{patchType}, ValueRange{x}, ValueRange{empty},

@@ -116,6 +116,13 @@ mlir::Value emitDotKernel(mlir::OpBuilder &b, mlir::Location loc,
 mlir::Value emitSparseDotKernel(mlir::OpBuilder &b, mlir::Location loc,
                                 const FullyConnectedPlan &plan, mlir::Value x,
                                 const DotISA &isa);
+/// float32 y[M,N] = init[N] + x[M,K] * w^T (w: [N, K] row-major) on
+/// block-sparse weights (blocks of `lanes` columns x 1 K value), bit-identical
+/// to the dense linalg lowering (SparseFloatKernel.cpp).
+mlir::Value emitSparseFloatKernel(mlir::OpBuilder &b, mlir::Location loc,
+                                  mlir::Value x, llvm::ArrayRef<float> weights,
+                                  int64_t n, llvm::ArrayRef<float> init,
+                                  int64_t lanes);
 mlir::Value emitSmmlaKernel(mlir::OpBuilder &b, mlir::Location loc,
                             const FullyConnectedPlan &plan, mlir::Value x);
 
@@ -133,7 +140,7 @@ struct KernelChoice {
 mlir::FailureOr<KernelChoice> lookupKernels(llvm::StringRef isa,
                                             mlir::Operation *where);
 
-/// im2col on i8 storage: x [N,H,W,C] padded with `padValue` by `pad`
+/// im2col (i8 storage or float): x [N,H,W,C] padded with `padValue` by `pad`
 /// ([top, bottom, left, right]) -> [N*OH*OW, KH*KW*C] rows of patches.
 mlir::Value im2col(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
                    int64_t kh, int64_t kw, int64_t oh, int64_t ow,

@@ -199,7 +199,10 @@ Value qopt::padSpatially(OpBuilder &b, Location loc, Value input,
                                    b.getIndexAttr(pad[2]), b.getIndexAttr(0)};
   SmallVector<OpFoldResult> high = {b.getIndexAttr(0), b.getIndexAttr(pad[1]),
                                     b.getIndexAttr(pad[3]), b.getIndexAttr(0)};
-  Value padValue = arith::ConstantOp::create(
-      b, loc, type.getElementType(), b.getIntegerAttr(type.getElementType(), value));
+  Type element = type.getElementType();
+  TypedAttr attr = isa<FloatType>(element)
+                       ? TypedAttr(b.getFloatAttr(element, double(value)))
+                       : TypedAttr(b.getIntegerAttr(element, value));
+  Value padValue = arith::ConstantOp::create(b, loc, element, attr);
   return tensor::PadOp::create(b, loc, type.clone(shape), input, low, high, padValue);
 }

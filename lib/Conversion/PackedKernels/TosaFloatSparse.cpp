@@ -1,0 +1,145 @@
+//===- TosaFloatSparse.cpp - pruned float contractions on sparse kernels -*- C++ -*-===//
+//
+// The convert-tosa-float-to-sparse-kernels pass: a float32 tosa.matmul with
+// a constant right operand, or a tosa.conv2d with constant weights and bias
+// (through im2col), whose weights the cost model finds sparse enough,
+// becomes the block-sparse float kernel (SparseFloatKernel.cpp). Dense
+// layers are left to tosa-to-linalg.
+//
+//===----------------------------------------------------------------------===//
+
+#include "PackedKernelsCommon.h"
+#include "qopt/Conversion/Passes.h"
+#include "qopt/Sparsity/WeightStorage.h"
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/Matchers.h"
+
+namespace qopt {
+#define GEN_PASS_DEF_CONVERTTOSAFLOATTOSPARSEKERNELS
+#include "qopt/Conversion/Passes.h.inc"
+} // namespace qopt
+
+using namespace mlir;
+using namespace qopt;
+
+namespace {
+
+/// The float32 values of a constant operand.
+std::optional<std::vector<float>> constantFloats(Value v) {
+  DenseElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)) || !attr.getElementType().isF32())
+    return std::nullopt;
+  return std::vector<float>(attr.getValues<float>().begin(),
+                            attr.getValues<float>().end());
+}
+
+bool isZeroConstant(Value v) {
+  auto values = constantFloats(v);
+  return values && llvm::all_of(*values, [](float f) { return f == 0.0f; });
+}
+
+struct ConvertTosaFloatToSparseKernels
+    : qopt::impl::ConvertTosaFloatToSparseKernelsBase<ConvertTosaFloatToSparseKernels> {
+  using ConvertTosaFloatToSparseKernelsBase::ConvertTosaFloatToSparseKernelsBase;
+
+  /// Whether the [n, k] weight `w` goes on the sparse kernel.
+  bool useSparse(ArrayRef<float> w, int64_t n, int64_t k) const {
+    if (sparseWeights == "sparse")
+      return true;
+    return sparse::planStorage(n, k, /*elementBytes=*/4, {lanes, 1},
+                               [&](int64_t o, int64_t r) { return w[o * k + r] == 0.0f; })
+               .storage == sparse::Storage::BlockSparse;
+  }
+
+  // Pattern: matmul(a[1,M,K], const B[1,K,N], 0, 0)
+  //   -> expand(kernel(collapse(a), B^T, init 0))
+  void lower(tosa::MatMulOp op) {
+    auto aType = cast<RankedTensorType>(op.getA().getType());
+    auto bType = cast<RankedTensorType>(op.getB().getType());
+    auto b = constantFloats(op.getB());
+    if (!b || !aType.hasStaticShape() || aType.getDimSize(0) != 1 ||
+        !isZeroConstant(op.getAZp()) || !isZeroConstant(op.getBZp()))
+      return;
+    int64_t m = aType.getDimSize(1), k = aType.getDimSize(2), n = bType.getDimSize(2);
+    std::vector<float> w(n * k);
+    for (int64_t i = 0; i < k; ++i)
+      for (int64_t c = 0; c < n; ++c)
+        w[c * k + i] = (*b)[i * n + c];
+    if (!useSparse(w, n, k))
+      return;
+    OpBuilder builder(op);
+    Location loc = op.getLoc();
+    Value x = tensor::CollapseShapeOp::create(
+        builder, loc, op.getA(), SmallVector<ReassociationIndices>{{0, 1}, {2}});
+    std::vector<float> init(n, 0.0f);
+    Value y = packed::emitSparseFloatKernel(builder, loc, x, w, n, init, lanes);
+    op.getResult().replaceAllUsesWith(tensor::ExpandShapeOp::create(
+        builder, loc, op.getType(), y, SmallVector<ReassociationIndices>{{0, 1}, {2}}));
+    op.erase();
+  }
+
+  // Pattern: conv2d(x[N,H,W,C], const W[F,KH,KW,C], const bias, 0, 0)
+  //   -> expand(kernel(im2col(pad(x, 0)), W as [F, KH*KW*C], init bias))
+  // The dense lowering accumulates onto the bias in (kh, kw, c) order, the
+  // order of im2col's columns.
+  void lower(tosa::Conv2DOp op) {
+    auto inType = cast<RankedTensorType>(op.getInput().getType());
+    auto wType = cast<RankedTensorType>(op.getWeight().getType());
+    auto outType = cast<RankedTensorType>(op.getType());
+    auto w = constantFloats(op.getWeight());
+    auto bias = constantFloats(op.getBias());
+    if (!w || !bias || !inType.hasStaticShape() || !outType.hasStaticShape() ||
+        !isZeroConstant(op.getInputZp()) || !isZeroConstant(op.getWeightZp()))
+      return;
+    int64_t f = wType.getDimSize(0), kh = wType.getDimSize(1), kw = wType.getDimSize(2);
+    int64_t k = kh * kw * wType.getDimSize(3);
+    if (bias->size() != 1 && static_cast<int64_t>(bias->size()) != f)
+      return;
+    if (!useSparse(*w, f, k))
+      return;
+    std::vector<float> init(f);
+    for (int64_t c = 0; c < f; ++c)
+      init[c] = (*bias)[bias->size() == 1 ? 0 : c];
+    OpBuilder builder(op);
+    Location loc = op.getLoc();
+    int64_t oh = outType.getDimSize(1), ow = outType.getDimSize(2);
+    Value rows = packed::im2col(builder, loc, op.getInput(), kh, kw, oh, ow, op.getPad(),
+                                op.getStride(), op.getDilation(), /*padValue=*/0);
+    Value y = packed::emitSparseFloatKernel(builder, loc, rows, *w, f, init, lanes);
+    op.getResult().replaceAllUsesWith(tensor::ExpandShapeOp::create(
+        builder, loc, outType, y, SmallVector<ReassociationIndices>{{0, 1, 2}, {3}}));
+    op.erase();
+  }
+
+  void runOnOperation() override {
+    if (sparseWeights != "auto" && sparseWeights != "dense" &&
+        sparseWeights != "sparse") {
+      emitError(getOperation().getLoc())
+          << "unknown sparse-weights '" << sparseWeights
+          << "' (expected auto, dense or sparse)";
+      return signalPassFailure();
+    }
+    if (lanes < 1) {
+      emitError(getOperation().getLoc()) << "lanes must be at least 1, not " << static_cast<int64_t>(lanes);
+      return signalPassFailure();
+    }
+    if (sparseWeights == "dense")
+      return;
+    SmallVector<Operation *> ops;
+    getOperation().walk([&](Operation *op) {
+      if (isa<tosa::MatMulOp, tosa::Conv2DOp>(op) &&
+          cast<ShapedType>(op->getResult(0).getType()).getElementType().isF32())
+        ops.push_back(op);
+    });
+    for (Operation *op : ops) {
+      if (auto mm = dyn_cast<tosa::MatMulOp>(op))
+        lower(mm);
+      else
+        lower(cast<tosa::Conv2DOp>(op));
+    }
+  }
+};
+
+} // namespace
