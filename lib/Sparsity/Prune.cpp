@@ -51,6 +51,7 @@ struct QTPrune : qopt::impl::QTPruneBase<QTPrune> {
 
   int64_t blockRows = 1, blockCols = 1;
   bool twoFour = false;
+  bool kernelBlocks = false; // pattern=kernel: edge blocks may be partial
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -182,8 +183,16 @@ struct QTPrune : qopt::impl::QTPruneBase<QTPrune> {
       if (rows.getAsInteger(10, blockRows) || cols.getAsInteger(10, blockCols) ||
           blockRows < 1 || blockCols < 1)
         return fail("pattern='" + pattern + "': expected block=RxC with positive R and C");
+    } else if (p == "kernel") {
+      // The weight blocks the int8 kernels of isa= skip (16x4 on
+      // AVX-512), clipped at layer edges, so every layer takes it.
+      sparse::KernelBlock block = sparse::int8KernelBlock(kernelISA);
+      blockRows = block.outputs;
+      blockCols = block.reduction;
+      kernelBlocks = true;
     } else if (p != "unstructured") {
-      return fail("pattern='" + pattern + "' is not known (unstructured, 2:4 or block=RxC)");
+      return fail("pattern='" + pattern +
+                  "' is not known (unstructured, 2:4, block=RxC or kernel)");
     }
     if (scope != "global" && scope != "per-layer")
       return fail("scope='" + scope + "' is not known (global or per-layer)");
@@ -199,7 +208,7 @@ struct QTPrune : qopt::impl::QTPruneBase<QTPrune> {
 
   LogicalResult checkDivides(const Layer &l) {
     int64_t rows = twoFour ? 1 : blockRows, cols = twoFour ? 4 : blockCols;
-    if (l.outputs % rows == 0 && l.reduction % cols == 0)
+    if (kernelBlocks || (l.outputs % rows == 0 && l.reduction % cols == 0))
       return success();
     return l.op->emitError() << "qt-prune: pattern=" << pattern
                              << " does not divide this layer's weight (" << l.outputs
@@ -316,15 +325,25 @@ struct QTPrune : qopt::impl::QTPruneBase<QTPrune> {
       uint32_t layer;
       uint32_t row, col; // block coordinates
     };
+    // Blocks are clipped at a layer's edges (only pattern=kernel has any:
+    // the others must divide the layer).
+    auto rowsOf = [&](const Layer &l, int64_t bo) {
+      return std::min(blockRows, l.outputs - bo * blockRows);
+    };
+    auto colsOf = [&](const Layer &l, int64_t br) {
+      return std::min(blockCols, l.reduction - br * blockCols);
+    };
     auto groupsOf = [&](uint32_t li) {
       Layer &l = layers[li];
       std::vector<Group> groups;
-      groups.reserve((l.outputs / blockRows) * (l.reduction / blockCols));
-      for (int64_t bo = 0; bo < l.outputs / blockRows; ++bo)
-        for (int64_t br = 0; br < l.reduction / blockCols; ++br) {
+      int64_t nRows = (l.outputs + blockRows - 1) / blockRows;
+      int64_t nCols = (l.reduction + blockCols - 1) / blockCols;
+      groups.reserve(nRows * nCols);
+      for (int64_t bo = 0; bo < nRows; ++bo)
+        for (int64_t br = 0; br < nCols; ++br) {
           float score = 0.0f;
-          for (int64_t o = 0; o < blockRows; ++o)
-            for (int64_t r = 0; r < blockCols; ++r)
+          for (int64_t o = 0; o < rowsOf(l, bo); ++o)
+            for (int64_t r = 0; r < colsOf(l, br); ++r)
               score = std::max(
                   score, l.magnitude[l.index(bo * blockRows + o, br * blockCols + r)]);
           groups.push_back({score, li, uint32_t(bo), uint32_t(br)});
@@ -333,8 +352,8 @@ struct QTPrune : qopt::impl::QTPruneBase<QTPrune> {
     };
     auto prune = [&](const Group &g) {
       Layer &l = layers[g.layer];
-      for (int64_t o = 0; o < blockRows; ++o)
-        for (int64_t r = 0; r < blockCols; ++r)
+      for (int64_t o = 0; o < rowsOf(l, g.row); ++o)
+        for (int64_t r = 0; r < colsOf(l, g.col); ++r)
           l.pruned[l.index(g.row * blockRows + o, g.col * blockCols + r)] = true;
     };
     auto select = [&](std::vector<Group> &groups) {

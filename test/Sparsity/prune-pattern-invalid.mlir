@@ -3,8 +3,8 @@
 // RUN: not test -e %t.mlir
 
 // An unknown pattern is an error listing the known ones.
-// CHECK: error: qt-prune: pattern='3:4' is not known (unstructured, 2:4 or block=RxC)
-// expected-error @below {{qt-prune: pattern='3:4' is not known (unstructured, 2:4 or block=RxC)}}
+// CHECK: error: qt-prune: pattern='3:4' is not known (unstructured, 2:4, block=RxC or kernel)
+// expected-error @below {{qt-prune: pattern='3:4' is not known (unstructured, 2:4, block=RxC or kernel)}}
 module {
   func.func @main(%x: tensor<1x1x8xf32>) -> tensor<1x1x4xf32> {
     %w = "tosa.const"() <{values = dense<1.0> : tensor<1x8x4xf32>}> : () -> tensor<1x8x4xf32>

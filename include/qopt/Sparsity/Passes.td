@@ -21,7 +21,10 @@ def QTPrune : Pass<"qt-prune", "::mlir::ModuleOp"> {
     `unstructured` (each weight), `2:4` (in every 4 consecutive reduction
     weights of a channel the 2 smallest go; sparsity is 50%) or
     `block=RxC` (R output channels by C reduction weights, scored by their
-    largest magnitude; R and C must divide the weight's view). Either
+    largest magnitude; R and C must divide the weight's view) or `kernel`
+    (the blocks the int8 kernels of `isa` skip, output channels x 4
+    reduction weights: 16x4 for avx512-vnni, 8x4 for AVX2, 4x4 for NEON;
+    blocks at a layer's edges are clipped, so every layer takes it). Either
     `sparsity` (the fraction of groups to zero, in [0, 1); `scope=global`
     ranks the groups of all layers together, `per-layer` each layer apart)
     or `threshold` (zero the groups whose score is below it) says how much.
@@ -33,7 +36,7 @@ def QTPrune : Pass<"qt-prune", "::mlir::ModuleOp"> {
     and `int8_weight_bytes_stored`, what they will be after
     `--quantize-int8`).
 
-    Example: `qopt --qt-prune="sparsity=0.9 pattern=block=16x4 report=prune.json"`
+    Example: `qopt --qt-prune="sparsity=0.9 pattern=kernel report=prune.json"`
   }];
   let options = [
     Option<"sparsity", "sparsity", "double", "-1.0",
@@ -41,7 +44,7 @@ def QTPrune : Pass<"qt-prune", "::mlir::ModuleOp"> {
     Option<"threshold", "threshold", "double", "-1.0",
            "Zero the groups whose magnitude is below this instead">,
     Option<"pattern", "pattern", "std::string", "\"unstructured\"",
-           "unstructured, 2:4 or block=RxC">,
+           "unstructured, 2:4, block=RxC or kernel">,
     Option<"scope", "scope", "std::string", "\"per-layer\"",
            "global or per-layer (how sparsity= ranks the groups)">,
     ListOption<"exclude", "exclude", "std::string",
@@ -49,8 +52,8 @@ def QTPrune : Pass<"qt-prune", "::mlir::ModuleOp"> {
     Option<"report", "report", "std::string", "\"\"",
            "Write a JSON report of the sparsity per layer to this file">,
     Option<"kernelISA", "isa", "std::string", "\"avx512-vnni\"",
-           "int8 kernels whose weight blocks the report's storage is "
-           "predicted for (as convert-qt-to-packed-kernels)">,
+           "int8 kernels whose weight blocks pattern=kernel prunes and the "
+           "report's storage is predicted for (as convert-qt-to-packed-kernels)">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::tosa::TosaDialect"];
 }
