@@ -110,13 +110,8 @@ struct ConvertQTToPackedKernels
         packed::lookupKernels(isa, getOperation());
     if (failed(kernel))
       return signalPassFailure();
-    if (sparseWeights != "auto" && sparseWeights != "dense" &&
-        sparseWeights != "sparse") {
-      emitError(getOperation().getLoc())
-          << "unknown sparse-weights '" << sparseWeights
-          << "' (expected auto, dense or sparse)";
+    if (failed(packed::checkSparseWeights(sparseWeights, getOperation())))
       return signalPassFailure();
-    }
     // Depthwise convolutions vectorize over channels: 16 int32 lanes (one
     // zmm on AVX-512, split into smaller registers elsewhere).
     SmallVector<qt::DepthwiseConv2DOp> depthwise;

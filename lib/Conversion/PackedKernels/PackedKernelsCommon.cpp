@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 
@@ -211,4 +212,61 @@ FailureOr<KernelChoice> qopt::packed::lookupKernels(StringRef isa, Operation *wh
          << "unknown kernel ISA '" << isa
          << "' (expected avx512-vnni, avx-vnni, avx2, neon, neon-dotprod or "
             "neon-i8mm)";
+}
+
+Value qopt::packed::extractIndex(OpBuilder &b, Location loc, Value tensor, Value at) {
+  Value v = tensor::ExtractOp::create(b, loc, tensor, ValueRange{at});
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+}
+
+Value qopt::packed::forEachSparseColumnBlock(
+    OpBuilder &b, Location loc, int64_t n, int64_t lanes, Value start, Value dest,
+    function_ref<Value(OpBuilder &, Location, const SparseColumnBlock &, Value)> body) {
+  auto emit = [&](OpBuilder &b1, Location l1, Value block, bool partial, Value out) {
+    Value one = arith::ConstantIndexOp::create(b1, l1, 1);
+    SparseColumnBlock cb{
+        block, extractIndex(b1, l1, start, block),
+        extractIndex(b1, l1, start, arith::AddIOp::create(b1, l1, block, one)),
+        arith::MulIOp::create(b1, l1, block, arith::ConstantIndexOp::create(b1, l1, lanes)),
+        partial};
+    return body(b1, l1, cb, out);
+  };
+  int64_t nFull = n / lanes, nb = (n + lanes - 1) / lanes;
+  auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  if (nFull > 0)
+    dest = scf::ForOp::create(b, loc, idx(0), idx(nFull), idx(1), ValueRange{dest},
+                              [&](OpBuilder &b1, Location l1, Value block, ValueRange args) {
+                                scf::YieldOp::create(
+                                    b1, l1, emit(b1, l1, block, /*partial=*/false, args[0]));
+                              })
+               .getResult(0);
+  if (nb > nFull)
+    dest = emit(b, loc, idx(nFull), /*partial=*/true, dest);
+  return dest;
+}
+
+Value qopt::packed::forEachRowTile(
+    OpBuilder &b, Location loc, int64_t m, int64_t tileRows, Value dest,
+    function_ref<Value(OpBuilder &, Location, Value, int64_t, Value)> body) {
+  auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  auto rowLoop = [&](int64_t from, int64_t to, int64_t rows) {
+    dest = scf::ForOp::create(b, loc, idx(from), idx(to), idx(rows), ValueRange{dest},
+                              [&](OpBuilder &b1, Location l1, Value row, ValueRange args) {
+                                scf::YieldOp::create(b1, l1, body(b1, l1, row, rows, args[0]));
+                              })
+               .getResult(0);
+  };
+  int64_t mainRows = m / tileRows * tileRows;
+  if (mainRows > 0)
+    rowLoop(0, mainRows, tileRows);
+  if (m > mainRows)
+    rowLoop(mainRows, m, 1);
+  return dest;
+}
+
+LogicalResult qopt::packed::checkSparseWeights(StringRef value, Operation *where) {
+  if (value == "auto" || value == "dense" || value == "sparse")
+    return success();
+  return emitError(where->getLoc())
+         << "unknown sparse-weights '" << value << "' (expected auto, dense or sparse)";
 }

@@ -84,6 +84,40 @@ ref::StorageRange outputRange(ref::QuantParams out, std::optional<llvm::APFloat>
 /// Replaces `op` by `result` ([M, N] i8 storage).
 void replaceWithStorage(qt::FullyConnectedOp op, mlir::Value result);
 
+/// What a block-sparse kernel knows of one column block: its index, the
+/// range [first, last) of its stored weight blocks, its first column, and
+/// whether it is the partial last block (read and written with masks).
+struct SparseColumnBlock {
+  mlir::Value block, first, last, col;
+  bool partial;
+};
+
+/// Emits `body` for every column block of `lanes` of `n` columns, the range
+/// of stored blocks read from `start` ([column blocks + 1] i32), threading
+/// `dest` (the output tensor) through.
+mlir::Value forEachSparseColumnBlock(
+    mlir::OpBuilder &b, mlir::Location loc, int64_t n, int64_t lanes,
+    mlir::Value start, mlir::Value dest,
+    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
+                                   const SparseColumnBlock &, mlir::Value)>
+        body);
+
+/// Emits `body(row, rows)` for rows [0, m) in tiles of `tileRows`, the rest
+/// one at a time, threading `dest` through.
+mlir::Value forEachRowTile(
+    mlir::OpBuilder &b, mlir::Location loc, int64_t m, int64_t tileRows,
+    mlir::Value dest,
+    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::Value,
+                                   int64_t, mlir::Value)>
+        body);
+
+/// `tensor[at]` (an i32 tensor) as an index.
+mlir::Value extractIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor,
+                         mlir::Value at);
+
+/// Checks a `sparse-weights=` option value (auto, dense or sparse).
+mlir::LogicalResult checkSparseWeights(llvm::StringRef value, mlir::Operation *where);
+
 /// The instruction-specific kernels: y[M,N] (i8) for the plan's layer on
 /// x[M,K] (i8), emitted at `b`'s insertion point.
 /// K values per int32 lane in one dot step (vpdpbusd, sdot).

@@ -78,7 +78,6 @@ Value qopt::packed::emitSparseDotKernel(OpBuilder &b, Location loc,
   const int64_t partBytes = lanes * perPart;
   int64_t m = plan.m, k = plan.k, n = plan.n;
   int64_t kb = (k + kGroup - 1) / kGroup, nb = (n + lanes - 1) / lanes;
-  int64_t nFull = n / lanes;
   SparseWeights s = packSparse(plan, isa);
   int64_t stored = static_cast<int64_t>(s.offset.size());
   // Tensors hold at least one element; nothing reads it when none is stored.
@@ -105,24 +104,17 @@ Value qopt::packed::emitSparseDotKernel(OpBuilder &b, Location loc,
   auto partType = VectorType::get({partBytes}, i8);
   Value out = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, n}, i8);
 
-  // One column block: its range of stored registers, its per-channel data
-  // (masked for the partial last block), then rows in tiles.
-  auto emitColumnBlock = [&](OpBuilder &b1, Location l1, Value block, bool partial,
-                             Value dest) -> Value {
+  // One column block: its per-channel data (masked for the partial last
+  // block), then rows in tiles over its range of stored registers.
+  return forEachSparseColumnBlock(b, loc, n, lanes, startC, out, [&](OpBuilder &b1, Location l1,
+                                                                    const SparseColumnBlock &cb,
+                                                                    Value dest) {
     auto idx = [&](OpBuilder &bb, int64_t v) {
       return arith::ConstantIndexOp::create(bb, l1, v);
     };
-    auto extractIndex = [&](OpBuilder &bb, Location l, Value tensor, Value at) {
-      Value v = tensor::ExtractOp::create(bb, l, tensor, ValueRange{at});
-      return arith::IndexCastOp::create(bb, l, bb.getIndexType(), v);
-    };
-    Value first = extractIndex(b1, l1, startC, block);
-    Value last = extractIndex(
-        b1, l1, startC, arith::AddIOp::create(b1, l1, block, idx(b1, 1)));
-    Value col = arith::MulIOp::create(b1, l1, block, idx(b1, lanes));
     auto readColumns = [&](Value source, VectorType type, Value pad) {
-      return vector::TransferReadOp::create(b1, l1, type, source, ValueRange{col}, pad,
-                                            ArrayRef<bool>{!partial});
+      return vector::TransferReadOp::create(b1, l1, type, source, ValueRange{cb.col}, pad,
+                                            ArrayRef<bool>{!cb.partial});
     };
     Value pad32 = arith::ConstantOp::create(b1, l1, i32, b1.getI32IntegerAttr(0));
     Value pad8 = arith::ConstantOp::create(b1, l1, i8, b1.getI8IntegerAttr(0));
@@ -133,9 +125,12 @@ Value qopt::packed::emitSparseDotKernel(OpBuilder &b, Location loc,
     Value zeros = arith::ConstantOp::create(
         b1, l1, accType, DenseElementsAttr::get(accType, b1.getI32IntegerAttr(0)));
 
-    // `rows` rows from `row0`, the stored registers in `unroll` sets.
+    // `rows` rows from `row0`, the stored registers in `unroll` sets: 2 for
+    // a tile of the ISA's rows, 4 for a single row (so that it still has 4
+    // independent dot chains).
     auto emitTile = [&](OpBuilder &b2, Location l2, Value row0, int64_t rows,
-                        int64_t unroll, Value tileDest) -> Value {
+                        Value tileDest) -> Value {
+      int64_t unroll = rows == 1 ? 4 : 2;
       SmallVector<Value> rowIdx, inits;
       for (int64_t r = 0; r < rows; ++r)
         rowIdx.push_back(arith::AddIOp::create(b2, l2, row0, idx(b2, r)));
@@ -166,28 +161,26 @@ Value qopt::packed::emitSparseDotKernel(OpBuilder &b, Location loc,
         }
         return next;
       };
-      Value count = arith::SubIOp::create(b2, l2, last, first);
+      Value count = arith::SubIOp::create(b2, l2, cb.last, cb.first);
       Value mainEnd = arith::AddIOp::create(
-          b2, l2, first,
+          b2, l2, cb.first,
           arith::MulIOp::create(b2, l2,
                                 arith::DivUIOp::create(b2, l2, count, idx(b2, unroll)),
                                 idx(b2, unroll)));
       SmallVector<Value> accs =
-          scf::ForOp::create(b2, l2, first, mainEnd, idx(b2, unroll), inits,
+          scf::ForOp::create(b2, l2, cb.first, mainEnd, idx(b2, unroll), inits,
                              [&](OpBuilder &b3, Location l3, Value e, ValueRange it) {
                                scf::YieldOp::create(b3, l3, step(b3, l3, e, it, unroll));
                              })
               .getResults();
-      if (unroll > 1) {
-        SmallVector<Value> firstSet(accs.begin(), accs.begin() + rows);
-        ValueRange rest = scf::ForOp::create(
-                              b2, l2, mainEnd, last, idx(b2, 1), firstSet,
-                              [&](OpBuilder &b3, Location l3, Value e, ValueRange it) {
-                                scf::YieldOp::create(b3, l3, step(b3, l3, e, it, 1));
-                              })
-                              .getResults();
-        std::copy(rest.begin(), rest.end(), accs.begin());
-      }
+      SmallVector<Value> firstSet(accs.begin(), accs.begin() + rows);
+      ValueRange rest = scf::ForOp::create(
+                            b2, l2, mainEnd, cb.last, idx(b2, 1), firstSet,
+                            [&](OpBuilder &b3, Location l3, Value e, ValueRange it) {
+                              scf::YieldOp::create(b3, l3, step(b3, l3, e, it, 1));
+                            })
+                            .getResults();
+      std::copy(rest.begin(), rest.end(), accs.begin());
       for (int64_t r = 0; r < rows; ++r) {
         Value acc = accs[r];
         for (int64_t u = 1; u < unroll; ++u)
@@ -195,42 +188,12 @@ Value qopt::packed::emitSparseDotKernel(OpBuilder &b, Location loc,
         Value q = requantize(b2, l2, acc, m0, shift, plan.out, plan.range,
                              plan.doubleRound);
         tileDest = vector::TransferWriteOp::create(b2, l2, q, tileDest,
-                                                   ValueRange{rowIdx[r], col},
-                                                   ArrayRef<bool>{!partial})
+                                                   ValueRange{rowIdx[r], cb.col},
+                                                   ArrayRef<bool>{!cb.partial})
                        .getResult();
       }
       return tileDest;
     };
-    // Rows in tiles of the ISA's row count (2 accumulator sets each), the
-    // rest one at a time (4 sets: a single row still has 4 independent
-    // dot chains).
-    int64_t tileRows = isa.rows, mainRows = m / tileRows * tileRows;
-    auto rowLoop = [&](int64_t from, int64_t to, int64_t rows, int64_t unroll) {
-      dest = scf::ForOp::create(
-                 b1, l1, idx(b1, from), idx(b1, to), idx(b1, rows), ValueRange{dest},
-                 [&](OpBuilder &b2, Location l2, Value row, ValueRange args) {
-                   scf::YieldOp::create(
-                       b2, l2, emitTile(b2, l2, row, rows, unroll, args[0]));
-                 })
-                 .getResult(0);
-    };
-    if (mainRows > 0)
-      rowLoop(0, mainRows, tileRows, 2);
-    if (m > mainRows)
-      rowLoop(mainRows, m, 1, 4);
-    return dest;
-  };
-
-  auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
-  if (nFull > 0)
-    out = scf::ForOp::create(
-              b, loc, idx(0), idx(nFull), idx(1), ValueRange{out},
-              [&](OpBuilder &b1, Location l1, Value block, ValueRange args) {
-                scf::YieldOp::create(
-                    b1, l1, emitColumnBlock(b1, l1, block, /*partial=*/false, args[0]));
-              })
-              .getResult(0);
-  if (nb > nFull)
-    out = emitColumnBlock(b, loc, idx(nFull), /*partial=*/true, out);
-  return out;
+    return forEachRowTile(b1, l1, m, isa.rows, dest, emitTile);
+  });
 }

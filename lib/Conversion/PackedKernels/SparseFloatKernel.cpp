@@ -26,7 +26,7 @@ Value qopt::packed::emitSparseFloatKernel(OpBuilder &b, Location loc, Value x,
                                           ArrayRef<float> init, int64_t lanes) {
   auto xType = cast<RankedTensorType>(x.getType());
   int64_t m = xType.getDimSize(0), k = xType.getDimSize(1);
-  int64_t nb = (n + lanes - 1) / lanes, nFull = n / lanes;
+  int64_t nb = (n + lanes - 1) / lanes;
 
   // Compile-time packing: [stored][lanes] values, their K, block starts.
   std::vector<int32_t> start{0}, offset;
@@ -65,23 +65,17 @@ Value qopt::packed::emitSparseFloatKernel(OpBuilder &b, Location loc, Value x,
   auto vecType = VectorType::get({lanes}, f32);
   Value out = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, n}, f32);
 
-  auto emitColumnBlock = [&](OpBuilder &b1, Location l1, Value block, bool partial,
-                             Value dest) -> Value {
+  return forEachSparseColumnBlock(b, loc, n, lanes, startC, out, [&](OpBuilder &b1, Location l1,
+                                                                    const SparseColumnBlock &cb,
+                                                                    Value dest) {
     auto idx = [&](OpBuilder &bb, int64_t v) {
       return arith::ConstantIndexOp::create(bb, l1, v);
     };
-    auto extractIndex = [&](OpBuilder &bb, Location l, Value tensor, Value at) {
-      Value v = tensor::ExtractOp::create(bb, l, tensor, ValueRange{at});
-      return arith::IndexCastOp::create(bb, l, bb.getIndexType(), v);
-    };
-    Value first = extractIndex(b1, l1, startC, block);
-    Value last = extractIndex(
-        b1, l1, startC, arith::AddIOp::create(b1, l1, block, idx(b1, 1)));
-    Value col = arith::MulIOp::create(b1, l1, block, idx(b1, lanes));
     Value padF = arith::ConstantOp::create(b1, l1, f32, b1.getF32FloatAttr(0));
-    Value initV = vector::TransferReadOp::create(b1, l1, vecType, initC, ValueRange{col},
-                                                 padF, ArrayRef<bool>{!partial});
-    // `rows` rows from `row0`: one accumulator per row, K in order.
+    Value initV = vector::TransferReadOp::create(b1, l1, vecType, initC, ValueRange{cb.col},
+                                                 padF, ArrayRef<bool>{!cb.partial});
+    // `rows` rows from `row0` (tiles of 4: 4 independent add chains share
+    // each weight load), one accumulator per row, K in order.
     auto emitTile = [&](OpBuilder &b2, Location l2, Value row0, int64_t rows,
                         Value tileDest) -> Value {
       SmallVector<Value> rowIdx;
@@ -90,7 +84,7 @@ Value qopt::packed::emitSparseFloatKernel(OpBuilder &b, Location loc, Value x,
       SmallVector<Value> inits(rows, initV);
       ValueRange accs =
           scf::ForOp::create(
-              b2, l2, first, last, idx(b2, 1), inits,
+              b2, l2, cb.first, cb.last, idx(b2, 1), inits,
               [&](OpBuilder &b3, Location l3, Value e, ValueRange it) {
                 Value kk = extractIndex(b3, l3, offsetC, e);
                 Value w = vector::TransferReadOp::create(
@@ -109,38 +103,11 @@ Value qopt::packed::emitSparseFloatKernel(OpBuilder &b, Location loc, Value x,
               .getResults();
       for (int64_t r = 0; r < rows; ++r)
         tileDest = vector::TransferWriteOp::create(b2, l2, accs[r], tileDest,
-                                                   ValueRange{rowIdx[r], col},
-                                                   ArrayRef<bool>{!partial})
+                                                   ValueRange{rowIdx[r], cb.col},
+                                                   ArrayRef<bool>{!cb.partial})
                        .getResult();
       return tileDest;
     };
-    // Tiles of 4 rows: 4 independent add chains share each weight load.
-    int64_t tileRows = 4, mainRows = m / tileRows * tileRows;
-    auto rowLoop = [&](int64_t from, int64_t to, int64_t rows) {
-      dest = scf::ForOp::create(
-                 b1, l1, idx(b1, from), idx(b1, to), idx(b1, rows), ValueRange{dest},
-                 [&](OpBuilder &b2, Location l2, Value row, ValueRange args) {
-                   scf::YieldOp::create(b2, l2, emitTile(b2, l2, row, rows, args[0]));
-                 })
-                 .getResult(0);
-    };
-    if (mainRows > 0)
-      rowLoop(0, mainRows, tileRows);
-    if (m > mainRows)
-      rowLoop(mainRows, m, 1);
-    return dest;
-  };
-
-  auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
-  if (nFull > 0)
-    out = scf::ForOp::create(
-              b, loc, idx(0), idx(nFull), idx(1), ValueRange{out},
-              [&](OpBuilder &b1, Location l1, Value block, ValueRange args) {
-                scf::YieldOp::create(
-                    b1, l1, emitColumnBlock(b1, l1, block, /*partial=*/false, args[0]));
-              })
-              .getResult(0);
-  if (nb > nFull)
-    out = emitColumnBlock(b, loc, idx(nFull), /*partial=*/true, out);
-  return out;
+    return forEachRowTile(b1, l1, m, /*tileRows=*/4, dest, emitTile);
+  });
 }

@@ -62,7 +62,7 @@ struct ConvertTosaFloatToSparseKernels
     if (!b || !aType.hasStaticShape() || aType.getDimSize(0) != 1 ||
         !isZeroConstant(op.getAZp()) || !isZeroConstant(op.getBZp()))
       return;
-    int64_t m = aType.getDimSize(1), k = aType.getDimSize(2), n = bType.getDimSize(2);
+    int64_t k = aType.getDimSize(2), n = bType.getDimSize(2);
     std::vector<float> w(n * k);
     for (int64_t i = 0; i < k; ++i)
       for (int64_t c = 0; c < n; ++c)
@@ -114,13 +114,8 @@ struct ConvertTosaFloatToSparseKernels
   }
 
   void runOnOperation() override {
-    if (sparseWeights != "auto" && sparseWeights != "dense" &&
-        sparseWeights != "sparse") {
-      emitError(getOperation().getLoc())
-          << "unknown sparse-weights '" << sparseWeights
-          << "' (expected auto, dense or sparse)";
+    if (failed(packed::checkSparseWeights(sparseWeights, getOperation())))
       return signalPassFailure();
-    }
     if (lanes < 1) {
       emitError(getOperation().getLoc()) << "lanes must be at least 1, not " << static_cast<int64_t>(lanes);
       return signalPassFailure();

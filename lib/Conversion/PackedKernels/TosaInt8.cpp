@@ -98,7 +98,6 @@ LogicalResult lower(tosa::RescaleOp rescale, const packed::KernelChoice &kernel)
                                         SmallVector<ReassociationIndices>{{0, 1}, {2}});
     outShape = {1, plan.m, plan.n};
   } else if (auto conv = dyn_cast_or_null<tosa::Conv2DOp>(contraction)) {
-    auto inType = cast<RankedTensorType>(conv.getInput().getType());
     auto wType = cast<RankedTensorType>(conv.getWeight().getType());
     auto outType = cast<RankedTensorType>(conv.getType());
     auto w = constantInts(conv.getWeight());
