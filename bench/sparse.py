@@ -29,7 +29,7 @@ from benchlib import BUILD, replace_marked, run  # noqa: E402
 from gemm import TIMER_C, qopt_gemm_mlir  # noqa: E402
 
 # (pattern, sparsity): None = not pruned.
-CONFIGS = [("block=16x4", s) for s in (0.5, 0.75, 0.9, 0.95, 0.99)] + [
+CONFIGS = [("block=16x4", s) for s in (0.25, 0.5, 0.75, 0.9, 0.95, 0.99)] + [
     ("block=1x16", 0.9), ("unstructured", 0.9), ("2:4", None)]
 
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Bit-exactness of the block-sparse float32 kernels: random float matmuls
-and convolutions with pruned weights, compiled by `qopt --lower-to-llvm`
-onto the block-sparse kernel (sparse-weights=sparse) and onto the dense
-linalg loops (sparse-weights=dense), run on the same random inputs; every
-output must be bit-identical, and both within 1e-4 of NumPy's float64.
+"""Bit-exactness of the float32 vector kernels: random float matmuls and
+convolutions with pruned weights, compiled by `qopt --lower-to-llvm` onto
+the block-sparse kernel (sparse-weights=sparse), the dense vector kernel
+(sparse-weights=dense) and the linalg loops (sparse-weights=dense
+float-kernels=false), run on the same random inputs; every output of both
+kernels must be bit-identical to the loops', and within 1e-4 of NumPy's
+float64.
 
   /usr/bin/python3 scripts/float-sparse-check.py [--count N] [--seed S]
       [--sparsity S] [--paths avx512,avx2,neon]
@@ -136,10 +138,12 @@ def main():
         for path in args.paths.split(","):
             flags, cc, runner = PATHS[path]
             outputs = {}
-            for mode in ("sparse", "dense"):
+            modes = {"sparse": "sparse-weights=sparse", "dense": "sparse-weights=dense",
+                     "loops": "sparse-weights=dense float-kernels=false"}
+            for mode, option in modes.items():
                 d = os.path.join(tmp, path + "-" + mode)
                 os.makedirs(d)
-                subprocess.run([os.path.join(BIN, "qopt"), "--lower-to-llvm=sparse-weights=" + mode]
+                subprocess.run([os.path.join(BIN, "qopt"), "--lower-to-llvm=" + option]
                                + flags + [os.path.join(tmp, "cases.mlir"), "-o",
                                           os.path.join(d, "cases.o")], check=True)
                 subprocess.run([cc, "-I" + d, os.path.join(tmp, "harness.c"),
@@ -153,8 +157,10 @@ def main():
             for _, _, y in cases:
                 s = outputs["sparse"][offset:offset + y.size]
                 dn = outputs["dense"][offset:offset + y.size]
-                close = np.allclose(s.view(np.float32), y.ravel(), rtol=1e-4, atol=1e-4)
-                mismatches += int(not np.array_equal(s, dn) or not close)
+                loops = outputs["loops"][offset:offset + y.size]
+                close = np.allclose(loops.view(np.float32), y.ravel(), rtol=1e-4, atol=1e-4)
+                mismatches += int(not np.array_equal(s, loops) or not np.array_equal(dn, loops)
+                                  or not close)
                 offset += y.size
             print("float32-%s %d cases, %d mismatches" % (path, len(cases), mismatches))
             if mismatches:

@@ -28,15 +28,16 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
     tosaOptions.isa = options.kernels;
     pm.addPass(createConvertTosaInt8ToPackedKernels(tosaOptions));
   }
-  // Pruned float matmuls and convolutions go to the block-sparse kernel
-  // where the cost model says it pays (vector width from the int8 kernels'
-  // target; 4 lanes for portable code).
-  ConvertTosaFloatToSparseKernelsOptions floatOptions;
+  // float32 matmuls and convolutions with constant weights: packed vector
+  // kernels, dense or block-sparse as the cost model says (vector width from
+  // the int8 kernels' target; 4 lanes for portable code).
+  ConvertTosaFloatToKernelsOptions floatOptions;
   floatOptions.lanes = options.kernels == "avx512-vnni"                           ? 16
                        : options.kernels == "avx-vnni" || options.kernels == "avx2" ? 8
                                                                                     : 4;
   floatOptions.sparseWeights = options.sparseWeights;
-  pm.addPass(createConvertTosaFloatToSparseKernels(floatOptions));
+  floatOptions.dense = options.floatKernels;
+  pm.addPass(createConvertTosaFloatToKernels(floatOptions));
   // TOSA -> linalg / arith / tensor / scf. Validation is the verifier's job.
   tosa::addTosaToLinalgPasses(pm, TosaToLinalgOptions(),
                               TosaToLinalgNamedOptions(),

@@ -120,26 +120,31 @@ def ConvertTosaInt8ToPackedKernels
   ];
 }
 
-def ConvertTosaFloatToSparseKernels
-    : Pass<"convert-tosa-float-to-sparse-kernels", "::mlir::ModuleOp"> {
-  let summary = "Lower pruned float32 matmuls and convolutions to block-sparse vector kernels";
+def ConvertTosaFloatToKernels
+    : Pass<"convert-tosa-float-to-kernels", "::mlir::ModuleOp"> {
+  let summary = "Lower float32 matmuls and convolutions with constant weights to vector kernels";
   let description = [{
     A float32 `tosa.matmul` (batch 1, constant right operand) or
-    `tosa.conv2d` (constant weights and bias; through im2col) whose weights
-    the cost model of `qopt/Sparsity/WeightStorage.h` finds sparse enough
-    (blocks of `lanes` output channels x 1 reduction value, one vector
-    register, 4 bytes per weight) becomes a kernel over the stored blocks
-    only: each column block's non-zero blocks are kept with their K index,
-    and each output lane adds its products in increasing K with a separate
-    multiply and add, exactly as the dense linalg lowering does, so outputs
-    are bit-identical to it (docs/pruning.md). Dense layers are left to
-    `tosa-to-linalg`. Runs before it.
+    `tosa.conv2d` (constant weights and bias; through im2col) becomes a
+    register-tiled vector kernel on weights packed at compile time in
+    blocks of `lanes` output channels (one vector register): dense, or, when
+    the cost model of `qopt/Sparsity/WeightStorage.h` finds the weights
+    sparse enough (blocks of `lanes` channels x 1 reduction value, 4 bytes
+    per weight), block-sparse — only the blocks with a non-zero weight are
+    stored, each with its K index, and only those are visited. In both,
+    each output lane adds its products in increasing K with a separate
+    multiply and add, exactly as the linalg loops of `tosa-to-linalg` do,
+    so outputs are bit-identical to them (docs/pruning.md). Runs before
+    `tosa-to-linalg`; with `dense=false` dense layers are left to it.
   }];
   let options = [
     Option<"lanes", "lanes", "int64_t", "16",
            "float32 lanes per vector register (16 AVX-512, 8 AVX2, 4 NEON)">,
     Option<"sparseWeights", "sparse-weights", "std::string", "\"auto\"",
-           "auto (cost model per layer), dense (leave all) or sparse">,
+           "auto (cost model per layer), dense or sparse">,
+    Option<"dense", "dense", "bool", "true",
+           "Lower dense layers to the dense vector kernel (false: leave them "
+           "to tosa-to-linalg's loops)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect",

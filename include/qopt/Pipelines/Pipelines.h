@@ -31,6 +31,11 @@ struct LowerToLLVMOptions : mlir::PassPipelineOptions<LowerToLLVMOptions> {
                      "neon, neon-dotprod or neon-i8mm (the qopt driver picks "
                      "them from the target)"),
       llvm::cl::init("portable")};
+  PassOptions::Option<bool> floatKernels{
+      *this, "float-kernels",
+      llvm::cl::desc("Run float32 matmuls and convolutions with constant "
+                     "weights on packed vector kernels (false: linalg loops)"),
+      llvm::cl::init(true)};
   PassOptions::Option<std::string> sparseWeights{
       *this, "sparse-weights",
       llvm::cl::desc("Pruned int8 and float32 weights: auto (block-sparse "

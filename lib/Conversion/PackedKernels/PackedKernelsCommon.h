@@ -157,6 +157,12 @@ mlir::Value emitSparseFloatKernel(mlir::OpBuilder &b, mlir::Location loc,
                                   mlir::Value x, llvm::ArrayRef<float> weights,
                                   int64_t n, llvm::ArrayRef<float> init,
                                   int64_t lanes);
+/// The same on dense weights packed [column block][K][lanes], in register
+/// tiles of rows x column blocks (DenseFloatKernel.cpp).
+mlir::Value emitDenseFloatKernel(mlir::OpBuilder &b, mlir::Location loc,
+                                 mlir::Value x, llvm::ArrayRef<float> weights,
+                                 int64_t n, llvm::ArrayRef<float> init,
+                                 int64_t lanes);
 mlir::Value emitSmmlaKernel(mlir::OpBuilder &b, mlir::Location loc,
                             const FullyConnectedPlan &plan, mlir::Value x);
 

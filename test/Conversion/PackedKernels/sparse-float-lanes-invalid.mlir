@@ -1,4 +1,4 @@
-// RUN: qopt %s -convert-tosa-float-to-sparse-kernels="lanes=0" -verify-diagnostics
+// RUN: qopt %s -convert-tosa-float-to-kernels="lanes=0" -verify-diagnostics
 
 // expected-error @below {{lanes must be at least 1, not 0}}
 module {

@@ -1,10 +1,10 @@
-//===- TosaFloatSparse.cpp - pruned float contractions on sparse kernels -*- C++ -*-===//
+//===- TosaFloatKernels.cpp - float contractions on vector kernels -*- C++ -*-===//
 //
-// The convert-tosa-float-to-sparse-kernels pass: a float32 tosa.matmul with
-// a constant right operand, or a tosa.conv2d with constant weights and bias
-// (through im2col), whose weights the cost model finds sparse enough,
-// becomes the block-sparse float kernel (SparseFloatKernel.cpp). Dense
-// layers are left to tosa-to-linalg.
+// The convert-tosa-float-to-kernels pass: a float32 tosa.matmul with a
+// constant right operand, or a tosa.conv2d with constant weights and bias
+// (through im2col), becomes the block-sparse float kernel
+// (SparseFloatKernel.cpp) where the cost model finds its weights sparse
+// enough, else the dense one (DenseFloatKernel.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,7 +17,7 @@
 #include "mlir/IR/Matchers.h"
 
 namespace qopt {
-#define GEN_PASS_DEF_CONVERTTOSAFLOATTOSPARSEKERNELS
+#define GEN_PASS_DEF_CONVERTTOSAFLOATTOKERNELS
 #include "qopt/Conversion/Passes.h.inc"
 } // namespace qopt
 
@@ -40,17 +40,23 @@ bool isZeroConstant(Value v) {
   return values && llvm::all_of(*values, [](float f) { return f == 0.0f; });
 }
 
-struct ConvertTosaFloatToSparseKernels
-    : qopt::impl::ConvertTosaFloatToSparseKernelsBase<ConvertTosaFloatToSparseKernels> {
-  using ConvertTosaFloatToSparseKernelsBase::ConvertTosaFloatToSparseKernelsBase;
+struct ConvertTosaFloatToKernels
+    : qopt::impl::ConvertTosaFloatToKernelsBase<ConvertTosaFloatToKernels> {
+  using ConvertTosaFloatToKernelsBase::ConvertTosaFloatToKernelsBase;
 
   /// Whether the [n, k] weight `w` goes on the sparse kernel.
   bool useSparse(ArrayRef<float> w, int64_t n, int64_t k) const {
-    if (sparseWeights == "sparse")
-      return true;
+    if (sparseWeights != "auto")
+      return sparseWeights == "sparse";
     return sparse::planStorage(n, k, /*elementBytes=*/4, {lanes, 1},
                                [&](int64_t o, int64_t r) { return w[o * k + r] == 0.0f; })
                .storage == sparse::Storage::BlockSparse;
+  }
+
+  Value emit(OpBuilder &b, Location loc, Value x, ArrayRef<float> w, int64_t n,
+             ArrayRef<float> init, bool sparse) const {
+    return sparse ? packed::emitSparseFloatKernel(b, loc, x, w, n, init, lanes)
+                  : packed::emitDenseFloatKernel(b, loc, x, w, n, init, lanes);
   }
 
   // Pattern: matmul(a[1,M,K], const B[1,K,N], 0, 0)
@@ -67,14 +73,15 @@ struct ConvertTosaFloatToSparseKernels
     for (int64_t i = 0; i < k; ++i)
       for (int64_t c = 0; c < n; ++c)
         w[c * k + i] = (*b)[i * n + c];
-    if (!useSparse(w, n, k))
+    bool sparse = useSparse(w, n, k);
+    if (!sparse && !dense)
       return;
     OpBuilder builder(op);
     Location loc = op.getLoc();
     Value x = tensor::CollapseShapeOp::create(
         builder, loc, op.getA(), SmallVector<ReassociationIndices>{{0, 1}, {2}});
     std::vector<float> init(n, 0.0f);
-    Value y = packed::emitSparseFloatKernel(builder, loc, x, w, n, init, lanes);
+    Value y = emit(builder, loc, x, w, n, init, sparse);
     op.getResult().replaceAllUsesWith(tensor::ExpandShapeOp::create(
         builder, loc, op.getType(), y, SmallVector<ReassociationIndices>{{0, 1}, {2}}));
     op.erase();
@@ -97,7 +104,8 @@ struct ConvertTosaFloatToSparseKernels
     int64_t k = kh * kw * wType.getDimSize(3);
     if (bias->size() != 1 && static_cast<int64_t>(bias->size()) != f)
       return;
-    if (!useSparse(*w, f, k))
+    bool sparse = useSparse(*w, f, k);
+    if (!sparse && !dense)
       return;
     std::vector<float> init(f);
     for (int64_t c = 0; c < f; ++c)
@@ -107,7 +115,7 @@ struct ConvertTosaFloatToSparseKernels
     int64_t oh = outType.getDimSize(1), ow = outType.getDimSize(2);
     Value rows = packed::im2col(builder, loc, op.getInput(), kh, kw, oh, ow, op.getPad(),
                                 op.getStride(), op.getDilation(), /*padValue=*/0);
-    Value y = packed::emitSparseFloatKernel(builder, loc, rows, *w, f, init, lanes);
+    Value y = emit(builder, loc, rows, *w, f, init, sparse);
     op.getResult().replaceAllUsesWith(tensor::ExpandShapeOp::create(
         builder, loc, outType, y, SmallVector<ReassociationIndices>{{0, 1, 2}, {3}}));
     op.erase();
@@ -120,8 +128,6 @@ struct ConvertTosaFloatToSparseKernels
       emitError(getOperation().getLoc()) << "lanes must be at least 1, not " << static_cast<int64_t>(lanes);
       return signalPassFailure();
     }
-    if (sparseWeights == "dense")
-      return;
     SmallVector<Operation *> ops;
     getOperation().walk([&](Operation *op) {
       if (isa<tosa::MatMulOp, tosa::Conv2DOp>(op) &&
