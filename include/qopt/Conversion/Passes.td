@@ -134,7 +134,8 @@ def ConvertTosaFloatToKernels
     stored, each with its K index, and only those are visited. In both,
     each output lane adds its products in increasing K with a separate
     multiply and add, exactly as the linalg loops of `tosa-to-linalg` do,
-    so outputs are bit-identical to them (docs/pruning.md). Runs before
+    so outputs are bit-identical to them (docs/pruning.md). Convolutions
+    whose im2col rows would exceed 64 MiB keep the loops. Runs before
     `tosa-to-linalg`; with `dense=false` dense layers are left to it.
   }];
   let options = [

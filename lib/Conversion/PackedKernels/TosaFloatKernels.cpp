@@ -26,6 +26,9 @@ using namespace qopt;
 
 namespace {
 
+/// The largest im2col buffer a float convolution may use (64 MiB).
+constexpr int64_t kMaxPatchBytes = int64_t(64) << 20;
+
 /// The float32 values of a constant operand.
 std::optional<std::vector<float>> constantFloats(Value v) {
   DenseElementsAttr attr;
@@ -65,7 +68,8 @@ struct ConvertTosaFloatToKernels
     auto aType = cast<RankedTensorType>(op.getA().getType());
     auto bType = cast<RankedTensorType>(op.getB().getType());
     auto b = constantFloats(op.getB());
-    if (!b || !aType.hasStaticShape() || aType.getDimSize(0) != 1 ||
+    if (!b || !aType.hasStaticShape() || !aType.getElementType().isF32() ||
+        aType.getDimSize(0) != 1 ||
         !isZeroConstant(op.getAZp()) || !isZeroConstant(op.getBZp()))
       return;
     int64_t k = aType.getDimSize(2), n = bType.getDimSize(2);
@@ -98,11 +102,18 @@ struct ConvertTosaFloatToKernels
     auto w = constantFloats(op.getWeight());
     auto bias = constantFloats(op.getBias());
     if (!w || !bias || !inType.hasStaticShape() || !outType.hasStaticShape() ||
-        !isZeroConstant(op.getInputZp()) || !isZeroConstant(op.getWeightZp()))
+        !inType.getElementType().isF32() || !isZeroConstant(op.getInputZp()) ||
+        !isZeroConstant(op.getWeightZp()))
       return;
     int64_t f = wType.getDimSize(0), kh = wType.getDimSize(1), kw = wType.getDimSize(2);
     int64_t k = kh * kw * wType.getDimSize(3);
     if (bias->size() != 1 && static_cast<int64_t>(bias->size()) != f)
+      return;
+    // The im2col rows are a temporary of their own (static per-thread
+    // storage after qt-static-workspace): large images keep the loops.
+    int64_t patchBytes = outType.getDimSize(0) * outType.getDimSize(1) *
+                         outType.getDimSize(2) * k * 4;
+    if (patchBytes > kMaxPatchBytes)
       return;
     bool sparse = useSparse(*w, f, k);
     if (!sparse && !dense)
@@ -125,7 +136,8 @@ struct ConvertTosaFloatToKernels
     if (failed(packed::checkSparseWeights(sparseWeights, getOperation())))
       return signalPassFailure();
     if (lanes < 1) {
-      emitError(getOperation().getLoc()) << "lanes must be at least 1, not " << static_cast<int64_t>(lanes);
+      emitError(getOperation().getLoc())
+          << "lanes must be at least 1, not " << static_cast<int64_t>(lanes);
       return signalPassFailure();
     }
     SmallVector<Operation *> ops;

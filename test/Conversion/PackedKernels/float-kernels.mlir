@@ -43,3 +43,29 @@ func.func @dense(%x: tensor<1x3x8xf32>) -> tensor<1x3x16xf32> {
   %y = tosa.matmul %x, %w, %zp, %zp : (tensor<1x3x8xf32>, tensor<1x8x16xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x3x16xf32>
   return %y : tensor<1x3x16xf32>
 }
+
+// -----
+
+// A convolution whose im2col rows would take 151 MB (256 x 256 outputs x
+// 576 reduction values x 4 bytes) keeps the loops; so does a float16
+// matmul.
+// CHECK-LABEL: func.func @large_conv
+// CHECK: tosa.conv2d
+func.func @large_conv(%x: tensor<1x258x258x64xf32>) -> tensor<1x256x256x64xf32> {
+  %w = "tosa.const"() <{values = dense<0.5> : tensor<64x3x3x64xf32>}> : () -> tensor<64x3x3x64xf32>
+  %b = "tosa.const"() <{values = dense<0.0> : tensor<64xf32>}> : () -> tensor<64xf32>
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %y = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x258x258x64xf32>, tensor<64x3x3x64xf32>, tensor<64xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x256x256x64xf32>
+  return %y : tensor<1x256x256x64xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @f16
+// CHECK: tosa.matmul
+func.func @f16(%x: tensor<1x3x8xf16>) -> tensor<1x3x16xf16> {
+  %w = "tosa.const"() <{values = dense<0.5> : tensor<1x8x16xf16>}> : () -> tensor<1x8x16xf16>
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf16>}> : () -> tensor<1xf16>
+  %y = tosa.matmul %x, %w, %zp, %zp : (tensor<1x3x8xf16>, tensor<1x8x16xf16>, tensor<1xf16>, tensor<1xf16>) -> tensor<1x3x16xf16>
+  return %y : tensor<1x3x16xf16>
+}
