@@ -18,6 +18,14 @@ void qopt::buildQuantizeInt8Pipeline(OpPassManager &pm,
     calibrate.progress = options.progress;
     pm.addPass(createQTCalibrate(calibrate));
   }
+  if (options.floatLayers > 0) {
+    QTSelectFloatLayersOptions select;
+    select.layers = options.floatLayers;
+    select.data = options.sensitivityData.empty() ? options.data
+                                                  : options.sensitivityData;
+    select.symmetricActivations = options.symmetricActivations;
+    pm.addPass(createQTSelectFloatLayers(select));
+  }
   QTQuantizeInt8Options quantize;
   quantize.symmetricActivations = options.symmetricActivations;
   quantize.exclude.assign(options.exclude.begin(), options.exclude.end());

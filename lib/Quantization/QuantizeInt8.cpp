@@ -111,6 +111,11 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
         addReport(op, "float", "excluded");
         continue;
       }
+      if (op->hasAttr(kKeepFloatAttrName)) {
+        op->removeAttr(kKeepFloatAttrName);
+        addReport(op, "float", "kept float by float-layers= (sensitive)");
+        continue;
+      }
       std::string why;
       LogicalResult result = failure();
       if (auto mm = dyn_cast<tosa::MatMulOp>(op))

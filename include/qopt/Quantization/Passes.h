@@ -19,6 +19,9 @@ namespace qopt {
 
 /// The attribute holding a calibrated range, `array<f32: min, max>`.
 inline constexpr llvm::StringLiteral kRangeAttrName = "qt.range";
+/// Marks a contraction qt-quantize-int8 keeps in float
+/// (qt-select-float-layers sets it).
+inline constexpr llvm::StringLiteral kKeepFloatAttrName = "qt.keep_float";
 
 #define GEN_PASS_DECL
 #include "qopt/Quantization/Passes.h.inc"
@@ -45,6 +48,15 @@ struct QuantizeInt8PipelineOptions
       *this, "exclude", llvm::cl::desc("Op names or locations to keep float")};
   Option<std::string> report{*this, "report",
                              llvm::cl::desc("JSON report of the chosen parameters")};
+  Option<unsigned> floatLayers{
+      *this, "float-layers",
+      llvm::cl::desc("Mixed precision: keep the N matmuls / convolutions whose "
+                     "int8 form costs the most output SQNR in float "
+                     "(measured on sensitivity-data=, default data=)"),
+      llvm::cl::init(0)};
+  Option<std::string> sensitivityData{
+      *this, "sensitivity-data",
+      llvm::cl::desc("Samples for float-layers= (default: the calibration data)")};
   Option<std::string> floatType{
       *this, "float-type",
       llvm::cl::desc("Mixed precision: compute what stays float in f16 or "

@@ -48,6 +48,28 @@ def QTObserveToCallback
   ];
 }
 
+def QTSelectFloatLayers : Pass<"qt-select-float-layers", "::mlir::ModuleOp"> {
+  let summary = "Keep the contractions most sensitive to int8 in float";
+  let description = [{
+    Mixed precision chosen by measurement, for a calibrated model before
+    `qt-quantize-int8`: each matmul and convolution is quantized alone (the
+    others float) in a copy of the model, both copies run on `data`, and
+    the output SQNR against float is its sensitivity. The `layers` lowest
+    get `qt.keep_float`, which `qt-quantize-int8` honours (with a remark
+    giving the SQNR). Costs two JIT compilations and a run over `data` per
+    contraction. `--quantize-int8="data=... float-layers=N"` runs it.
+  }];
+  let options = [
+    Option<"layers", "layers", "unsigned", "0",
+           "How many contractions to keep in float">,
+    Option<"data", "data", "std::string", "\"\"",
+           "Samples (.npz / .npy) on which the sensitivity is measured">,
+    Option<"symmetricActivations", "symmetric-activations", "bool", "false",
+           "As qt-quantize-int8's option">,
+  ];
+  let dependentDialects = ["::qopt::qt::QTDialect", "::mlir::quant::QuantDialect"];
+}
+
 def QTQuantizeInt8 : Pass<"qt-quantize-int8", "::mlir::ModuleOp"> {
   let summary = "Static post-training int8 quantization of a calibrated model";
   let description = [{

@@ -1,0 +1,94 @@
+//===- SelectFloatLayers.cpp - mixed precision by measured sensitivity ----===//
+//
+// The qt-select-float-layers pass: before qt-quantize-int8, measures for
+// each matmul and convolution what quantizing it alone costs at the model's
+// output (SQNR against float on sample data) and marks the `layers` most
+// sensitive to stay float. Some models' decisions hinge on a few layers
+// whose int8 error dominates (docs/quantization.md, "Mixed precision").
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/Quantization/Passes.h"
+#include "qopt/Quantization/QuantizationError.h"
+
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/Support/FormatVariadic.h"
+
+namespace qopt {
+#define GEN_PASS_DEF_QTSELECTFLOATLAYERS
+#include "qopt/Quantization/Passes.h.inc"
+} // namespace qopt
+
+using namespace mlir;
+using namespace qopt;
+
+namespace {
+
+struct QTSelectFloatLayers
+    : qopt::impl::QTSelectFloatLayersBase<QTSelectFloatLayers> {
+  using QTSelectFloatLayersBase::QTSelectFloatLayersBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (layers == 0)
+      return;
+    if (data.empty()) {
+      emitError(module.getLoc())
+          << "qt-select-float-layers: layers=" << static_cast<unsigned>(layers)
+          << " needs data= (samples on which each layer's sensitivity is measured)";
+      return signalPassFailure();
+    }
+    SmallVector<Operation *> contractions;
+    module.walk([&](Operation *op) {
+      if (isa<tosa::MatMulOp, tosa::Conv2DOp, tosa::DepthwiseConv2DOp>(op) &&
+          !op->hasAttr(kKeepFloatAttrName))
+        contractions.push_back(op);
+    });
+    // Output SQNR with only layer i in int8, the others float.
+    std::vector<std::pair<double, size_t>> sensitivity;
+    for (size_t i = 0; i < contractions.size(); ++i) {
+      IRMapping mapping;
+      OwningOpRef<ModuleOp> trial = cast<ModuleOp>(module->clone(mapping));
+      for (size_t j = 0; j < contractions.size(); ++j)
+        if (j != i)
+          mapping.lookup(contractions[j])->setAttr(kKeepFloatAttrName,
+                                             UnitAttr::get(&getContext()));
+      PassManager pm(&getContext());
+      QTQuantizeInt8Options quantize;
+      quantize.symmetricActivations = symmetricActivations;
+      pm.addPass(createQTQuantizeInt8(quantize));
+      pm.addPass(createCanonicalizerPass());
+      // A layer qt-quantize-int8 keeps float anyway (it says why) costs
+      // nothing here; so does one whose trial cannot run.
+      double sqnr = std::numeric_limits<double>::infinity();
+      if (succeeded(pm.run(*trial))) {
+        auto error = measureQuantizationError(module, *trial, {}, data);
+        if (!error) {
+          emitError(module.getLoc())
+              << "qt-select-float-layers: measuring on '" << data
+              << "' failed: " << llvm::toString(error.takeError());
+          return signalPassFailure();
+        }
+        if (auto db = error->model.getNumber("sqnr_db"))
+          sqnr = *db;
+      }
+      sensitivity.push_back({sqnr, i});
+    }
+    llvm::sort(sensitivity);
+    for (size_t r = 0; r < std::min<size_t>(layers, sensitivity.size()); ++r) {
+      auto [sqnr, i] = sensitivity[r];
+      if (std::isinf(sqnr))
+        break;
+      contractions[i]->setAttr(kKeepFloatAttrName, UnitAttr::get(&getContext()));
+      contractions[i]->emitRemark() << llvm::formatv(
+          "kept float: {0} of the {1} most sensitive layers (output SQNR {2:F1} dB "
+          "with only this layer in int8)",
+          r + 1, unsigned(layers), sqnr);
+    }
+  }
+};
+
+} // namespace
