@@ -6,7 +6,8 @@ most 192, (x/255 - 0.5)/0.5, zero padding to width 192):
 
 - float: qopt's output against ONNX Runtime's on every held-out line;
 - int8: `--quantize-int8` calibrated on 100 rendered lines, top-1 agreement
-  with float on 300 held-out lines (half of them upside down);
+  with float on 300 held-out lines (half of them upside down); and mixed
+  precision: `float-layers=14` ranked on 200 further lines;
 - latency at batch 1 and 8, one thread: qopt float32 and int8 objects
   against ONNX Runtime float32 (bench/peers/ort_run.js, per call; its
   trivial-model overhead is not subtracted here, the model is large enough).
@@ -38,6 +39,8 @@ MODELS = os.path.join(BUILD, "models")
 MODEL = os.path.join(MODELS, "package", "assets", "ch_ppocr_mobile_v2.0_cls_infer.onnx")
 FONTS = ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSansCondensed.ttf",
          "DejaVuSans-Oblique.ttf"]
+SENSITIVITY_LINES = 200
+FLOAT_LAYERS = 14
 WORDS = ("the quick brown fox jumps over lazy dog invoice total amount due date name "
          "address phone number order 2024 12.50 $ 99 ID no. qty price tax sum").split()
 
@@ -111,11 +114,15 @@ def main():
     rng = np.random.default_rng(2024)
     calib, _ = render(rng, 100)
     test, labels = render(rng, 300)
+    # Lines for ranking the layers' sensitivity (float-layers=), apart from
+    # both the calibration and the test lines.
+    sens, _ = render(np.random.default_rng(7), SENSITIVITY_LINES)
     ort_mod = os.path.join(PEERS, "node_modules", "onnxruntime-node")
     with tempfile.TemporaryDirectory() as tmp:
         j = lambda *p: os.path.join(tmp, *p)
         open(j("ort.js"), "w").write(ORT_JS)
         np.savez(j("calib.npz"), x=calib[:, None])
+        np.savez(j("sens.npz"), x=sens[:, None])
         np.savez(j("test.npz"), x=test[:, None])
         np.save(j("labels.npy"), labels)
         test.tofile(j("test.bin"))
@@ -138,6 +145,18 @@ def main():
                             float(re.search(r"top-1 agreement: ([0-9.]+)", cmp).group(1)),
                             float(re.search(r"accuracy: ([0-9.]+)", cmp).group(1)),
                             float(re.search(r"SQNR: ([0-9.-]+)", cmp).group(1))))
+        # Mixed precision: the FLOAT_LAYERS contractions int8 hurts most stay
+        # float (ranked on the sensitivity lines).
+        run([os.path.join(BIN, "qopt"), "--quantize-int8=data=%s float-layers=%d "
+             "sensitivity-data=%s" % (j("calib.npz"), FLOAT_LAYERS, j("sens.npz")),
+             j("cls.mlir"), "-o", j("cls.mixed.mlir")])
+        cmp = run([os.path.join(BIN, "qopt-run"), j("cls.mixed.mlir"), "--inputs",
+                   j("test.npz"), "--labels", j("labels.npy"), "--compare", j("cls.mlir")])
+        methods.append(("minmax, %d of 54 layers float (`float-layers=%d`)"
+                        % (FLOAT_LAYERS, FLOAT_LAYERS),
+                        float(re.search(r"top-1 agreement: ([0-9.]+)", cmp).group(1)),
+                        float(re.search(r"accuracy: ([0-9.]+)", cmp).group(1)),
+                        float(re.search(r"SQNR: ([0-9.-]+)", cmp).group(1))))
         float_acc = float(np.mean(float_out.argmax(1) == labels))
         rows = []
         for batch in (1, 8):
@@ -158,6 +177,15 @@ def main():
                 run(["cc", "-O2", "-I" + d, os.path.join(d, "timer.c"), os.path.join(d, "model.o"),
                      "-lm", "-o", os.path.join(d, "timer")])
                 times[variant] = float(run([os.path.join(d, "timer")])) / batch
+            if batch == 1:  # the mixed model ranked above is batch 1
+                d = j("mixed1")
+                os.makedirs(d)
+                run([os.path.join(BIN, "qopt"), "--lower-to-llvm", j("cls.mixed.mlir"), "-o",
+                     os.path.join(d, "model.o")])
+                open(os.path.join(d, "timer.c"), "w").write(MODEL_TIMER_C)
+                run(["cc", "-O2", "-I" + d, os.path.join(d, "timer.c"), os.path.join(d, "model.o"),
+                     "-lm", "-o", os.path.join(d, "timer")])
+                times["mixed"] = float(run([os.path.join(d, "timer")]))
             times["ort"] = float(run(["node", os.path.join(PEERS, "ort_run.js"), MODEL,
                                       "[%d,3,48,192]" % batch])) / batch
             rows.append((batch, times))
@@ -165,7 +193,8 @@ def main():
         "Measured %s by `/usr/bin/python3 scripts/ppocr_cls.py --docs docs/onnx-import.md "
         "--docs docs/performance.md`: 100 "
         % datetime.date.today().isoformat() +
-        "rendered text lines for calibration, 300 held out (half upside down).",
+        "rendered text lines for calibration, 300 held out (half upside down), %d more for "
+        "ranking layers by sensitivity." % SENSITIVITY_LINES,
         "",
         "- float: qopt vs ONNX Runtime max abs difference over the 300 lines: %.2g; "
         "top-1 (upright vs flipped) %.4f" % (float_vs_ort, float_acc),
@@ -174,14 +203,19 @@ def main():
         "|---|---|---|---|",
     ] + ["| %s | %.4f | %.4f | %.1f dB |" % m for m in methods] + [
         "",
-        "Latency (one thread; int8 calibrated with minmax):",
+        "Latency (one thread; int8 calibrated with minmax; mixed = %d layers float, batch 1 "
+        "only):" % FLOAT_LAYERS,
         "",
-        "| batch | qopt float32 | qopt int8 | ONNX Runtime float32 (per call) | int8 vs ONNX Runtime |",
-        "|---|---|---|---|---|",
+        "| batch | qopt float32 | qopt int8 | qopt mixed | ONNX Runtime float32 (per call) "
+        "| int8 vs ONNX Runtime | mixed vs ONNX Runtime |",
+        "|---|---|---|---|---|---|---|",
     ]
     for batch, t in rows:
-        lines.append("| %d | %.0f µs | %.0f µs | %.0f µs | %.2f× |" % (
-            batch, 1e6 * t["float"], 1e6 * t["int8"], 1e6 * t["ort"], t["ort"] / t["int8"]))
+        mixed = t.get("mixed")
+        lines.append("| %d | %.0f µs | %.0f µs | %s | %.0f µs | %.2f× | %s |" % (
+            batch, 1e6 * t["float"], 1e6 * t["int8"],
+            "%.0f µs" % (1e6 * mixed) if mixed else "—", 1e6 * t["ort"], t["ort"] / t["int8"],
+            "%.2f×" % (t["ort"] / mixed) if mixed else "—"))
     print("\n".join(lines))
     for docs in args.docs:
         text = open(docs).read()
