@@ -38,7 +38,8 @@ struct QTSelectFloatLayers
     if (data.empty()) {
       emitError(module.getLoc())
           << "qt-select-float-layers: layers=" << static_cast<unsigned>(layers)
-          << " needs data= (samples on which each layer's sensitivity is measured)";
+          << " needs samples to measure each layer's sensitivity on (--quantize-int8: "
+             "data= or sensitivity-data=)";
       return signalPassFailure();
     }
     SmallVector<Operation *> contractions;
@@ -72,7 +73,8 @@ struct QTSelectFloatLayers
               << "' failed: " << llvm::toString(error.takeError());
           return signalPassFailure();
         }
-        if (auto db = error->model.getNumber("sqnr_db"))
+        // 999 dB means identical outputs: the layer stayed float in the trial.
+        if (auto db = error->model.getNumber("sqnr_db"); db && *db < 999.0)
           sqnr = *db;
       }
       sensitivity.push_back({sqnr, i});

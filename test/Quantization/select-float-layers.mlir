@@ -11,7 +11,7 @@
 // CHECK-NOT: qt.keep_float
 
 // Without samples there is nothing to measure.
-// expected-error @below {{qt-select-float-layers: layers=1 needs data= (samples on which each layer's sensitivity is measured)}}
+// expected-error @below {{qt-select-float-layers: layers=1 needs samples to measure each layer's sensitivity on (--quantize-int8: data= or sensitivity-data=)}}
 module {
   func.func @main(%x: tensor<4xf32>) -> tensor<4xf32> {
     return %x : tensor<4xf32>
