@@ -59,6 +59,8 @@ def make_case(rng, i, sparsity):
     zp = '  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>\n'
     if rng.random() < 0.5:
         m, k, n = int(rng.integers(1, 10)), int(rng.integers(1, 71)), int(rng.integers(1, 71))
+        if rng.random() < 0.2:  # rows in several chunks of the dense kernel
+            m, k = int(rng.integers(70, 200)), int(rng.integers(700, 1100))
         w = prune(rng, rng.standard_normal((n, k)).astype(np.float32), sparsity)
         x = rng.standard_normal((1, m, k)).astype(np.float32)
         b = w.T.reshape(1, k, n)
