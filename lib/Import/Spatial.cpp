@@ -18,11 +18,15 @@ Value Importer::convTranspose(const onnx::NodeProto &node) {
   auto data = constantData(input(node, 1));
   Value w = input(node, 1);
   if (!data || shapeOf(w).size() != 4 || shapeOf(w)[0] != c)
-    fail("the weights must be a constant [C, O, KH, KW] tensor for an input of " + Twine(c) +
-         " channels");
-  if (intAttr(node, "group", 1) != 1)
-    fail("a grouped ConvTranspose is not supported yet");
-  int64_t o = shapeOf(w)[1];
+    fail("the weights must be a constant [C, O/group, KH, KW] tensor for an input of " +
+         Twine(c) + " channels");
+  // [C, O/group, KH, KW]: group g maps input channels g*C/group.. to
+  // outputs g*O/group..; one transposed convolution per group, joined on
+  // the channel axis.
+  int64_t group = intAttr(node, "group", 1);
+  if (group < 1 || c % group != 0)
+    fail("group=" + Twine(group) + " does not divide the input's " + Twine(c) + " channels");
+  int64_t og = shapeOf(w)[1], o = og * group, cg = c / group;
   auto ints = [&](StringRef name, SmallVector<int64_t> dflt) {
     if (auto *a = attr(node, name))
       return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
@@ -57,20 +61,35 @@ Value Importer::convTranspose(const onnx::NodeProto &node) {
     tosaPad.append({-begin, outPad[d] - end});
   }
   std::vector<float> bias = biasOf(node, o);
-  // [C, O, KH, KW] -> [O, KH', KW', C], dilated
   int64_t kh = kernel[0], kw = kernel[1], fh = shapeOf(w)[2], fw = shapeOf(w)[3];
-  std::vector<float> ohwi(o * kh * kw * c, 0.0f);
-  for (int64_t i = 0; i < c; ++i)
-    for (int64_t a = 0; a < o; ++a)
-      for (int64_t y0 = 0; y0 < fh; ++y0)
-        for (int64_t x0 = 0; x0 < fw; ++x0)
-          ohwi[((a * kh + y0 * dilation[0]) * kw + x0 * dilation[1]) * c + i] =
-              (*data)[((i * o + a) * fh + y0) * fw + x0];
   Value zp = zeroPoint();
-  return tosa::TransposeConv2DOp::create(
-      b, loc, RankedTensorType::get({n, out[0], out[1], o}, f32()), xh,
-      constant({o, kh, kw, c}, ohwi), constant({o}, bias), zp, zp,
-      b.getDenseI64ArrayAttr(tosaPad), b.getDenseI64ArrayAttr(stride), TypeAttr::get(f32()));
+  SmallVector<Value> parts;
+  for (int64_t g = 0; g < group; ++g) {
+    // This group's [C/group, O/group, KH, KW] -> [O/group, KH', KW', C/group], dilated
+    std::vector<float> ohwi(og * kh * kw * cg, 0.0f);
+    for (int64_t i = 0; i < cg; ++i)
+      for (int64_t a = 0; a < og; ++a)
+        for (int64_t y0 = 0; y0 < fh; ++y0)
+          for (int64_t x0 = 0; x0 < fw; ++x0)
+            ohwi[((a * kh + y0 * dilation[0]) * kw + x0 * dilation[1]) * cg + i] =
+                (*data)[(((g * cg + i) * og + a) * fh + y0) * fw + x0];
+    Value slice = xh;
+    if (group > 1) {
+      SmallVector<int64_t> size(shapeOf(xh));
+      size[3] = cg;
+      slice = tosa::SliceOp::create(b, loc, RankedTensorType::get(size, f32()), xh,
+                                    constShape({0, 0, 0, g * cg}), constShape(size));
+    }
+    std::vector<float> groupBias(bias.begin() + g * og, bias.begin() + (g + 1) * og);
+    parts.push_back(tosa::TransposeConv2DOp::create(
+        b, loc, RankedTensorType::get({n, out[0], out[1], og}, f32()), slice,
+        constant({og, kh, kw, cg}, ohwi), constant({og}, groupBias), zp, zp,
+        b.getDenseI64ArrayAttr(tosaPad), b.getDenseI64ArrayAttr(stride), TypeAttr::get(f32())));
+  }
+  if (group == 1)
+    return parts[0];
+  return tosa::ConcatOp::create(b, loc, RankedTensorType::get({n, out[0], out[1], o}, f32()),
+                                parts, b.getI32IntegerAttr(3));
 }
 
 Value Importer::gatherAxis(Value x, int axis, ArrayRef<int64_t> index) {
