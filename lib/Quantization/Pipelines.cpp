@@ -24,6 +24,7 @@ void qopt::buildQuantizeInt8Pipeline(OpPassManager &pm,
     select.data = options.sensitivityData.empty() ? options.data
                                                   : options.sensitivityData;
     select.symmetricActivations = options.symmetricActivations;
+    select.progress = options.progress;
     pm.addPass(createQTSelectFloatLayers(select));
   }
   QTQuantizeInt8Options quantize;

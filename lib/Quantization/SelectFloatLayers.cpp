@@ -50,7 +50,11 @@ struct QTSelectFloatLayers
     });
     // Output SQNR with only layer i in int8, the others float.
     std::vector<std::pair<double, size_t>> sensitivity;
+    bool show = progress && llvm::errs().is_displayed();
     for (size_t i = 0; i < contractions.size(); ++i) {
+      if (show)
+        llvm::errs() << llvm::formatv("\rmeasuring layer sensitivity: {0}/{1} ", i + 1,
+                                      contractions.size());
       IRMapping mapping;
       OwningOpRef<ModuleOp> trial = cast<ModuleOp>(module->clone(mapping));
       for (size_t j = 0; j < contractions.size(); ++j)
@@ -79,6 +83,8 @@ struct QTSelectFloatLayers
       }
       sensitivity.push_back({sqnr, i});
     }
+    if (show)
+      llvm::errs() << "\n";
     llvm::sort(sensitivity);
     for (size_t r = 0; r < std::min<size_t>(layers, sensitivity.size()); ++r) {
       auto [sqnr, i] = sensitivity[r];

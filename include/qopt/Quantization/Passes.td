@@ -66,6 +66,8 @@ def QTSelectFloatLayers : Pass<"qt-select-float-layers", "::mlir::ModuleOp"> {
            "Samples (.npz / .npy) on which the sensitivity is measured">,
     Option<"symmetricActivations", "symmetric-activations", "bool", "false",
            "As qt-quantize-int8's option">,
+    Option<"progress", "progress", "bool", "true",
+           "Show which layer is being measured on a terminal">,
   ];
   let dependentDialects = ["::qopt::qt::QTDialect", "::mlir::quant::QuantDialect"];
 }
