@@ -36,9 +36,9 @@ KernelBlock int8KernelBlock(llvm::StringRef isa);
 /// one block step of the dense kernel: each step loads its K offset and
 /// broadcasts its own input, which the dense kernel shares across column
 /// blocks. bench/sparse.py measured it by forcing the sparse kernel on
-/// weights with no zero block (1024 x 1024 on Zen 4: 0.88x the dense speed
-/// at batch 1, 0.71x at batch 64, so 1.13 and 1.4); the larger is used, so
-/// block-sparse is chosen below ~70% non-zero blocks (docs/pruning.md).
+/// weights with no zero block (Zen 4: 1.2-1.8 depending on size and batch;
+/// docs/pruning.md); with 1.4 block-sparse is chosen below ~70% non-zero
+/// blocks, where every measured layer was faster.
 constexpr double kSparseStepCost = 1.4;
 
 enum class Storage { Dense, BlockSparse };
