@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Bit-exactness of the float32 vector kernels: random float matmuls and
-convolutions with pruned weights, compiled by `qopt --lower-to-llvm` onto
+convolutions with pruned weights (and depthwise convolutions), compiled by `qopt --lower-to-llvm` onto
 the block-sparse kernel (sparse-weights=sparse), the dense vector kernel
 (sparse-weights=dense) and the linalg loops (sparse-weights=dense
 float-kernels=false), run on the same random inputs; every output of both
@@ -54,6 +54,48 @@ def shape(dims):
     return "x".join(map(str, dims)) + "xf32"
 
 
+def conv_geometry(rng):
+    """Kernel, strides, dilations and pads for which TOSA's division is exact."""
+    while True:
+        nb, h, wd = int(rng.integers(1, 3)), int(rng.integers(3, 10)), int(rng.integers(3, 10))
+        kh, kw = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+        st = [int(rng.integers(1, 3)) for _ in range(2)]
+        dl = [int(rng.integers(1, 3)) for _ in range(2)]
+        pd = [int(rng.integers(0, 2)) for _ in range(4)]
+        eh = h - 1 + pd[0] + pd[1] - (kh - 1) * dl[0]
+        ew = wd - 1 + pd[2] + pd[3] - (kw - 1) * dl[1]
+        if eh >= 0 and ew >= 0 and eh % st[0] == 0 and ew % st[1] == 0:
+            return nb, h, wd, kh, kw, st, dl, pd, eh // st[0] + 1, ew // st[1] + 1
+
+
+def make_depthwise(rng, i, zp):
+    """A float depthwise convolution (multiplier 1; no sparse form: the
+    dense kernel against the loops)."""
+    nb, h, wd, kh, kw, st, dl, pd, oh, ow = conv_geometry(rng)
+    c = int(rng.integers(1, 40))
+    wt = rng.standard_normal((kh, kw, c, 1)).astype(np.float32)
+    bias = rng.standard_normal(c).astype(np.float32)
+    x = rng.standard_normal((nb, h, wd, c)).astype(np.float32)
+    body = (f'  %w = "tosa.const"() <{{values = dense<{hexdata(wt)}> : tensor<{shape(wt.shape)}>}}>'
+            f' : () -> tensor<{shape(wt.shape)}>\n'
+            f'  %b = "tosa.const"() <{{values = dense<{hexdata(bias)}> : tensor<{c}xf32>}}>'
+            f' : () -> tensor<{c}xf32>\n' + zp +
+            f"  %y = tosa.depthwise_conv2d %x, %w, %b, %zp, %zp {{acc_type = f32, "
+            f"dilation = array<i64: {dl[0]}, {dl[1]}>, pad = array<i64: {pd[0]}, {pd[1]}, {pd[2]}, {pd[3]}>, "
+            f"stride = array<i64: {st[0]}, {st[1]}>}} : (tensor<{shape(x.shape)}>, "
+            f"tensor<{shape(wt.shape)}>, tensor<{c}xf32>, tensor<1xf32>, tensor<1xf32>) "
+            f"-> tensor<{shape((nb, oh, ow, c))}>\n")
+    xp = np.pad(x.astype(np.float64), ((0, 0), (pd[0], pd[1]), (pd[2], pd[3]), (0, 0)))
+    y = np.zeros((nb, oh, ow, c)) + bias
+    for a in range(kh):
+        for bb in range(kw):
+            y += xp[:, a * dl[0]: a * dl[0] + st[0] * (oh - 1) + 1: st[0],
+                    bb * dl[1]: bb * dl[1] + st[1] * (ow - 1) + 1: st[1], :] * wt[a, bb, :, 0]
+    fn = (f"func.func @case{i}(%x: tensor<{shape(x.shape)}>) -> tensor<{shape(y.shape)}> {{\n"
+          + body + f"  return %y : tensor<{shape(y.shape)}>\n}}\n\n")
+    return fn, x, y
+
+
 def make_case(rng, i, sparsity):
     """Returns (mlir function, input, expected output) of one case."""
     zp = '  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>\n'
@@ -69,6 +111,8 @@ def make_case(rng, i, sparsity):
                 f"  %y = tosa.matmul %x, %w, %zp, %zp : (tensor<{shape(x.shape)}>, "
                 f"tensor<{shape(b.shape)}>, tensor<1xf32>, tensor<1xf32>) -> tensor<{shape((1, m, n))}>\n")
         y = (x.astype(np.float64) @ b.astype(np.float64))
+    elif rng.random() < 0.4:
+        return make_depthwise(rng, i, zp)
     else:
         while True:
             nb, h, wd, c = (int(rng.integers(1, 3)), int(rng.integers(3, 10)),

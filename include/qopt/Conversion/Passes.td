@@ -135,8 +135,11 @@ def ConvertTosaFloatToKernels
     each output lane adds its products in increasing K with a separate
     multiply and add, exactly as the linalg loops of `tosa-to-linalg` do,
     so outputs are bit-identical to them (docs/pruning.md). Convolutions
-    whose im2col rows would exceed 64 MiB keep the loops. Runs before
-    `tosa-to-linalg`; with `dense=false` dense layers are left to it.
+    whose im2col rows would exceed 64 MiB keep the loops. A float32
+    `tosa.depthwise_conv2d` (multiplier 1, constant weights and bias) runs
+    on a kernel vectorized over channels, one multiply and add per tap in
+    the loops' order (no block-sparse form). Runs before `tosa-to-linalg`;
+    with `dense=false` dense layers are left to it.
   }];
   let options = [
     Option<"lanes", "lanes", "int64_t", "16",

@@ -22,6 +22,111 @@ using namespace mlir;
 using namespace qopt;
 using namespace qopt::packed;
 
+Value qopt::packed::emitDepthwiseLoops(
+    OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> outShape, Type outElement,
+    int64_t kh, int64_t kw, ArrayRef<int64_t> stride, ArrayRef<int64_t> dilation,
+    int64_t lanes, DepthwiseBlockFn blockSetup, DepthwisePixelFn pixel) {
+  auto xType = cast<RankedTensorType>(x.getType());
+  int64_t channels = outShape[3];
+  auto inVec = VectorType::get({lanes}, xType.getElementType());
+  Value result = tensor::EmptyOp::create(b, loc, outShape, outElement);
+  // One channel block (`inBounds`: all `lanes` channels exist) over every
+  // output pixel.
+  auto emitBlock = [&](OpBuilder &b0, Location l0, Value cb, bool inBounds,
+                       Value dest) -> Value {
+    auto idx = [&](OpBuilder &bb, int64_t v) {
+      return arith::ConstantIndexOp::create(bb, l0, v);
+    };
+    Value col = arith::MulIOp::create(b0, l0, cb, idx(b0, lanes));
+    Value padX = arith::ConstantOp::create(b0, l0, xType.getElementType(),
+                                           b0.getZeroAttr(xType.getElementType()));
+    SmallVector<Value> block = blockSetup(b0, l0, col, inBounds);
+    // Loops over n, oh, ow.
+    std::function<Value(OpBuilder &, int, SmallVector<Value>, Value)> loop =
+        [&](OpBuilder &bb, int depth, SmallVector<Value> ivs, Value d) -> Value {
+      if (depth == 3) {
+        SmallVector<Value> inputs; // taps in (kh, kw) order
+        for (int64_t a = 0; a < kh; ++a)
+          for (int64_t c = 0; c < kw; ++c) {
+            auto at = [&](Value o, int64_t s, int64_t tap, int64_t dil) {
+              return arith::AddIOp::create(
+                  bb, l0, arith::MulIOp::create(bb, l0, o, idx(bb, s)),
+                  idx(bb, tap * dil));
+            };
+            inputs.push_back(vector::TransferReadOp::create(
+                bb, l0, inVec, x,
+                ValueRange{ivs[0], at(ivs[1], stride[0], a, dilation[0]),
+                           at(ivs[2], stride[1], c, dilation[1]), col},
+                padX, ArrayRef<bool>{inBounds}));
+          }
+        Value y = pixel(bb, l0, inputs, block);
+        return vector::TransferWriteOp::create(bb, l0, y, d,
+                                               ValueRange{ivs[0], ivs[1], ivs[2], col},
+                                               ArrayRef<bool>{inBounds})
+            .getResult();
+      }
+      return scf::ForOp::create(
+                 bb, l0, idx(bb, 0), idx(bb, outShape[depth]), idx(bb, 1), ValueRange{d},
+                 [&](OpBuilder &b2, Location, Value iv, ValueRange args) {
+                   SmallVector<Value> next = ivs;
+                   next.push_back(iv);
+                   scf::YieldOp::create(b2, l0, loop(b2, depth + 1, next, args[0]));
+                 })
+          .getResult(0);
+    };
+    return loop(b0, 0, {}, dest);
+  };
+  auto cIdx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  int64_t fullBlocks = channels / lanes;
+  if (fullBlocks > 0)
+    result = scf::ForOp::create(
+                 b, loc, cIdx(0), cIdx(fullBlocks), cIdx(1), ValueRange{result},
+                 [&](OpBuilder &b1, Location l, Value cb, ValueRange args) {
+                   scf::YieldOp::create(b1, l, emitBlock(b1, l, cb, true, args[0]));
+                 })
+                 .getResult(0);
+  if (channels % lanes != 0)
+    result = emitBlock(b, loc, cIdx(fullBlocks), false, result);
+  return result;
+}
+
+// float32, multiplier 1: y = bias + (sum over taps, in (kh, kw) order, of
+// x * f), the order and the separate multiply and add of the linalg loops
+// (which add the bias after the sum).
+Value qopt::packed::emitDepthwiseFloatKernel(OpBuilder &b, Location loc, Value x,
+                                             ArrayRef<float> filter, ArrayRef<float> bias,
+                                             ArrayRef<int64_t> outShape, int64_t kh,
+                                             int64_t kw, ArrayRef<int64_t> stride,
+                                             ArrayRef<int64_t> dilation, int64_t lanes) {
+  int64_t channels = outShape[3], taps = kh * kw;
+  Type f32 = b.getF32Type();
+  auto vec = VectorType::get({lanes}, f32);
+  Value w = constantTensor<float>(b, loc, {taps, channels}, f32, filter);
+  Value biasC = constantTensor<float>(b, loc, {channels}, f32, bias);
+  return emitDepthwiseLoops(
+      b, loc, x, outShape, f32, kh, kw, stride, dilation, lanes,
+      [&](OpBuilder &b0, Location l0, Value col, bool inBounds) {
+        Value pad = arith::ConstantOp::create(b0, l0, f32, b0.getF32FloatAttr(0));
+        SmallVector<Value> block;
+        for (int64_t t = 0; t < taps; ++t)
+          block.push_back(vector::TransferReadOp::create(
+              b0, l0, vec, w, ValueRange{arith::ConstantIndexOp::create(b0, l0, t), col},
+              pad, ArrayRef<bool>{inBounds}));
+        block.push_back(vector::TransferReadOp::create(b0, l0, vec, biasC, ValueRange{col},
+                                                       pad, ArrayRef<bool>{inBounds}));
+        block.push_back(arith::ConstantOp::create(
+            b0, l0, vec, DenseElementsAttr::get(vec, b0.getF32FloatAttr(0))));
+        return block;
+      },
+      [&](OpBuilder &bb, Location l, ArrayRef<Value> inputs, ArrayRef<Value> block) {
+        Value acc = block[taps + 1];
+        for (int64_t t = 0; t < taps; ++t)
+          acc = arith::AddFOp::create(bb, l, acc,
+                                      arith::MulFOp::create(bb, l, inputs[t], block[t]));
+        return arith::AddFOp::create(bb, l, block[taps], acc).getResult();
+      });
+}
+
 // Pattern: depthwise_conv2d(x[N,H,W,C], const f[KH,KW,C] (z_f = 0), b[C])
 //   -> xp = pad(x, z_x)
 //      for channel block cb, n, oh, ow:
@@ -88,83 +193,39 @@ LogicalResult qopt::packed::lowerDepthwise(qt::DepthwiseConv2DOp op, int64_t lan
 
   auto acc32 = VectorType::get({lanes}, i32);
   auto bytes = VectorType::get({lanes}, i8);
-  int64_t fullBlocks = channels / lanes;
-  Value result = tensor::EmptyOp::create(b, loc, outType.getShape(), i8);
-
-  // One channel block (`inBounds`: all `lanes` channels exist) over every
-  // output pixel.
-  auto emitBlock = [&](OpBuilder &b0, Location l0, Value cb, bool inBounds,
-                       Value dest) -> Value {
-    auto idx = [&](OpBuilder &bb, int64_t v) {
-      return arith::ConstantIndexOp::create(bb, l0, v);
-    };
-    Value col = arith::MulIOp::create(b0, l0, cb, idx(b0, lanes));
-    Value pad0 = arith::ConstantOp::create(b0, l0, i8, b0.getI8IntegerAttr(0));
-    Value pad1 = arith::ConstantOp::create(b0, l0, i8, b0.getI8IntegerAttr(1));
-    Value pad32 = arith::ConstantOp::create(b0, l0, i32, b0.getI32IntegerAttr(0));
-    auto read = [&](OpBuilder &bb, Value source, VectorType type, ValueRange at,
-                    Value padding) {
-      return vector::TransferReadOp::create(bb, l0, type, source, at, padding,
-                                            ArrayRef<bool>{inBounds});
-    };
-    // The block's filter taps and per-channel data, loaded once.
-    SmallVector<Value> filter;
-    for (int64_t t = 0; t < taps; ++t)
-      filter.push_back(arith::ExtSIOp::create(
-          b0, l0, acc32, read(b0, w, bytes, ValueRange{idx(b0, t), col}, pad0)));
-    Value corrV = read(b0, corrC, acc32, ValueRange{col}, pad32);
-    Value m0V = read(b0, m0C, acc32, ValueRange{col}, pad32);
-    Value shiftV = read(b0, shiftC, bytes, ValueRange{col}, pad1);
-    // Loops over n, oh, ow.
-    SmallVector<int64_t> bounds = {outType.getDimSize(0), outType.getDimSize(1),
-                                   outType.getDimSize(2)};
-    std::function<Value(OpBuilder &, int, SmallVector<Value>, Value)> loop =
-        [&](OpBuilder &bb, int depth, SmallVector<Value> ivs, Value d) -> Value {
-      if (depth == 3) {
-        Value acc = corrV;
-        for (int64_t a = 0; a < kh; ++a)
-          for (int64_t c = 0; c < kw; ++c) {
-            auto at = [&](Value o, int64_t s, int64_t tap, int64_t dil) {
-              return arith::AddIOp::create(
-                  bb, l0, arith::MulIOp::create(bb, l0, o, idx(bb, s)),
-                  idx(bb, tap * dil));
-            };
-            Value v = read(bb, x, bytes,
-                           ValueRange{ivs[0], at(ivs[1], stride[0], a, dilation[0]),
-                                      at(ivs[2], stride[1], c, dilation[1]), col},
-                           pad0);
-            acc = arith::AddIOp::create(
-                bb, l0, acc,
-                arith::MulIOp::create(bb, l0, arith::ExtSIOp::create(bb, l0, acc32, v),
-                                      filter[a * kw + c]));
-          }
-        Value q = requantize(bb, l0, acc, m0V, shiftV, out, range);
-        return vector::TransferWriteOp::create(
-                   bb, l0, q, d, ValueRange{ivs[0], ivs[1], ivs[2], col},
-                   ArrayRef<bool>{inBounds})
-            .getResult();
-      }
-      return scf::ForOp::create(
-                 bb, l0, idx(bb, 0), idx(bb, bounds[depth]), idx(bb, 1), ValueRange{d},
-                 [&](OpBuilder &b2, Location, Value iv, ValueRange args) {
-                   SmallVector<Value> next = ivs;
-                   next.push_back(iv);
-                   scf::YieldOp::create(b2, l0, loop(b2, depth + 1, next, args[0]));
-                 })
-          .getResult(0);
-    };
-    return loop(b0, 0, {}, dest);
-  };
-  auto cIdx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
-  if (fullBlocks > 0)
-    result = scf::ForOp::create(
-                 b, loc, cIdx(0), cIdx(fullBlocks), cIdx(1), ValueRange{result},
-                 [&](OpBuilder &b1, Location l, Value cb, ValueRange args) {
-                   scf::YieldOp::create(b1, l, emitBlock(b1, l, cb, true, args[0]));
-                 })
-                 .getResult(0);
-  if (channels % lanes != 0)
-    result = emitBlock(b, loc, cIdx(fullBlocks), false, result);
+  Value result = emitDepthwiseLoops(
+      b, loc, x, outType.getShape(), i8, kh, kw, stride, dilation, lanes,
+      // The block's filter taps and per-channel data, loaded once.
+      [&](OpBuilder &b0, Location l0, Value col, bool inBounds) {
+        auto read = [&](Value source, VectorType type, ValueRange at, Value padding) {
+          return vector::TransferReadOp::create(b0, l0, type, source, at, padding,
+                                                ArrayRef<bool>{inBounds})
+              .getResult();
+        };
+        Value pad0 = arith::ConstantOp::create(b0, l0, i8, b0.getI8IntegerAttr(0));
+        Value pad1 = arith::ConstantOp::create(b0, l0, i8, b0.getI8IntegerAttr(1));
+        Value pad32 = arith::ConstantOp::create(b0, l0, i32, b0.getI32IntegerAttr(0));
+        SmallVector<Value> block;
+        for (int64_t t = 0; t < taps; ++t)
+          block.push_back(arith::ExtSIOp::create(
+              b0, l0, acc32,
+              read(w, bytes, ValueRange{arith::ConstantIndexOp::create(b0, l0, t), col},
+                   pad0)));
+        block.push_back(read(corrC, acc32, ValueRange{col}, pad32));
+        block.push_back(read(m0C, acc32, ValueRange{col}, pad32));
+        block.push_back(read(shiftC, bytes, ValueRange{col}, pad1));
+        return block;
+      },
+      // acc = corr + sum over taps of ext(x) * ext(f), requantized.
+      [&](OpBuilder &bb, Location l, ArrayRef<Value> inputs, ArrayRef<Value> block) {
+        Value acc = block[taps];
+        for (int64_t t = 0; t < taps; ++t)
+          acc = arith::AddIOp::create(
+              bb, l, acc,
+              arith::MulIOp::create(bb, l, arith::ExtSIOp::create(bb, l, acc32, inputs[t]),
+                                    block[t]));
+        return requantize(bb, l, acc, block[taps + 1], block[taps + 2], out, range);
+      });
   op.replaceAllUsesWith(
       quant::StorageCastOp::create(b, loc, outType, result).getResult());
   op.erase();

@@ -190,6 +190,31 @@ mlir::Value im2col(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
 /// channel blocks of `lanes`.
 mlir::LogicalResult lowerDepthwise(qt::DepthwiseConv2DOp op, int64_t lanes);
 
+/// What a depthwise kernel loads once per channel block (at column `col`).
+using DepthwiseBlockFn = llvm::function_ref<llvm::SmallVector<mlir::Value>(
+    mlir::OpBuilder &, mlir::Location, mlir::Value col, bool inBounds)>;
+/// One output pixel's vector from its taps' input vectors ((kh, kw) order)
+/// and the block's values.
+using DepthwisePixelFn = llvm::function_ref<mlir::Value(
+    mlir::OpBuilder &, mlir::Location, llvm::ArrayRef<mlir::Value> inputs,
+    llvm::ArrayRef<mlir::Value> block)>;
+/// The loops of a depthwise kernel vectorized over channels: for every
+/// block of `lanes` channels (the last one masked) and output pixel of
+/// `outShape` (NHWC), reads the taps of `x` (already padded) and writes what
+/// `pixel` computes.
+mlir::Value emitDepthwiseLoops(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                               llvm::ArrayRef<int64_t> outShape, mlir::Type outElement,
+                               int64_t kh, int64_t kw, llvm::ArrayRef<int64_t> stride,
+                               llvm::ArrayRef<int64_t> dilation, int64_t lanes,
+                               DepthwiseBlockFn blockSetup, DepthwisePixelFn pixel);
+/// float32 depthwise convolution (multiplier 1) on `x` (padded), filter
+/// [KH*KW, C], bit-identical to the linalg loops.
+mlir::Value emitDepthwiseFloatKernel(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                                     llvm::ArrayRef<float> filter, llvm::ArrayRef<float> bias,
+                                     llvm::ArrayRef<int64_t> outShape, int64_t kh, int64_t kw,
+                                     llvm::ArrayRef<int64_t> stride,
+                                     llvm::ArrayRef<int64_t> dilation, int64_t lanes);
+
 } // namespace qopt::packed
 
 #endif // QOPT_LIB_CONVERSION_PACKEDKERNELS_PACKEDKERNELSCOMMON_H

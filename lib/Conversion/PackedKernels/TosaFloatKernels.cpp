@@ -4,11 +4,13 @@
 // constant right operand, or a tosa.conv2d with constant weights and bias
 // (through im2col), becomes the block-sparse float kernel
 // (SparseFloatKernel.cpp) where the cost model finds its weights sparse
-// enough, else the dense one (DenseFloatKernel.cpp).
+// enough, else the dense one (DenseFloatKernel.cpp); a tosa.depthwise_conv2d
+// (multiplier 1) the channel-vectorized depthwise kernel.
 //
 //===----------------------------------------------------------------------===//
 
 #include "PackedKernelsCommon.h"
+#include "qopt/Conversion/Padding.h"
 #include "qopt/Conversion/Passes.h"
 #include "qopt/Sparsity/WeightStorage.h"
 
@@ -132,6 +134,34 @@ struct ConvertTosaFloatToKernels
     op.erase();
   }
 
+  // Pattern: depthwise_conv2d(x[N,H,W,C], const F[KH,KW,C,1], const bias, 0, 0)
+  //   -> the channel-vectorized kernel on pad(x, 0) (no block-sparse form).
+  void lower(tosa::DepthwiseConv2DOp op) {
+    auto inType = cast<RankedTensorType>(op.getInput().getType());
+    auto wType = cast<RankedTensorType>(op.getWeight().getType());
+    auto outType = cast<RankedTensorType>(op.getType());
+    auto w = constantFloats(op.getWeight());
+    auto bias = constantFloats(op.getBias());
+    if (!dense || !w || !bias || !inType.hasStaticShape() || !outType.hasStaticShape() ||
+        !inType.getElementType().isF32() || wType.getDimSize(3) != 1 ||
+        !isZeroConstant(op.getInputZp()) || !isZeroConstant(op.getWeightZp()))
+      return;
+    int64_t c = outType.getDimSize(3);
+    if (bias->size() != 1 && static_cast<int64_t>(bias->size()) != c)
+      return;
+    std::vector<float> biasC(c);
+    for (int64_t i = 0; i < c; ++i)
+      biasC[i] = (*bias)[bias->size() == 1 ? 0 : i];
+    OpBuilder builder(op);
+    Location loc = op.getLoc();
+    Value x = padSpatially(builder, loc, op.getInput(), op.getPad(), 0);
+    Value y = packed::emitDepthwiseFloatKernel(
+        builder, loc, x, *w, biasC, outType.getShape(), wType.getDimSize(0),
+        wType.getDimSize(1), op.getStride(), op.getDilation(), lanes);
+    op.getResult().replaceAllUsesWith(y);
+    op.erase();
+  }
+
   void runOnOperation() override {
     if (failed(packed::checkSparseWeights(sparseWeights, getOperation())))
       return signalPassFailure();
@@ -142,13 +172,15 @@ struct ConvertTosaFloatToKernels
     }
     SmallVector<Operation *> ops;
     getOperation().walk([&](Operation *op) {
-      if (isa<tosa::MatMulOp, tosa::Conv2DOp>(op) &&
+      if (isa<tosa::MatMulOp, tosa::Conv2DOp, tosa::DepthwiseConv2DOp>(op) &&
           cast<ShapedType>(op->getResult(0).getType()).getElementType().isF32())
         ops.push_back(op);
     });
     for (Operation *op : ops) {
       if (auto mm = dyn_cast<tosa::MatMulOp>(op))
         lower(mm);
+      else if (auto dw = dyn_cast<tosa::DepthwiseConv2DOp>(op))
+        lower(dw);
       else
         lower(cast<tosa::Conv2DOp>(op));
     }
