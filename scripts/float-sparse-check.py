@@ -68,32 +68,27 @@ def conv_geometry(rng):
             return nb, h, wd, kh, kw, st, dl, pd, eh // st[0] + 1, ew // st[1] + 1
 
 
-def make_depthwise(rng, i, zp):
-    """A float depthwise convolution (multiplier 1; no sparse form: the
-    dense kernel against the loops)."""
-    nb, h, wd, kh, kw, st, dl, pd, oh, ow = conv_geometry(rng)
-    c = int(rng.integers(1, 40))
-    wt = rng.standard_normal((kh, kw, c, 1)).astype(np.float32)
-    bias = rng.standard_normal(c).astype(np.float32)
-    x = rng.standard_normal((nb, h, wd, c)).astype(np.float32)
+def windowed(op, x, wt, bias, geometry, tap, zp):
+    """The body of a TOSA conv2d / depthwise_conv2d case on x with weights wt
+    and NumPy's float64 result, `tap(patch, kh, kw)` giving one tap's share."""
+    nb, h, wd, kh, kw, st, dl, pd, oh, ow = geometry
+    f = bias.size
     body = (f'  %w = "tosa.const"() <{{values = dense<{hexdata(wt)}> : tensor<{shape(wt.shape)}>}}>'
             f' : () -> tensor<{shape(wt.shape)}>\n'
-            f'  %b = "tosa.const"() <{{values = dense<{hexdata(bias)}> : tensor<{c}xf32>}}>'
-            f' : () -> tensor<{c}xf32>\n' + zp +
-            f"  %y = tosa.depthwise_conv2d %x, %w, %b, %zp, %zp {{acc_type = f32, "
+            f'  %b = "tosa.const"() <{{values = dense<{hexdata(bias)}> : tensor<{f}xf32>}}>'
+            f' : () -> tensor<{f}xf32>\n' + zp +
+            f"  %y = {op} %x, %w, %b, %zp, %zp {{acc_type = f32, "
             f"dilation = array<i64: {dl[0]}, {dl[1]}>, pad = array<i64: {pd[0]}, {pd[1]}, {pd[2]}, {pd[3]}>, "
             f"stride = array<i64: {st[0]}, {st[1]}>}} : (tensor<{shape(x.shape)}>, "
-            f"tensor<{shape(wt.shape)}>, tensor<{c}xf32>, tensor<1xf32>, tensor<1xf32>) "
-            f"-> tensor<{shape((nb, oh, ow, c))}>\n")
+            f"tensor<{shape(wt.shape)}>, tensor<{f}xf32>, tensor<1xf32>, tensor<1xf32>) "
+            f"-> tensor<{shape((nb, oh, ow, f))}>\n")
     xp = np.pad(x.astype(np.float64), ((0, 0), (pd[0], pd[1]), (pd[2], pd[3]), (0, 0)))
-    y = np.zeros((nb, oh, ow, c)) + bias
+    y = np.zeros((nb, oh, ow, f)) + bias
     for a in range(kh):
         for bb in range(kw):
-            y += xp[:, a * dl[0]: a * dl[0] + st[0] * (oh - 1) + 1: st[0],
-                    bb * dl[1]: bb * dl[1] + st[1] * (ow - 1) + 1: st[1], :] * wt[a, bb, :, 0]
-    fn = (f"func.func @case{i}(%x: tensor<{shape(x.shape)}>) -> tensor<{shape(y.shape)}> {{\n"
-          + body + f"  return %y : tensor<{shape(y.shape)}>\n}}\n\n")
-    return fn, x, y
+            y += tap(xp[:, a * dl[0]: a * dl[0] + st[0] * (oh - 1) + 1: st[0],
+                        bb * dl[1]: bb * dl[1] + st[1] * (ow - 1) + 1: st[1], :], a, bb)
+    return body, y
 
 
 def make_case(rng, i, sparsity):
@@ -111,41 +106,22 @@ def make_case(rng, i, sparsity):
                 f"  %y = tosa.matmul %x, %w, %zp, %zp : (tensor<{shape(x.shape)}>, "
                 f"tensor<{shape(b.shape)}>, tensor<1xf32>, tensor<1xf32>) -> tensor<{shape((1, m, n))}>\n")
         y = (x.astype(np.float64) @ b.astype(np.float64))
-    elif rng.random() < 0.4:
-        return make_depthwise(rng, i, zp)
     else:
-        while True:
-            nb, h, wd, c = (int(rng.integers(1, 3)), int(rng.integers(3, 10)),
-                            int(rng.integers(3, 10)), int(rng.integers(1, 9)))
-            f, kh, kw = int(rng.integers(1, 41)), int(rng.integers(1, 4)), int(rng.integers(1, 4))
-            st = [int(rng.integers(1, 3)) for _ in range(2)]
-            dl = [int(rng.integers(1, 3)) for _ in range(2)]
-            pd = [int(rng.integers(0, 2)) for _ in range(4)]
-            eh = h - 1 + pd[0] + pd[1] - (kh - 1) * dl[0]
-            ew = wd - 1 + pd[2] + pd[3] - (kw - 1) * dl[1]
-            if eh >= 0 and ew >= 0 and eh % st[0] == 0 and ew % st[1] == 0:
-                break
-        oh, ow = eh // st[0] + 1, ew // st[1] + 1
-        wt = prune(rng, rng.standard_normal((f, kh * kw * c)).astype(np.float32), sparsity)
-        wt = wt.reshape(f, kh, kw, c)
-        bias = rng.standard_normal(f).astype(np.float32)
+        geometry = conv_geometry(rng)
+        nb, h, wd, kh, kw = geometry[:5]
+        bias = rng.standard_normal(int(rng.integers(1, 41))).astype(np.float32)
+        depthwise = rng.random() < 0.4  # multiplier 1: no sparse form
+        c = bias.size if depthwise else int(rng.integers(1, 9))
         x = rng.standard_normal((nb, h, wd, c)).astype(np.float32)
-        body = (f'  %w = "tosa.const"() <{{values = dense<{hexdata(wt)}> : tensor<{shape(wt.shape)}>}}>'
-                f' : () -> tensor<{shape(wt.shape)}>\n'
-                f'  %b = "tosa.const"() <{{values = dense<{hexdata(bias)}> : tensor<{f}xf32>}}>'
-                f' : () -> tensor<{f}xf32>\n' + zp +
-                f"  %y = tosa.conv2d %x, %w, %b, %zp, %zp {{acc_type = f32, "
-                f"dilation = array<i64: {dl[0]}, {dl[1]}>, pad = array<i64: {pd[0]}, {pd[1]}, {pd[2]}, {pd[3]}>, "
-                f"stride = array<i64: {st[0]}, {st[1]}>}} : (tensor<{shape(x.shape)}>, "
-                f"tensor<{shape(wt.shape)}>, tensor<{f}xf32>, tensor<1xf32>, tensor<1xf32>) "
-                f"-> tensor<{shape((nb, oh, ow, f))}>\n")
-        xp = np.pad(x.astype(np.float64), ((0, 0), (pd[0], pd[1]), (pd[2], pd[3]), (0, 0)))
-        y = np.zeros((nb, oh, ow, f)) + bias
-        for a in range(kh):
-            for bb in range(kw):
-                patch = xp[:, a * dl[0]: a * dl[0] + st[0] * (oh - 1) + 1: st[0],
-                           bb * dl[1]: bb * dl[1] + st[1] * (ow - 1) + 1: st[1], :]
-                y += patch @ wt[:, a, bb, :].astype(np.float64).T
+        if depthwise:
+            wt = rng.standard_normal((kh, kw, c, 1)).astype(np.float32)
+            body, y = windowed("tosa.depthwise_conv2d", x, wt, bias, geometry,
+                               lambda patch, a, b: patch * wt[a, b, :, 0], zp)
+        else:
+            wt = prune(rng, rng.standard_normal((bias.size, kh * kw * c)).astype(np.float32),
+                       sparsity).reshape(bias.size, kh, kw, c)
+            body, y = windowed("tosa.conv2d", x, wt, bias, geometry,
+                               lambda patch, a, b: patch @ wt[:, a, b, :].astype(np.float64).T, zp)
     out_shape = y.shape
     fn = (f"func.func @case{i}(%x: tensor<{shape(x.shape)}>) -> tensor<{shape(out_shape)}> {{\n"
           + body + f"  return %y : tensor<{shape(out_shape)}>\n}}\n\n")
