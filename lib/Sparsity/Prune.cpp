@@ -100,26 +100,19 @@ struct QTPrune : qopt::impl::QTPruneBase<QTPrune> {
       // a float layer also gets its int8 prediction, since its zeros stay
       // zeros through --quantize-int8 (symmetric weights).
       bool depthwise = isa<tosa::DepthwiseConv2DOp, qt::DepthwiseConv2DOp>(l.op);
-      sparse::StoragePlan int8Plan = sparse::planStorage(
-          l.outputs, l.reduction, /*elementBytes=*/1, block,
-          [&](int64_t o, int64_t r) {
-            size_t i = l.index(o, r);
-            return l.pruned[i] || l.magnitude[i] == 0;
-          });
-      if (depthwise)
-        int8Plan.storage = sparse::Storage::Dense;
-      bool int8 = static_cast<bool>(l.qtype);
-      sparse::StoragePlan plan = int8Plan;
-      if (!int8) {
-        plan = sparse::planStorage(
-            l.outputs, l.reduction, /*elementBytes=*/4, {block.outputs, 1},
-            [&](int64_t o, int64_t r) {
+      auto planFor = [&](int64_t elementBytes, sparse::KernelBlock kernelBlock) {
+        sparse::StoragePlan p = sparse::planStorage(
+            l.outputs, l.reduction, elementBytes, kernelBlock, [&](int64_t o, int64_t r) {
               size_t i = l.index(o, r);
               return l.pruned[i] || l.magnitude[i] == 0;
             });
         if (depthwise)
-          plan.storage = sparse::Storage::Dense;
-      }
+          p.storage = sparse::Storage::Dense;
+        return p;
+      };
+      sparse::StoragePlan int8Plan = planFor(1, block);
+      bool int8 = static_cast<bool>(l.qtype);
+      sparse::StoragePlan plan = int8 ? int8Plan : planFor(4, {block.outputs, 1});
       int64_t layerStored = plan.storedBytes();
       weights += n;
       zeros += z;

@@ -40,6 +40,17 @@ std::optional<std::vector<float>> constantFloats(Value v) {
                             attr.getValues<float>().end());
 }
 
+/// A bias given per channel or as one value, per channel; nothing when its
+/// size is neither.
+std::optional<std::vector<float>> channelBias(ArrayRef<float> bias, int64_t channels) {
+  if (bias.size() != 1 && static_cast<int64_t>(bias.size()) != channels)
+    return std::nullopt;
+  std::vector<float> out(channels);
+  for (int64_t c = 0; c < channels; ++c)
+    out[c] = bias[bias.size() == 1 ? 0 : c];
+  return out;
+}
+
 bool isZeroConstant(Value v) {
   auto values = constantFloats(v);
   return values && llvm::all_of(*values, [](float f) { return f == 0.0f; });
@@ -109,7 +120,8 @@ struct ConvertTosaFloatToKernels
       return;
     int64_t f = wType.getDimSize(0), kh = wType.getDimSize(1), kw = wType.getDimSize(2);
     int64_t k = kh * kw * wType.getDimSize(3);
-    if (bias->size() != 1 && static_cast<int64_t>(bias->size()) != f)
+    auto init = channelBias(*bias, f);
+    if (!init)
       return;
     // The im2col rows are a temporary of their own (static per-thread
     // storage after qt-static-workspace): large images keep the loops.
@@ -120,15 +132,12 @@ struct ConvertTosaFloatToKernels
     bool sparse = useSparse(*w, f, k);
     if (!sparse && !dense)
       return;
-    std::vector<float> init(f);
-    for (int64_t c = 0; c < f; ++c)
-      init[c] = (*bias)[bias->size() == 1 ? 0 : c];
     OpBuilder builder(op);
     Location loc = op.getLoc();
     int64_t oh = outType.getDimSize(1), ow = outType.getDimSize(2);
     Value rows = packed::im2col(builder, loc, op.getInput(), kh, kw, oh, ow, op.getPad(),
                                 op.getStride(), op.getDilation(), /*padValue=*/0);
-    Value y = emit(builder, loc, rows, *w, f, init, sparse);
+    Value y = emit(builder, loc, rows, *w, f, *init, sparse);
     op.getResult().replaceAllUsesWith(tensor::ExpandShapeOp::create(
         builder, loc, outType, y, SmallVector<ReassociationIndices>{{0, 1, 2}, {3}}));
     op.erase();
@@ -146,17 +155,14 @@ struct ConvertTosaFloatToKernels
         !inType.getElementType().isF32() || wType.getDimSize(3) != 1 ||
         !isZeroConstant(op.getInputZp()) || !isZeroConstant(op.getWeightZp()))
       return;
-    int64_t c = outType.getDimSize(3);
-    if (bias->size() != 1 && static_cast<int64_t>(bias->size()) != c)
+    auto biasC = channelBias(*bias, outType.getDimSize(3));
+    if (!biasC)
       return;
-    std::vector<float> biasC(c);
-    for (int64_t i = 0; i < c; ++i)
-      biasC[i] = (*bias)[bias->size() == 1 ? 0 : i];
     OpBuilder builder(op);
     Location loc = op.getLoc();
     Value x = padSpatially(builder, loc, op.getInput(), op.getPad(), 0);
     Value y = packed::emitDepthwiseFloatKernel(
-        builder, loc, x, *w, biasC, outType.getShape(), wType.getDimSize(0),
+        builder, loc, x, *w, *biasC, outType.getShape(), wType.getDimSize(0),
         wType.getDimSize(1), op.getStride(), op.getDilation(), lanes);
     op.getResult().replaceAllUsesWith(y);
     op.erase();
