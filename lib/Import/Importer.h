@@ -254,6 +254,16 @@ private:
                                  b.getF32FloatAttr(hi));
   }
 
+  /// Channels [first, first + count) of an NHWC tensor (the tensor itself
+  /// when that is all of them): one group of a grouped convolution.
+  Value channelGroup(Value v, int64_t first, int64_t count) {
+    SmallVector<int64_t> size(shapeOf(v));
+    if (first == 0 && count == size[3])
+      return v;
+    size[3] = count;
+    return tosa::SliceOp::create(b, loc, typeOf(v).clone(size), v,
+                                 constShape({0, 0, 0, first}), constShape(size));
+  }
   /// NCHW <-> NHWC around TOSA's spatial ops (ONNX is NCHW).
   /// A transpose that moves only unit dimensions is a reshape; constants
   /// are transposed here.

@@ -73,13 +73,7 @@ Value Importer::convTranspose(const onnx::NodeProto &node) {
           for (int64_t x0 = 0; x0 < fw; ++x0)
             ohwi[((a * kh + y0 * dilation[0]) * kw + x0 * dilation[1]) * cg + i] =
                 (*data)[(((g * cg + i) * og + a) * fh + y0) * fw + x0];
-    Value slice = xh;
-    if (group > 1) {
-      SmallVector<int64_t> size(shapeOf(xh));
-      size[3] = cg;
-      slice = tosa::SliceOp::create(b, loc, RankedTensorType::get(size, f32()), xh,
-                                    constShape({0, 0, 0, g * cg}), constShape(size));
-    }
+    Value slice = channelGroup(xh, g * cg, cg);
     std::vector<float> groupBias(bias.begin() + g * og, bias.begin() + (g + 1) * og);
     parts.push_back(tosa::TransposeConv2DOp::create(
         b, loc, RankedTensorType::get({n, out[0], out[1], og}, f32()), slice,
@@ -485,13 +479,7 @@ Value Importer::spatial(const onnx::NodeProto &node, StringRef op) {
               for (int64_t x0 = 0; x0 < kw; ++x0)
                 ohwi[((a * kh + y0) * kw + x0) * ic + i] =
                     (*data)[(((g * og + a) * ic + i) * kh + y0) * kw + x0];
-        Value slice = in;
-        if (group > 1) {
-          SmallVector<int64_t> size(shapeOf(in));
-          size[3] = ic;
-          slice = tosa::SliceOp::create(b, loc, RankedTensorType::get(size, f32()), in,
-                                        constShape({0, 0, 0, g * ic}), constShape(size));
-        }
+        Value slice = channelGroup(in, g * ic, ic);
         std::vector<float> groupBias(bias.begin() + g * og, bias.begin() + (g + 1) * og);
         parts.push_back(tosa::Conv2DOp::create(
             b, loc, RankedTensorType::get({n, win.out[0], win.out[1], og}, f32()), slice,
