@@ -214,6 +214,10 @@ void Importer::importNode(const onnx::NodeProto &node) {
   } else if ((op == "Add" || op == "Sub" || op == "Mul" || op == "Div") &&
              hasIntegerInput(node)) {
     result = integerArithmetic(node);
+  } else if ((op == "Conv" || op == "MaxPool" || op == "AveragePool" ||
+              op == "GlobalAveragePool" || op == "ConvTranspose") &&
+             !hasNHWC(node, 0) && shapeOf(anyInput(node, 0)).size() == 5) {
+    result = spatial3d(node);
   } else if (op == "MaxPool" && hasIntegerInput(node) && !hasNHWC(node, 0) &&
              shapeOf(anyInput(node, 0)).size() == 4) {
     // On the integers (uint8 as int8 minus 128 keeps the order).
@@ -609,8 +613,16 @@ void Importer::importNode(const onnx::NodeProto &node) {
     result = qopt::qt::QuantizeOp::create(b, loc, typeOf(y).clone(int8Type(yq)), y);
     if (yq.isUnsigned())
       unsignedNames.insert(node.output(0));
+  } else if (op == "MatMulInteger" && dynamicMatmuls.count(&node)) {
+    const DynamicMatmul &m = dynamicMatmuls.find(&node)->second;
+    result = dynamicMatmul(node, m);
+    values[m.last->output(0)] = result;
   } else if (op == "MatMulInteger") {
     result = integerMatmul(node);
+  } else if (op == "DynamicQuantizeLinear") {
+    fail("DynamicQuantizeLinear is imported only where each of its outputs feeds ONNX "
+         "Runtime's dynamic MatMul pattern: MatMulInteger -> Cast(float) -> Mul(x_scale * "
+         "W_scale) [-> Add(bias)], with constant weights");
   } else if (op == "ConvInteger") {
     result = integerConv(node);
     resultNHWC = true;
@@ -907,6 +919,7 @@ OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
   }
   for (const auto &out : graph.output())
     ++consumers[out.name()];
+  findDynamicMatmuls(graph);
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc());
   std::string where = "graph";
   try {

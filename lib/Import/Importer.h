@@ -3,6 +3,7 @@
 // Private to lib/Import: the importer class shared by its source files
 // (ImportONNX.cpp: the graph and the op dispatch; Values.cpp: tensors,
 // inputs and layouts; Spatial.cpp: convolutions, pooling, resizing;
+// Spatial3D.cpp: the same in 3-D;
 // Quantized.cpp: quantized and integer ops).
 //
 //===----------------------------------------------------------------------===//
@@ -121,6 +122,19 @@ private:
   /// MatMulInteger / ConvInteger: TOSA's int8 matmul / conv2d, int32 results.
   Value integerMatmul(const onnx::NodeProto &node);
   Value integerConv(const onnx::NodeProto &node);
+  /// ONNX Runtime's dynamic quantization of a MatMul: DynamicQuantizeLinear
+  /// (x) -> MatMulInteger(x_q, W, x_zp, W_zp) -> Cast(float) ->
+  /// Mul(Mul(x_scale, W_scale)) [-> Add(bias)], imported as one
+  /// qt.dynamic_fully_connected. Keyed by the MatMulInteger node.
+  struct DynamicMatmul {
+    const onnx::NodeProto *quantize, *scaleMul, *last;
+    std::string weightScale, bias; // initializer names ("" : no bias)
+  };
+  llvm::DenseMap<const onnx::NodeProto *, DynamicMatmul> dynamicMatmuls;
+  /// Finds the patterns above before the import; their other nodes are
+  /// folded (only where every reader of a DynamicQuantizeLinear is one).
+  void findDynamicMatmuls(const onnx::GraphProto &graph);
+  Value dynamicMatmul(const onnx::NodeProto &node, const DynamicMatmul &m);
   /// Set by matmul2d: the tosa.matmul it created.
   Operation *lastMatmul = nullptr;
   llvm::DenseMap<Value, Value> floatCopies; // floatOf's dequantized values
@@ -228,6 +242,15 @@ private:
   std::vector<float> biasOf(const onnx::NodeProto &node, int64_t channels);
   /// ConvTranspose (group 1) as tosa.transpose_conv2d on NHWC.
   Value convTranspose(const onnx::NodeProto &node);
+  /// ConvTranspose's window over in.size() spatial axes (kernel: undilated
+  /// sizes): per axis the output size, and the rows cropped at its begin
+  /// and end from the full result (pads, or auto_pad / output_shape
+  /// resolved).
+  struct TransposedWindow {
+    SmallVector<int64_t> stride, dilation, outPad, out, begin, end;
+  };
+  TransposedWindow transposedWindow(const onnx::NodeProto &node, ArrayRef<int64_t> in,
+                                    ArrayRef<int64_t> kernel);
   /// Resize / Upsample of H and W (nearest, linear, cubic) on NHWC: per axis
   /// a gather of the source rows each output row reads, weighted.
   Value resize(const onnx::NodeProto &node);
@@ -246,6 +269,27 @@ private:
   static float floatAttr(const onnx::NodeProto &n, StringRef name, float dflt) {
     auto *a = attr(n, name);
     return a ? a->f() : dflt;
+  }
+  static SmallVector<int64_t> intsAttr(const onnx::NodeProto &n, StringRef name,
+                                       SmallVector<int64_t> dflt) {
+    if (auto *a = attr(n, name))
+      return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
+    return dflt;
+  }
+  /// Sets (or adds) the integer-list attribute `name` of `n`.
+  static void setIntsAttr(onnx::NodeProto &n, StringRef name, ArrayRef<int64_t> values) {
+    onnx::AttributeProto *a = nullptr;
+    for (auto &x : *n.mutable_attribute())
+      if (x.name() == name)
+        a = &x;
+    if (!a) {
+      a = n.add_attribute();
+      a->set_name(name.str());
+      a->set_type(onnx::AttributeProto::INTS);
+    }
+    a->clear_ints();
+    for (int64_t v : values)
+      a->add_ints(v);
   }
   /// The values of an input that must be a constant (initializer or Constant).
   const onnx::TensorProto &constantInput(const onnx::NodeProto &node, int i);
@@ -320,10 +364,11 @@ private:
     auto values = data.getValues<float>();
     return std::vector<float>(values.begin(), values.end());
   }
-  /// The spatial window of a Conv or pooling node on an NCHW input: TOSA's
-  /// [top, bottom, left, right] pads (auto_pad resolved, and trimmed so that
-  /// the window positions divide exactly, as TOSA requires), strides,
-  /// dilations and the output size.
+  /// The spatial window of a Conv or pooling node over inHW.size() spatial
+  /// axes: TOSA's pads, begin and end per axis ([top, bottom, left, right]
+  /// in 2-D; auto_pad resolved, and trimmed so that the window positions
+  /// divide exactly, as TOSA requires), strides, dilations and the output
+  /// size.
   struct Window {
     SmallVector<int64_t> pad, stride, dilation, out;
     SmallVector<int64_t> trim = {0, 0}; // input rows / columns no window reads
@@ -333,6 +378,14 @@ private:
   Value spatial(const onnx::NodeProto &node, StringRef op);
   /// The same ops on [N, C, L]: as 2-D ops on [N, C, 1, L]; an [N, C, L] result.
   Value spatial1d(const onnx::NodeProto &node);
+  /// Conv, ConvTranspose and pooling on [N, C, D, H, W] (Spatial3D.cpp):
+  /// an [N, C, D, H, W] result.
+  Value spatial3d(const onnx::NodeProto &node);
+  Value conv3d(const onnx::NodeProto &node);
+  Value convTranspose3d(const onnx::NodeProto &node);
+  Value pool3d(const onnx::NodeProto &node);
+  /// `v` with `stride` - 1 zeros between neighbours along `axis`.
+  Value insertZeros(Value v, int axis, int64_t stride);
   /// The BatchNormalization that alone reads `conv`'s output, with
   /// constant parameters, so that it folds into the weights; else null.
   const onnx::NodeProto *foldableBatchNorm(const onnx::NodeProto &conv);

@@ -162,6 +162,146 @@ Value Importer::integerMatmul(const onnx::NodeProto &node) {
   return reshape(y, shape);
 }
 
+void Importer::findDynamicMatmuls(const onnx::GraphProto &graph) {
+  llvm::StringMap<const onnx::NodeProto *> producer;
+  llvm::StringMap<SmallVector<const onnx::NodeProto *, 2>> readers;
+  for (const auto &node : graph.node()) {
+    for (const auto &out : node.output())
+      producer[out] = &node;
+    for (const auto &in : node.input())
+      if (!in.empty())
+        readers[in].push_back(&node);
+  }
+  auto producedBy = [&](StringRef name, StringRef op) -> const onnx::NodeProto * {
+    auto it = producer.find(name);
+    return it != producer.end() && it->second->op_type() == op ? it->second : nullptr;
+  };
+  // The one node reading `name`, if it is an `op` (and `name` is no graph
+  // output).
+  auto onlyReader = [&](StringRef name, StringRef op) -> const onnx::NodeProto * {
+    auto it = readers.find(name);
+    if (it == readers.end() || it->second.size() != 1 || consumers.lookup(name) != 1 ||
+        it->second[0]->op_type() != op)
+      return nullptr;
+    return it->second[0];
+  };
+  auto otherInput = [](const onnx::NodeProto &node, StringRef name) -> std::string {
+    if (node.input_size() != 2)
+      return "";
+    return node.input(0) == name ? node.input(1) : node.input(1) == name ? node.input(0) : "";
+  };
+  llvm::DenseMap<const onnx::NodeProto *, SmallVector<const onnx::NodeProto *>> matched;
+  for (const auto &node : graph.node()) {
+    if (node.op_type() != "MatMulInteger" || node.input_size() < 3)
+      continue;
+    const onnx::NodeProto *q = producedBy(node.input(0), "DynamicQuantizeLinear");
+    if (!q || q->output_size() != 3 || node.input(0) != q->output(0) ||
+        node.input(2) != q->output(2) || !initializers.count(node.input(1)))
+      continue;
+    const onnx::NodeProto *cast = onlyReader(node.output(0), "Cast");
+    if (!cast || intAttr(*cast, "to", 0) != onnx::TensorProto::FLOAT)
+      continue;
+    const onnx::NodeProto *mul = onlyReader(cast->output(0), "Mul");
+    if (!mul)
+      continue;
+    std::string product = otherInput(*mul, cast->output(0));
+    const onnx::NodeProto *scaleMul = producedBy(product, "Mul");
+    if (!scaleMul || consumers.lookup(product) != 1)
+      continue;
+    std::string weightScale = otherInput(*scaleMul, q->output(1));
+    if (weightScale.empty() || !initializers.count(weightScale))
+      continue;
+    DynamicMatmul m{q, scaleMul, mul, weightScale, ""};
+    if (const onnx::NodeProto *add = onlyReader(mul->output(0), "Add")) {
+      std::string bias = otherInput(*add, mul->output(0));
+      if (!bias.empty() && initializers.count(bias)) {
+        m.last = add;
+        m.bias = bias;
+      }
+    }
+    dynamicMatmuls[&node] = m;
+    matched[q].append({&node, cast, mul, scaleMul});
+    if (m.last != mul)
+      matched[q].push_back(m.last);
+  }
+  // A DynamicQuantizeLinear folds when every reader of its outputs is in
+  // a pattern; otherwise none of its patterns does.
+  for (auto &[q, nodes] : matched) {
+    bool whole = true;
+    for (const auto &out : q->output())
+      for (const onnx::NodeProto *reader : readers.lookup(out))
+        whole &= llvm::is_contained(nodes, reader);
+    for (const auto &out : q->output())
+      whole &= consumers.lookup(out) == int(readers.lookup(out).size());
+    if (!whole) {
+      for (const onnx::NodeProto *n : nodes)
+        dynamicMatmuls.erase(n);
+      continue;
+    }
+    foldedNodes.insert(q);
+    for (const onnx::NodeProto *n : nodes)
+      if (n->op_type() != "MatMulInteger")
+        foldedNodes.insert(n);
+  }
+}
+
+Value Importer::dynamicMatmul(const onnx::NodeProto &node, const DynamicMatmul &m) {
+  Value x = input(*m.quantize, 0);
+  const onnx::TensorProto &wt = constantInput(node, 1);
+  if (!isInt8Tensor(wt.data_type()) || wt.dims_size() != 2)
+    fail("the weights must be a constant uint8 or int8 [K, N] tensor");
+  int64_t k = wt.dims(0), n = wt.dims(1);
+  if (shapeOf(x).empty() || shapeOf(x).back() != k)
+    fail("the input's last dimension is not the weights' " + Twine(k));
+  bool isUnsigned = wt.data_type() == onnx::TensorProto::UINT8;
+  // Per column (a scalar applies to all): zero points in int8 terms, scales.
+  auto perColumn = [&](std::vector<int64_t> v, StringRef what) {
+    if (v.size() == 1)
+      v.assign(n, v[0]);
+    if (int64_t(v.size()) != n)
+      fail(what + " must hold 1 or " + Twine(n) + " values");
+    return v;
+  };
+  std::vector<int64_t> zps(n, 0);
+  if (node.input_size() > 3 && !node.input(3).empty())
+    zps = perColumn(ints(constantInput(node, 3)), "the weights' zero point");
+  std::vector<float> scaleValues = floats(*initializers.lookup(m.weightScale));
+  if (scaleValues.size() == 1)
+    scaleValues.assign(n, scaleValues[0]);
+  if (int64_t(scaleValues.size()) != n)
+    fail("the weights' scale must hold 1 or " + Twine(n) + " values");
+  SmallVector<double> scales(scaleValues.begin(), scaleValues.end());
+  SmallVector<int64_t> zeroPoints;
+  for (int64_t z : zps)
+    zeroPoints.push_back(isUnsigned ? z - 128 : z);
+  // [K, N] -> [N, K], uint8 as int8 minus 128.
+  std::vector<int64_t> data = ints(wt);
+  std::vector<int8_t> nk(k * n);
+  for (int64_t i = 0; i < k; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      nk[j * k + i] = int8_t(isUnsigned ? data[i * n + j] - 128 : data[i * n + j]);
+  auto storage = RankedTensorType::get({n, k}, b.getI8Type());
+  auto qtype = quant::UniformQuantizedPerAxisType::get(
+      quant::QuantizationFlags::Signed, b.getI8Type(), f32(), scales, zeroPoints, 0, -128, 127);
+  Value w = quant::StorageCastOp::create(
+      b, loc, storage.clone(qtype),
+      tosa::ConstOp::create(b, loc, storage, DenseElementsAttr::get(storage, ArrayRef(nk))));
+  Value bias;
+  if (!m.bias.empty()) {
+    std::vector<float> biasValues = floats(*initializers.lookup(m.bias));
+    if (int64_t(biasValues.size()) != n)
+      fail("the bias added after the MatMulInteger must hold " + Twine(n) + " values");
+    bias = constant({n}, biasValues);
+  }
+  int64_t rows = typeOf(x).getNumElements() / k;
+  Value y = qt::DynamicFullyConnectedOp::create(b, loc, RankedTensorType::get({rows, n}, f32()),
+                                                reshape(x, {rows, k}), w, bias, FloatAttr(),
+                                                FloatAttr());
+  SmallVector<int64_t> shape(shapeOf(x));
+  shape.back() = n;
+  return reshape(y, shape);
+}
+
 Value Importer::integerConv(const onnx::NodeProto &node) {
   bool nhwc, constW;
   auto [x, xzp] = integerOperand(node, 0, 2, nhwc);

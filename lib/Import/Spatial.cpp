@@ -27,39 +27,13 @@ Value Importer::convTranspose(const onnx::NodeProto &node) {
   if (group < 1 || c % group != 0)
     fail("group=" + Twine(group) + " does not divide the input's " + Twine(c) + " channels");
   int64_t og = shapeOf(w)[1], o = og * group, cg = c / group;
-  auto ints = [&](StringRef name, SmallVector<int64_t> dflt) {
-    if (auto *a = attr(node, name))
-      return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
-    return dflt;
-  };
-  SmallVector<int64_t> stride = ints("strides", {1, 1}), dilation = ints("dilations", {1, 1}),
-                       pads = ints("pads", {0, 0, 0, 0}), outPad = ints("output_padding", {0, 0}),
-                       outShape = ints("output_shape", {});
-  if (stride.size() != 2 || pads.size() != 4 || outPad.size() != 2 ||
-      (!outShape.empty() && outShape.size() != 2 && outShape.size() != 4))
-    fail("only 2-D windows are supported");
-  if (dilation.size() != 2 || dilation[0] < 1 || dilation[1] < 1)
-    fail("dilations must be 2 positive values");
+  TransposedWindow tw = transposedWindow(node, in, {shapeOf(w)[2], shapeOf(w)[3]});
+  SmallVector<int64_t> stride = tw.stride, dilation = tw.dilation, out = tw.out, tosaPad;
+  for (int d = 0; d < 2; ++d)
+    tosaPad.append({-tw.begin[d], tw.outPad[d] - tw.end[d]});
   // A dilated kernel is the kernel with zeros between its taps.
   SmallVector<int64_t> kernel = {(shapeOf(w)[2] - 1) * dilation[0] + 1,
                                  (shapeOf(w)[3] - 1) * dilation[1] + 1};
-  if (outShape.size() == 4)
-    outShape.erase(outShape.begin(), outShape.begin() + 2);
-  std::string autoPad = attr(node, "auto_pad") ? attr(node, "auto_pad")->s() : "NOTSET";
-  SmallVector<int64_t> out, tosaPad;
-  for (int d = 0; d < 2; ++d) {
-    int64_t full = stride[d] * (in[d] - 1) + outPad[d] + kernel[d];
-    int64_t begin = pads[d], end = pads[d + 2];
-    if (!outShape.empty() || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
-      int64_t target = outShape.empty() ? in[d] * stride[d] : outShape[d];
-      int64_t total = full - target;
-      // A larger output_shape extends the end (bias only there).
-      begin = total < 0 ? 0 : autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
-      end = total - begin;
-    }
-    out.push_back(full - begin - end);
-    tosaPad.append({-begin, outPad[d] - end});
-  }
   std::vector<float> bias = biasOf(node, o);
   int64_t kh = kernel[0], kw = kernel[1], fh = shapeOf(w)[2], fw = shapeOf(w)[3];
   Value zp = zeroPoint();
@@ -84,6 +58,44 @@ Value Importer::convTranspose(const onnx::NodeProto &node) {
     return parts[0];
   return tosa::ConcatOp::create(b, loc, RankedTensorType::get({n, out[0], out[1], o}, f32()),
                                 parts, b.getI32IntegerAttr(3));
+}
+
+Importer::TransposedWindow Importer::transposedWindow(const onnx::NodeProto &node,
+                                                     ArrayRef<int64_t> in,
+                                                     ArrayRef<int64_t> kernel) {
+  size_t rank = in.size();
+  TransposedWindow t;
+  t.stride = intsAttr(node, "strides", SmallVector<int64_t>(rank, 1));
+  t.dilation = intsAttr(node, "dilations", SmallVector<int64_t>(rank, 1));
+  t.outPad = intsAttr(node, "output_padding", SmallVector<int64_t>(rank, 0));
+  SmallVector<int64_t> pads = intsAttr(node, "pads", SmallVector<int64_t>(2 * rank, 0)),
+                       outShape = intsAttr(node, "output_shape", {});
+  if (t.stride.size() != rank || pads.size() != 2 * rank || t.outPad.size() != rank ||
+      (!outShape.empty() && outShape.size() != rank && outShape.size() != rank + 2))
+    fail("strides, pads, output_padding and output_shape must give " + Twine(rank) + ", " +
+         Twine(2 * rank) + ", " + Twine(rank) + " and " + Twine(rank) + " values for " +
+         Twine(rank) + "-D windows");
+  if (t.dilation.size() != rank || llvm::any_of(t.dilation, [](int64_t d) { return d < 1; }))
+    fail("dilations must be " + Twine(rank) + " positive values");
+  if (outShape.size() == rank + 2)
+    outShape.erase(outShape.begin(), outShape.begin() + 2);
+  std::string autoPad = attr(node, "auto_pad") ? attr(node, "auto_pad")->s() : "NOTSET";
+  for (size_t d = 0; d < rank; ++d) {
+    int64_t extent = (kernel[d] - 1) * t.dilation[d] + 1;
+    int64_t full = t.stride[d] * (in[d] - 1) + t.outPad[d] + extent;
+    int64_t begin = pads[d], end = pads[d + rank];
+    if (!outShape.empty() || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+      int64_t target = outShape.empty() ? in[d] * t.stride[d] : outShape[d];
+      int64_t total = full - target;
+      // A larger output_shape extends the end (bias only there).
+      begin = total < 0 ? 0 : autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
+      end = total - begin;
+    }
+    t.out.push_back(full - begin - end);
+    t.begin.push_back(begin);
+    t.end.push_back(end);
+  }
+  return t;
 }
 
 Value Importer::gatherAxis(Value x, int axis, ArrayRef<int64_t> index) {
@@ -282,23 +294,23 @@ Value Importer::resize(const onnx::NodeProto &node) {
 
 Importer::Window Importer::window(const onnx::NodeProto &node, ArrayRef<int64_t> inHW,
                                   ArrayRef<int64_t> kernel) {
-  auto ints = [&](StringRef name, SmallVector<int64_t> dflt) {
-    if (auto *a = attr(node, name))
-      return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
-    return dflt;
-  };
+  size_t rank = inHW.size();
   Window w;
-  w.stride = ints("strides", {1, 1});
-  w.dilation = ints("dilations", {1, 1});
-  SmallVector<int64_t> onnxPads = ints("pads", {0, 0, 0, 0}); // t, l, b, r
-  if (w.stride.size() != 2 || w.dilation.size() != 2 || onnxPads.size() != 4)
-    fail("only 2-D windows are supported");
+  w.stride = intsAttr(node, "strides", SmallVector<int64_t>(rank, 1));
+  w.dilation = intsAttr(node, "dilations", SmallVector<int64_t>(rank, 1));
+  // ONNX: all begins, then all ends; TOSA: begin and end per axis.
+  SmallVector<int64_t> onnxPads = intsAttr(node, "pads", SmallVector<int64_t>(2 * rank, 0));
+  if (w.stride.size() != rank || w.dilation.size() != rank || onnxPads.size() != 2 * rank)
+    fail("strides, dilations and pads must give " + Twine(rank) + ", " + Twine(rank) + " and " +
+         Twine(2 * rank) + " values for " + Twine(rank) + "-D windows");
   bool ceilMode = intAttr(node, "ceil_mode", 0);
   if (ceilMode && node.op_type() == "AveragePool" && intAttr(node, "count_include_pad", 0))
     fail("ceil_mode = 1 with count_include_pad = 1 is not supported yet");
   std::string autoPad = attr(node, "auto_pad") ? attr(node, "auto_pad")->s() : "NOTSET";
-  w.pad = {onnxPads[0], onnxPads[2], onnxPads[1], onnxPads[3]};
-  for (int d = 0; d < 2; ++d) {
+  w.trim.assign(rank, 0);
+  for (size_t d = 0; d < rank; ++d)
+    w.pad.append({onnxPads[d], onnxPads[rank + d]});
+  for (size_t d = 0; d < rank; ++d) {
     int64_t extent = (kernel[d] - 1) * w.dilation[d] + 1;
     if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
       int64_t out = (inHW[d] + w.stride[d] - 1) / w.stride[d];
