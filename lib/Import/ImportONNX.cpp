@@ -1027,6 +1027,32 @@ OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
 
 using namespace qopt::onnx_import;
 
+/// ONNX 1.12's shape inference divides by the strides and dilations of
+/// convolutions and pooling without checking them (a stride of 0 kills the
+/// process), so they are checked first: the node at fault, or "".
+static std::string nonPositiveWindow(const onnx::GraphProto &graph) {
+  static const llvm::StringSet<> windowed = {"Conv",          "ConvTranspose", "ConvInteger",
+                                             "QLinearConv",   "MaxPool",       "AveragePool",
+                                             "LpPool",        "MaxUnpool"};
+  for (const auto &node : graph.node()) {
+    for (const auto &a : node.attribute()) {
+      if (a.has_g())
+        if (std::string bad = nonPositiveWindow(a.g()); !bad.empty())
+          return bad;
+      for (const auto &g : a.graphs())
+        if (std::string bad = nonPositiveWindow(g); !bad.empty())
+          return bad;
+      if (!windowed.contains(node.op_type()) ||
+          (a.name() != "strides" && a.name() != "dilations" && a.name() != "kernel_shape"))
+        continue;
+      if (llvm::any_of(a.ints(), [](int64_t v) { return v < 1; }))
+        return "node '" + node.name() + "' (" + node.op_type() + "): " + a.name() +
+               " must be positive";
+    }
+  }
+  return "";
+}
+
 OwningOpRef<ModuleOp> qopt::importONNX(StringRef path, MLIRContext *context,
                                        const ONNXImportOptions &options) {
   context->loadDialect<func::FuncDialect, tosa::TosaDialect, quant::QuantDialect,
@@ -1046,6 +1072,10 @@ OwningOpRef<ModuleOp> qopt::importONNX(StringRef path, MLIRContext *context,
   }
   if (std::string error = loadExternalData(model, path); !error.empty()) {
     emitError(fileLoc) << error;
+    return nullptr;
+  }
+  if (std::string bad = nonPositiveWindow(model.graph()); !bad.empty()) {
+    emitError(fileLoc) << bad;
     return nullptr;
   }
   try {

@@ -75,8 +75,13 @@ Importer::TransposedWindow Importer::transposedWindow(const onnx::NodeProto &nod
     fail("strides, pads, output_padding and output_shape must give " + Twine(rank) + ", " +
          Twine(2 * rank) + ", " + Twine(rank) + " and " + Twine(rank) + " values for " +
          Twine(rank) + "-D windows");
-  if (t.dilation.size() != rank || llvm::any_of(t.dilation, [](int64_t d) { return d < 1; }))
-    fail("dilations must be " + Twine(rank) + " positive values");
+  auto positive = [](int64_t v) { return v >= 1; };
+  if (t.dilation.size() != rank || !llvm::all_of(t.dilation, positive) ||
+      !llvm::all_of(t.stride, positive) || !llvm::all_of(kernel, positive))
+    fail("strides, dilations and kernel sizes must be " + Twine(rank) + " positive values");
+  for (size_t d = 0; d < rank; ++d)
+    if (pads[d] < 0 || pads[d + rank] < 0 || t.outPad[d] < 0)
+      fail("pads and output_padding must not be negative");
   if (outShape.size() == rank + 2)
     outShape.erase(outShape.begin(), outShape.begin() + 2);
   std::string autoPad = attr(node, "auto_pad") ? attr(node, "auto_pad")->s() : "NOTSET";
@@ -91,6 +96,8 @@ Importer::TransposedWindow Importer::transposedWindow(const onnx::NodeProto &nod
       begin = total < 0 ? 0 : autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
       end = total - begin;
     }
+    if (full - begin - end < 1)
+      fail("the pads leave an empty output");
     t.out.push_back(full - begin - end);
     t.begin.push_back(begin);
     t.end.push_back(end);
@@ -303,6 +310,12 @@ Importer::Window Importer::window(const onnx::NodeProto &node, ArrayRef<int64_t>
   if (w.stride.size() != rank || w.dilation.size() != rank || onnxPads.size() != 2 * rank)
     fail("strides, dilations and pads must give " + Twine(rank) + ", " + Twine(rank) + " and " +
          Twine(2 * rank) + " values for " + Twine(rank) + "-D windows");
+  auto positive = [](int64_t v) { return v >= 1; };
+  if (!llvm::all_of(w.stride, positive) || !llvm::all_of(w.dilation, positive) ||
+      !llvm::all_of(kernel, positive))
+    fail("strides, dilations and kernel sizes must be positive");
+  if (llvm::any_of(onnxPads, [](int64_t p) { return p < 0; }))
+    fail("pads must not be negative");
   bool ceilMode = intAttr(node, "ceil_mode", 0);
   if (ceilMode && node.op_type() == "AveragePool" && intAttr(node, "count_include_pad", 0))
     fail("ceil_mode = 1 with count_include_pad = 1 is not supported yet");

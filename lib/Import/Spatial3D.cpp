@@ -104,6 +104,8 @@ Value Importer::convTranspose3d(const onnx::NodeProto &node) {
     int64_t after = tw.out[a] + extent - 1 - len - before;
     start[1 + a] = std::max<int64_t>(0, -before);
     size.push_back(len - start[1 + a] - std::max<int64_t>(0, -after));
+    if (size.back() < 1)
+      fail("the pads crop away the whole input");
     pad.append({std::max<int64_t>(0, before), std::max<int64_t>(0, after)});
   }
   if (llvm::any_of(start, [](int64_t v) { return v != 0; }) ||
