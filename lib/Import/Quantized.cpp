@@ -185,6 +185,11 @@ void Importer::findDynamicMatmuls(const onnx::GraphProto &graph) {
       return nullptr;
     return it->second[0];
   };
+  // Initializers, and Constant nodes (registered as initializers only when
+  // the import reaches them).
+  auto isConstant = [&](StringRef name) {
+    return initializers.count(name) || producedBy(name, "Constant");
+  };
   auto otherInput = [](const onnx::NodeProto &node, StringRef name) -> std::string {
     if (node.input_size() != 2)
       return "";
@@ -196,7 +201,7 @@ void Importer::findDynamicMatmuls(const onnx::GraphProto &graph) {
       continue;
     const onnx::NodeProto *q = producedBy(node.input(0), "DynamicQuantizeLinear");
     if (!q || q->output_size() != 3 || node.input(0) != q->output(0) ||
-        node.input(2) != q->output(2) || !initializers.count(node.input(1)))
+        node.input(2) != q->output(2) || !isConstant(node.input(1)))
       continue;
     const onnx::NodeProto *cast = onlyReader(node.output(0), "Cast");
     if (!cast || intAttr(*cast, "to", 0) != onnx::TensorProto::FLOAT)
@@ -209,12 +214,12 @@ void Importer::findDynamicMatmuls(const onnx::GraphProto &graph) {
     if (!scaleMul || consumers.lookup(product) != 1)
       continue;
     std::string weightScale = otherInput(*scaleMul, q->output(1));
-    if (weightScale.empty() || !initializers.count(weightScale))
+    if (weightScale.empty() || !isConstant(weightScale))
       continue;
     DynamicMatmul m{q, scaleMul, mul, weightScale, ""};
     if (const onnx::NodeProto *add = onlyReader(mul->output(0), "Add")) {
       std::string bias = otherInput(*add, mul->output(0));
-      if (!bias.empty() && initializers.count(bias)) {
+      if (!bias.empty() && isConstant(bias)) {
         m.last = add;
         m.bias = bias;
       }
@@ -265,7 +270,13 @@ Value Importer::dynamicMatmul(const onnx::NodeProto &node, const DynamicMatmul &
   std::vector<int64_t> zps(n, 0);
   if (node.input_size() > 3 && !node.input(3).empty())
     zps = perColumn(ints(constantInput(node, 3)), "the weights' zero point");
-  std::vector<float> scaleValues = floats(*initializers.lookup(m.weightScale));
+  auto constantNamed = [&](const std::string &name) -> const onnx::TensorProto & {
+    const onnx::TensorProto *t = initializers.lookup(name);
+    if (!t)
+      fail("'" + name + "' is not a constant before the MatMulInteger");
+    return *t;
+  };
+  std::vector<float> scaleValues = floats(constantNamed(m.weightScale));
   if (scaleValues.size() == 1)
     scaleValues.assign(n, scaleValues[0]);
   if (int64_t(scaleValues.size()) != n)
@@ -288,7 +299,7 @@ Value Importer::dynamicMatmul(const onnx::NodeProto &node, const DynamicMatmul &
       tosa::ConstOp::create(b, loc, storage, DenseElementsAttr::get(storage, ArrayRef(nk))));
   Value bias;
   if (!m.bias.empty()) {
-    std::vector<float> biasValues = floats(*initializers.lookup(m.bias));
+    std::vector<float> biasValues = floats(constantNamed(m.bias));
     if (int64_t(biasValues.size()) != n)
       fail("the bias added after the MatMulInteger must hold " + Twine(n) + " values");
     bias = constant({n}, biasValues);
