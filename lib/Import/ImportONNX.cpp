@@ -189,8 +189,21 @@ void Importer::importNode(const onnx::NodeProto &node) {
     // x^2 and x^3 as products (as ONNX Runtime computes them); others with
     // tosa.pow.
     Value x = op == "Sqrt" ? unaryInput() : input(node, 0);
+    // A constant integer exponent (any integer type, as exporters write
+    // `x ** 2`) becomes float: exact below 2^24.
+    std::optional<Value> integerExponent;
+    if (op == "Pow" && initializers.count(node.input(1)) &&
+        constantInput(node, 1).data_type() != onnx::TensorProto::FLOAT) {
+      const onnx::TensorProto &t = constantInput(node, 1);
+      std::vector<int64_t> v = ints(t);
+      if (llvm::any_of(v, [](int64_t i) { return std::abs(i) > (1 << 24); }))
+        fail("an integer exponent beyond 2^24 is not supported");
+      integerExponent = constant(SmallVector<int64_t>(t.dims().begin(), t.dims().end()),
+                                 std::vector<float>(v.begin(), v.end()));
+    }
     std::optional<std::vector<float>> e =
-        op == "Sqrt" ? std::vector<float>{0.5f} : constantData(input(node, 1));
+        op == "Sqrt" ? std::vector<float>{0.5f}
+                     : constantData(integerExponent ? *integerExponent : input(node, 1));
     if (e && e->size() == 1 && ((*e)[0] == 2.0f || (*e)[0] == 3.0f)) {
       result = mul(typeOf(x), x, x);
       if ((*e)[0] == 3.0f)
@@ -199,7 +212,8 @@ void Importer::importNode(const onnx::NodeProto &node) {
       SmallVector<int64_t> shape;
       Value exponent = e && e->size() == 1
                            ? constant(SmallVector<int64_t>(shapeOf(x).size(), 1), *e)
-                           : input(node, 1);
+                       : integerExponent ? *integerExponent
+                                         : input(node, 1);
       auto [base, power] = broadcast(x, exponent, shape);
       result = tosa::PowOp::create(b, loc, RankedTensorType::get(shape, f32()), base, power);
     }

@@ -76,6 +76,38 @@ std::vector<int64_t> Importer::ints(const onnx::TensorProto &t) {
     }
     return out;
   }
+  // Other widths (as exporters write exponents and the like): raw data, or
+  // int32_data (16-bit) / uint64_data (unsigned 32- and 64-bit).
+  auto raw = [&](auto sample) {
+    using T = decltype(sample);
+    std::vector<int64_t> out(n);
+    if (t.raw_data().size() != n * sizeof(T))
+      fail("tensor '" + t.name() + "' has the wrong amount of data");
+    for (size_t i = 0; i < n; ++i) {
+      T v;
+      std::memcpy(&v, t.raw_data().data() + sizeof(T) * i, sizeof(T));
+      out[i] = int64_t(v);
+    }
+    return out;
+  };
+  auto listed = [&](const auto &values) {
+    if (size_t(values.size()) != n)
+      fail("tensor '" + t.name() + "' has the wrong number of values");
+    return std::vector<int64_t>(values.begin(), values.end());
+  };
+  bool hasRaw = !t.raw_data().empty();
+  switch (t.data_type()) {
+  case onnx::TensorProto::INT16:
+    return hasRaw ? raw(int16_t()) : listed(t.int32_data());
+  case onnx::TensorProto::UINT16:
+    return hasRaw ? raw(uint16_t()) : listed(t.int32_data());
+  case onnx::TensorProto::UINT32:
+    return hasRaw ? raw(uint32_t()) : listed(t.uint64_data());
+  case onnx::TensorProto::UINT64:
+    return hasRaw ? raw(uint64_t()) : listed(t.uint64_data());
+  default:
+    break;
+  }
   if (t.data_type() != onnx::TensorProto::INT64)
     fail("tensor '" + t.name() + "' is not an integer tensor");
   std::vector<int64_t> out(n);
