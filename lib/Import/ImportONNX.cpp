@@ -193,7 +193,7 @@ void Importer::importNode(const onnx::NodeProto &node) {
     // `x ** 2`) becomes float: exact below 2^24.
     std::optional<Value> integerExponent;
     if (op == "Pow" && initializers.count(node.input(1)) &&
-        constantInput(node, 1).data_type() != onnx::TensorProto::FLOAT) {
+        isIntegerTensor(constantInput(node, 1).data_type())) {
       const onnx::TensorProto &t = constantInput(node, 1);
       std::vector<int64_t> v = ints(t);
       if (llvm::any_of(v, [](int64_t i) { return std::abs(i) > (1 << 24); }))
@@ -230,7 +230,7 @@ void Importer::importNode(const onnx::NodeProto &node) {
     result = integerArithmetic(node);
   } else if ((op == "Conv" || op == "MaxPool" || op == "AveragePool" ||
               op == "GlobalAveragePool" || op == "ConvTranspose") &&
-             !hasNHWC(node, 0) && shapeOf(anyInput(node, 0)).size() == 5) {
+             !hasNHWC(node, 0) && rankOf(node, 0) == 5) {
     result = spatial3d(node);
   } else if (op == "MaxPool" && hasIntegerInput(node) && !hasNHWC(node, 0) &&
              shapeOf(anyInput(node, 0)).size() == 4) {
@@ -396,10 +396,18 @@ void Importer::importNode(const onnx::NodeProto &node) {
   } else if (op == "Transpose") {
     Value x = input(node, 0);
     SmallVector<int32_t> perms;
-    if (auto *a = attr(node, "perm"))
-      for (int64_t p : a->ints())
+    if (auto *a = attr(node, "perm")) {
+      int64_t rank = shapeOf(x).size();
+      SmallVector<bool> seen(rank, false);
+      for (int64_t p : a->ints()) {
+        if (p < 0 || p >= rank || seen[p])
+          fail("perm is not a permutation of the " + Twine(rank) + " dimensions");
+        seen[p] = true;
         perms.push_back(int32_t(p));
-    else
+      }
+      if (int64_t(perms.size()) != rank)
+        fail("perm is not a permutation of the " + Twine(rank) + " dimensions");
+    } else
       for (int64_t d = shapeOf(x).size() - 1; d >= 0; --d)
         perms.push_back(int32_t(d));
     result = transpose(x, perms);
@@ -414,9 +422,11 @@ void Importer::importNode(const onnx::NodeProto &node) {
     SmallVector<Value> parts;
     for (int i = 0; i < node.input_size(); ++i)
       parts.push_back(resultNHWC ? inputNHWC(node, i) : input(node, i));
-    int64_t rank = shapeOf(parts[0]).size(), axis = intAttr(node, "axis", 0);
-    if (axis < 0)
-      axis += rank;
+    int64_t rank = shapeOf(parts[0]).size();
+    int64_t axis = normalizedAxis(intAttr(node, "axis", 0), rank);
+    for (Value v : parts)
+      if (int64_t(shapeOf(v).size()) != rank)
+        fail("the inputs differ in rank");
     if (resultNHWC)
       axis = nhwcAxis(axis);
     SmallVector<int64_t> shape(shapeOf(parts[0]));
@@ -433,11 +443,14 @@ void Importer::importNode(const onnx::NodeProto &node) {
     else if (node.input_size() > 1)
       llvm::append_range(axes, ints(constantInput(node, 1)));
     SmallVector<int64_t> shape(shapeOf(x));
+    int64_t outRank = op == "Squeeze" ? shape.size() : shape.size() + axes.size();
+    for (int64_t &a : axes)
+      a = normalizedAxis(a, outRank);
     if (op == "Squeeze") {
       int64_t rank = shape.size();
       SmallVector<int64_t> kept;
       for (int64_t d = 0; d < rank; ++d) {
-        bool listed = llvm::any_of(axes, [&](int64_t a) { return (a < 0 ? a + rank : a) == d; });
+        bool listed = llvm::is_contained(axes, d);
         if ((axes.empty() && shape[d] == 1) || listed) {
           if (shape[d] != 1)
             fail("dimension " + Twine(d) + " is not 1");
@@ -447,9 +460,6 @@ void Importer::importNode(const onnx::NodeProto &node) {
       }
       shape = kept;
     } else {
-      int64_t rank = shape.size() + axes.size();
-      for (int64_t &a : axes)
-        a = a < 0 ? a + rank : a;
       llvm::sort(axes);
       for (int64_t a : axes)
         shape.insert(shape.begin() + a, 1);
@@ -487,7 +497,7 @@ void Importer::importNode(const onnx::NodeProto &node) {
       for (int64_t d = 0; d < rank; ++d)
         axes.push_back(d);
     for (int64_t &a : axes)
-      a = a < 0 ? a + rank : a;
+      a = normalizedAxis(a, rank);
     // On NHWC when the kept dimensions have the same order in both layouts
     // (channels reduced, or both spatial dimensions).
     bool keepdims = intAttr(node, "keepdims", 1);
@@ -527,8 +537,11 @@ void Importer::importNode(const onnx::NodeProto &node) {
     std::vector<int64_t> shape = ints(constantInput(node, 1));
     int64_t known = 1, unknown = -1, total = typeOf(x).getNumElements();
     for (size_t d = 0; d < shape.size(); ++d) {
-      if (shape[d] == 0 && !intAttr(node, "allowzero", 0))
+      if (shape[d] == 0 && !intAttr(node, "allowzero", 0)) {
+        if (d >= shapeOf(x).size())
+          fail("a 0 in the shape copies dimension " + Twine(d) + ", which the input lacks");
         shape[d] = shapeOf(x)[d];
+      }
       if (shape[d] == -1) {
         if (unknown >= 0)
           fail("more than one -1 in the shape");
@@ -546,9 +559,7 @@ void Importer::importNode(const onnx::NodeProto &node) {
   } else if (op == "Softmax") {
     Value x = input(node, 0);
     int64_t rank = shapeOf(x).size();
-    int64_t axis = intAttr(node, "axis", opset >= 13 ? -1 : 1);
-    if (axis < 0)
-      axis += rank;
+    int64_t axis = normalizedAxis(intAttr(node, "axis", opset >= 13 ? -1 : 1), rank);
     // Before opset 13 Softmax normalizes over all dimensions from `axis` on;
     // that is one axis only when it is the last.
     if (opset < 13 && axis != rank - 1)

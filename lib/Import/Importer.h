@@ -91,6 +91,11 @@ private:
   /// type `q`: an integer tensor takes the type; a quantized one must have it.
   Value asQuantized(Value v, const OnnxQuant &q);
   /// Integer ONNX tensor types qopt carries as i8 (uint8 with 128 subtracted).
+  static bool isIntegerTensor(int32_t type) {
+    using T = onnx::TensorProto;
+    return type == T::INT8 || type == T::UINT8 || type == T::INT16 || type == T::UINT16 ||
+           type == T::INT32 || type == T::UINT32 || type == T::INT64 || type == T::UINT64;
+  }
   static bool isInt8Tensor(int32_t type) {
     return type == onnx::TensorProto::UINT8 || type == onnx::TensorProto::INT8;
   }
@@ -113,6 +118,11 @@ private:
   Value floatOf(Value v);
   /// The value of input i as stored (quantized values stay quantized).
   Value rawInput(const onnx::NodeProto &node, int i, bool &nhwc);
+  /// The rank of input i, without converting it (no dequantize made).
+  int64_t rankOf(const onnx::NodeProto &node, int i) {
+    bool nhwc;
+    return shapeOf(rawInput(node, i, nhwc)).size();
+  }
   /// ONNX values of type uint8 (carried as int8 minus 128), by name.
   llvm::StringSet<> unsignedNames;
   /// Operand i of MatMulInteger / ConvInteger as an i8 tensor (uint8 minus
@@ -269,6 +279,12 @@ private:
   static float floatAttr(const onnx::NodeProto &n, StringRef name, float dflt) {
     auto *a = attr(n, name);
     return a ? a->f() : dflt;
+  }
+  /// An axis in [-rank, rank) as a non-negative one; out of range fails.
+  static int64_t normalizedAxis(int64_t axis, int64_t rank) {
+    if (axis < -rank || axis >= rank)
+      fail("axis " + Twine(axis) + " is out of range for rank " + Twine(rank));
+    return axis < 0 ? axis + rank : axis;
   }
   static SmallVector<int64_t> intsAttr(const onnx::NodeProto &n, StringRef name,
                                        SmallVector<int64_t> dflt) {
