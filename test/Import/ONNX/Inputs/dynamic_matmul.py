@@ -6,7 +6,8 @@ uint8 weights with per-column scales and zero points; both read the same
 DynamicQuantizeLinear. Also the model's input, and NumPy's result computed
 as ONNX defines these ops (float32 where ONNX computes in float32).
 
-  dynamic_matmul.py DIR write   # DIR/model.onnx, DIR/x.npz (3 samples)
+  dynamic_matmul.py DIR write [N]  # DIR/model.onnx, DIR/x.npz (3 samples,
+                                   # and N more random ones)
   dynamic_matmul.py DIR check   # compares DIR/y.npz with NumPy
 """
 import sys
@@ -52,6 +53,10 @@ def reference(x):
 
 def main():
     d, mode = sys.argv[1], sys.argv[2]
+    global xs
+    if len(sys.argv) > 3:
+        extra = rng.standard_normal((int(sys.argv[3]), 2, 3, K)) * rng.random((int(sys.argv[3]), 1, 1, 1)) * 10
+        xs = np.concatenate([xs, extra.astype(np.float32)])
     if mode == "write":
         nodes = [helper.make_node("DynamicQuantizeLinear", ["x"], ["xq", "xs", "xz"], name="dql")]
         for i, bias in ((1, True), (2, False)):
