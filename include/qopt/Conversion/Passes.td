@@ -36,7 +36,7 @@ def ConvertQTToLinalg : Pass<"convert-qt-to-linalg", "::mlir::ModuleOp"> {
 
 def ConvertQTToPackedKernels
     : Pass<"convert-qt-to-packed-kernels", "::mlir::ModuleOp"> {
-  let summary = "Lower int8 fully connected layers and convolutions to packed dot kernels";
+  let summary = "Lower int8 fully connected layers (static and dynamic) and convolutions to packed dot kernels";
   let description = [{
     Every `qt.fully_connected` with constant int8 weights (zero point 0, as
     qopt's own) becomes a register-tiled kernel built on an int8 dot or
@@ -63,7 +63,12 @@ def ConvertQTToPackedKernels
     fully connected layer. A `qt.depthwise_conv2d` with channel multiplier 1
     becomes a direct kernel vectorized over blocks of 16 channels (one
     multiply-add per filter tap on the input padded with its zero point).
-    Other qt ops are left to `convert-qt-to-linalg`.
+    A `qt.dynamic_fully_connected` with symmetric weights runs on the dot
+    kernel (sdot on `neon-i8mm`) with a float epilogue: its input quantized
+    at run time by the same builder as the portable lowering, the
+    accumulator started at `-(shift + z) * sum_k w`, then
+    `float(acc) * (s * s_w) + bias` clamped, in the portable lowering's
+    order (bit-identical). Other qt ops are left to `convert-qt-to-linalg`.
 
     Pruned weights: with `sparse-weights=auto` (the default) each layer's
     weights are stored block-sparse when the cost model of

@@ -139,9 +139,12 @@ const DotISA *qopt::packed::lookupDotISA(StringRef name) {
 //        acc = corr[block] (bias - (shift + z_x) * colsum)
 //        for kb: acc = dot(acc, input(x[m, 4kb:4kb+4]), Wp[block, kb])
 //        y[m, block] = requantize(acc)
+// With a float epilogue (qt.dynamic_fully_connected): the accumulator
+// starts at -(shift + z) * colsum, z known at run time, and
+//        y[m, block] = float(acc) * (s * s_w[block]) + bias[block], clamped.
 Value qopt::packed::emitDotKernel(OpBuilder &b, Location loc,
                                   const FullyConnectedPlan &plan, Value x,
-                                  const DotISA &isa) {
+                                  const DotISA &isa, const FloatEpilogue *epilogue) {
   const int64_t kLanes = isa.lanes;
   const int64_t perPart = kGroup / isa.parts; // K values per lane per part
   const int64_t partBytes = kLanes * perPart;
@@ -169,7 +172,7 @@ Value qopt::packed::emitDotKernel(OpBuilder &b, Location loc,
     }
   }
 
-  Type i8 = b.getI8Type(), i32 = b.getI32Type();
+  Type i8 = b.getI8Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
   Value wPacked, wTail;
   if (nFull > 0)
     wPacked = constantTensor<int8_t>(b, loc, {nFull, kb, isa.parts, partBytes},
@@ -177,10 +180,24 @@ Value qopt::packed::emitDotKernel(OpBuilder &b, Location loc,
   if (tail > 0)
     wTail = constantTensor<int8_t>(b, loc, {kb, isa.parts, tail * perPart}, i8,
                                    packedTail);
-  Value corrC = constantTensor<int32_t>(
-      b, loc, {n}, i32, plan.compensation(isa.unsignedInput ? 128 : 0));
-  Value m0C = constantTensor<int32_t>(b, loc, {n}, i32, plan.m0);
-  Value shiftC = constantTensor<int8_t>(b, loc, {n}, i8, plan.shift);
+  int64_t inputShift = isa.unsignedInput ? 128 : 0;
+  Value corrC, m0C, shiftC, colsumC, weightScalesC, negShiftZ;
+  if (!epilogue) {
+    corrC = constantTensor<int32_t>(b, loc, {n}, i32, plan.compensation(inputShift));
+    m0C = constantTensor<int32_t>(b, loc, {n}, i32, plan.m0);
+    shiftC = constantTensor<int8_t>(b, loc, {n}, i8, plan.shift);
+  } else {
+    std::vector<int32_t> colsum(plan.colsum.begin(), plan.colsum.end());
+    colsumC = constantTensor<int32_t>(b, loc, {n}, i32, colsum);
+    weightScalesC = constantTensor<float>(b, loc, {n}, f32, epilogue->weightScales);
+    // -(shift + z): the start that turns sum (x + shift) * w into
+    // sum (x - z) * w.
+    negShiftZ = arith::SubIOp::create(
+        b, loc, arith::ConstantOp::create(b, loc, i32, b.getI32IntegerAttr(0)),
+        arith::AddIOp::create(
+            b, loc, epilogue->zeroPoint,
+            arith::ConstantOp::create(b, loc, i32, b.getI32IntegerAttr(inputShift))));
+  }
   // The input and the output are used in place: a partial last group of K
   // values is read with a masked load (zeros past K meet zero weights, even
   // flipped to 128), and partial column blocks are stored with masks.
@@ -188,7 +205,8 @@ Value qopt::packed::emitDotKernel(OpBuilder &b, Location loc,
 
   auto accType = VectorType::get({kLanes}, i32);
   auto partType = VectorType::get({partBytes}, i8);
-  Value outInit = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, n}, i8);
+  Value outInit =
+      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, n}, epilogue ? f32 : i8);
 
   // Emits, for `rowCount` rows from `firstRow` and `count` consecutive
   // column blocks from `firstBlock` (the last one the partial block when
@@ -219,7 +237,12 @@ Value qopt::packed::emitDotKernel(OpBuilder &b, Location loc,
     for (int64_t r = 0; r < rowCount; ++r) {
       rowsV.push_back(arith::AddIOp::create(b2, l2, firstRow, idx(r)));
       for (int64_t u = 0; u < count; ++u)
-        inits.push_back(readColumns(u, corrC, accType, pad32));
+        inits.push_back(
+            epilogue ? arith::MulIOp::create(
+                           b2, l2, readColumns(u, colsumC, accType, pad32),
+                           vector::BroadcastOp::create(b2, l2, accType, negShiftZ))
+                           .getResult()
+                     : readColumns(u, corrC, accType, pad32).getResult());
     }
     // One step of 4 K values for every (row, block) accumulator; `partial`:
     // the last group of K values, fewer than 4, read with a mask.
@@ -265,12 +288,37 @@ Value qopt::packed::emitDotKernel(OpBuilder &b, Location loc,
                  .getResults();
     if (kb > kFull)
       accs = step(b2, l2, idx(kFull), accs, true);
+    auto floatType = VectorType::get({kLanes}, f32);
+    Value padF = arith::ConstantOp::create(b2, l2, f32, b2.getF32FloatAttr(0.0f));
+    // float(acc) * (s * s_w) [+ bias], clamped: the portable lowering's
+    // operations in its order.
+    auto toFloat = [&](Value acc, int64_t u) -> Value {
+      auto splat = [&](Value scalar) {
+        return vector::BroadcastOp::create(b2, l2, floatType, scalar).getResult();
+      };
+      auto splatConst = [&](float v) {
+        return splat(arith::ConstantOp::create(b2, l2, f32, b2.getF32FloatAttr(v)));
+      };
+      Value scale = arith::MulFOp::create(b2, l2, splat(epilogue->scale),
+                                          readColumns(u, weightScalesC, floatType, padF));
+      Value v = arith::MulFOp::create(
+          b2, l2, arith::SIToFPOp::create(b2, l2, floatType, acc), scale);
+      if (epilogue->bias)
+        v = arith::AddFOp::create(b2, l2, v,
+                                  readColumns(u, epilogue->bias, floatType, padF));
+      if (epilogue->min)
+        v = arith::MaxNumFOp::create(b2, l2, v, splatConst(*epilogue->min));
+      if (epilogue->max)
+        v = arith::MinNumFOp::create(b2, l2, v, splatConst(*epilogue->max));
+      return v;
+    };
     for (int64_t t = 0; t < rowCount * count; ++t) {
       int64_t row = t / count, u = t % count;
-      Value q = requantize(b2, l2, accs[t],
-                           readColumns(u, m0C, accType, pad32),
-                           readColumns(u, shiftC, VectorType::get({kLanes}, i8), pad1),
-                           plan.out, plan.range, plan.doubleRound);
+      Value q = epilogue
+                    ? toFloat(accs[t], u)
+                    : requantize(b2, l2, accs[t], readColumns(u, m0C, accType, pad32),
+                                 readColumns(u, shiftC, VectorType::get({kLanes}, i8), pad1),
+                                 plan.out, plan.range, plan.doubleRound);
       dest = vector::TransferWriteOp::create(b2, l2, q, dest,
                                              ValueRange{rowsV[row], cols[u]},
                                              ArrayRef<bool>{!isTail(u)})

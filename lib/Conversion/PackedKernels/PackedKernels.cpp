@@ -2,11 +2,14 @@
 //
 // The convert-qt-to-packed-kernels pass: qt.conv2d becomes im2col and a
 // fully connected layer, and every qt.fully_connected the chosen ISA's
-// kernel takes is lowered by it (DotKernel.cpp, SmmlaKernel.cpp).
+// kernel takes is lowered by it (DotKernel.cpp, SmmlaKernel.cpp); so is
+// qt.dynamic_fully_connected with symmetric weights (the dot kernel with a
+// float epilogue).
 //
 //===----------------------------------------------------------------------===//
 
 #include "PackedKernelsCommon.h"
+#include "qopt/Conversion/DynamicQuantization.h"
 #include "qopt/Conversion/Passes.h"
 #include "qopt/Sparsity/WeightStorage.h"
 
@@ -101,6 +104,45 @@ LogicalResult lowerFullyConnected(qt::FullyConnectedOp op,
   return success();
 }
 
+/// A qt.dynamic_fully_connected with constant, symmetric int8 weights on
+/// the dot kernel with a float epilogue; its input quantized at run time by
+/// the portable lowering's own builder, so both compute the same integers.
+LogicalResult lowerDynamicFullyConnected(qt::DynamicFullyConnectedOp op,
+                                         const packed::KernelChoice &kernel) {
+  std::optional<std::vector<int8_t>> weights = packed::constantWeights(op.getWeight());
+  std::optional<std::vector<float>> scales =
+      packed::symmetricWeightScales(op.getWeight().getType());
+  if (!weights || !scales)
+    return failure();
+  packed::FullyConnectedPlan plan;
+  plan.m = op.getInput().getType().getDimSize(0);
+  plan.k = op.getWeight().getType().getDimSize(1);
+  plan.n = op.getWeight().getType().getDimSize(0);
+  plan.weights = std::move(*weights);
+  plan.colsum.assign(plan.n, 0);
+  for (int64_t c = 0; c < plan.n; ++c)
+    for (int64_t i = 0; i < plan.k; ++i)
+      plan.colsum[c] += plan.weights[c * plan.k + i];
+  if (scales->size() == 1)
+    scales->assign(plan.n, (*scales)[0]);
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  DynamicInput in = quantizeDynamicInput(b, loc, op.getInput());
+  packed::FloatEpilogue epilogue{in.zeroPoint, in.scale, std::move(*scales), op.getBias(),
+                                 std::nullopt, std::nullopt};
+  if (std::optional<APFloat> min = op.getMin())
+    epilogue.min = min->convertToFloat();
+  if (std::optional<APFloat> max = op.getMax())
+    epilogue.max = max->convertToFloat();
+  // i8mm's smmla kernel has no float epilogue; its CPUs have sdot.
+  const packed::DotISA *dot =
+      kernel.dot ? kernel.dot : packed::lookupDotISA("neon-dotprod");
+  Value y = packed::emitDotKernel(b, loc, plan, in.values, *dot, &epilogue);
+  op.replaceAllUsesWith(y);
+  op.erase();
+  return success();
+}
+
 struct ConvertQTToPackedKernels
     : qopt::impl::ConvertQTToPackedKernelsBase<ConvertQTToPackedKernels> {
   using ConvertQTToPackedKernelsBase::ConvertQTToPackedKernelsBase;
@@ -127,6 +169,10 @@ struct ConvertQTToPackedKernels
     // Unsupported forms stay for convert-qt-to-linalg.
     for (qt::FullyConnectedOp op : ops)
       (void)lowerFullyConnected(op, *kernel, sparseWeights);
+    SmallVector<qt::DynamicFullyConnectedOp> dynamic;
+    getOperation().walk([&](qt::DynamicFullyConnectedOp op) { dynamic.push_back(op); });
+    for (qt::DynamicFullyConnectedOp op : dynamic)
+      (void)lowerDynamicFullyConnected(op, *kernel);
   }
 };
 

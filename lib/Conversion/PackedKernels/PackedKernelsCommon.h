@@ -17,6 +17,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 
+#include <optional>
 #include <vector>
 
 namespace qopt::packed {
@@ -141,9 +142,22 @@ struct DotISA {
 };
 
 const DotISA *lookupDotISA(llvm::StringRef name);
+/// The float epilogue of qt.dynamic_fully_connected (docs/numerics.md): the
+/// input's zero point and scale are run-time values, the weights' zero
+/// points 0; y = float(acc) * (s * weightScales[n]) + bias[n], clamped to
+/// min / max — the same float32 operations, in the same order, as the
+/// portable lowering.
+struct FloatEpilogue {
+  mlir::Value zeroPoint, scale;     // i32 and f32 scalars
+  std::vector<float> weightScales;  // one per column
+  mlir::Value bias;                 // tensor<N x f32>, or null
+  std::optional<float> min, max;
+};
+/// y[M,N] for the plan's weights on x[M,K] (i8): int8 requantized with the
+/// plan's parameters, or float32 with `epilogue`.
 mlir::Value emitDotKernel(mlir::OpBuilder &b, mlir::Location loc,
                           const FullyConnectedPlan &plan, mlir::Value x,
-                          const DotISA &isa);
+                          const DotISA &isa, const FloatEpilogue *epilogue = nullptr);
 /// The same layer on block-sparse weights: only the (lanes x 4) weight
 /// blocks with a non-zero value are stored, each with its K offset, and the
 /// K loop of each column block visits only those (docs/pruning.md).
