@@ -1,7 +1,8 @@
 //===- DotKernel.cpp - int8 FC on 4-way dot-product instructions -*- C++ -*-===//
 //
-// qt.fully_connected -> register-tiled loops whose inner step is one 4-way
-// int8 dot product per accumulator, on weights packed at compile time:
+// qt.fully_connected (and qt.dynamic_fully_connected, with a float
+// epilogue) -> register-tiled loops whose inner step is one 4-way int8 dot
+// product per accumulator, on weights packed at compile time:
 // vpdpbusd (zmm or ymm) on x86 with VNNI, vpmaddwd pairs on AVX2, sdot on
 // AArch64 with dotprod, widening multiplies and pairwise adds on baseline
 // NEON.
