@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# ONNX Runtime's dynamic quantization pattern (DynamicQuantizeLinear ->
-# MatMulInteger -> Cast -> Mul [-> Add]; test/Import/ONNX/Inputs/
-# dynamic_matmul.py writes it) through qopt (imported as
-# qt.dynamic_fully_connected, run with qopt-run) and through ONNX Runtime
-# (bench/peers, with graph optimizations off and on) on 503 inputs: prints,
-# per output, how many values differ.
+# ONNX Runtime's dynamic quantization patterns (DynamicQuantizeLinear ->
+# MatMulInteger or ConvInteger -> Cast -> Mul [-> Add]; test/Import/ONNX/
+# Inputs/dynamic_matmul.py and dynamic_conv.py write them) through qopt
+# (imported as qt.dynamic_fully_connected, run with qopt-run) and through ONNX
+# Runtime (bench/peers, with graph optimizations off and on) on 500 random
+# inputs more than the tests': prints, per output, how many values differ.
 #   scripts/dynamic-vs-ort.sh
 # Needs a built qopt, /usr/bin/python3 with numpy and onnx, node and `npm ci`
 # in bench/peers (scripts/install-deps.sh --bench).
@@ -13,12 +13,6 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${QOPT_BUILD_DIR:-$root/build}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-/usr/bin/python3 "$root/test/Import/ONNX/Inputs/dynamic_matmul.py" "$tmp" write 500
-"$build/bin/qopt-translate" --import-onnx "$tmp/model.onnx" -o "$tmp/model.mlir"
-"$build/bin/qopt-run" "$tmp/model.mlir" --inputs "$tmp/x.npz" --outputs "$tmp/y.npz" > /dev/null
-/usr/bin/python3 -c "
-import numpy as np, sys
-np.load(sys.argv[1])['x'].astype(np.float32).tofile(sys.argv[2])" "$tmp/x.npz" "$tmp/x.bin"
 cat > "$tmp/ort.js" <<'JS'
 const ort = require(process.argv[2]);
 const fs = require('fs');
@@ -41,14 +35,25 @@ const fs = require('fs');
   console.log(JSON.stringify(out));
 })();
 JS
-node "$tmp/ort.js" "$root/bench/peers/node_modules/onnxruntime-node" "$tmp/model.onnx" \
-  "$tmp/x.bin" > "$tmp/ort.json"
-/usr/bin/python3 -c "
+for pattern in matmul conv; do
+  d=$tmp/$pattern
+  mkdir -p "$d"
+  /usr/bin/python3 "$root/test/Import/ONNX/Inputs/dynamic_$pattern.py" "$d" write 500
+  "$build/bin/qopt-translate" --import-onnx "$d/model.onnx" -o "$d/model.mlir"
+  "$build/bin/qopt-run" "$d/model.mlir" --inputs "$d/x.npz" --outputs "$d/y.npz" > /dev/null
+  /usr/bin/python3 -c "
+import numpy as np, sys
+np.load(sys.argv[1])['x'].astype(np.float32).tofile(sys.argv[2])" "$d/x.npz" "$d/x.bin"
+  node "$tmp/ort.js" "$root/bench/peers/node_modules/onnxruntime-node" "$d/model.onnx" \
+    "$d/x.bin" > "$d/ort.json"
+  /usr/bin/python3 -c "
 import json, numpy as np, sys
 y = np.load(sys.argv[1]); ort = json.load(open(sys.argv[2]))
 for level, outs in ort.items():
     for name, values in outs.items():
         a = np.array(values, np.float32).reshape(y[name].shape)
-        print('ONNX Runtime (optimizations %s) %s: %d of %d values differ from qopt, max abs %.3g'
-              % (level, name, int((a != y[name]).sum()), a.size, float(np.abs(a - y[name]).max())))
-" "$tmp/y.npz" "$tmp/ort.json"
+        print('%s: ONNX Runtime (optimizations %s) %s: %d of %d values differ from qopt, max abs %.3g'
+              % (sys.argv[3], level, name, int((a != y[name]).sum()), a.size,
+                 float(np.abs(a - y[name]).max())))
+" "$d/y.npz" "$d/ort.json" "$pattern"
+done

@@ -646,8 +646,13 @@ void Importer::importNode(const onnx::NodeProto &node) {
     result = integerMatmul(node);
   } else if (op == "DynamicQuantizeLinear") {
     fail("DynamicQuantizeLinear is imported only where each of its outputs feeds ONNX "
-         "Runtime's dynamic MatMul pattern: MatMulInteger -> Cast(float) -> Mul(x_scale * "
-         "W_scale) [-> Add(bias)], with constant weights");
+         "Runtime's dynamic MatMul or Conv pattern: MatMulInteger or ConvInteger -> "
+         "Cast(float) -> Mul(x_scale * W_scale) [-> Add(bias)], with constant weights");
+  } else if (op == "ConvInteger" && dynamicMatmuls.count(&node)) {
+    const DynamicMatmul &m = dynamicMatmuls.find(&node)->second;
+    result = dynamicConv(node, m);
+    resultNHWC = true;
+    nhwcValues[m.last->output(0)] = result;
   } else if (op == "ConvInteger") {
     result = integerConv(node);
     resultNHWC = true;

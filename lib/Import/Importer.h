@@ -132,10 +132,10 @@ private:
   /// MatMulInteger / ConvInteger: TOSA's int8 matmul / conv2d, int32 results.
   Value integerMatmul(const onnx::NodeProto &node);
   Value integerConv(const onnx::NodeProto &node);
-  /// ONNX Runtime's dynamic quantization of a MatMul: DynamicQuantizeLinear
-  /// (x) -> MatMulInteger(x_q, W, x_zp, W_zp) -> Cast(float) ->
-  /// Mul(Mul(x_scale, W_scale)) [-> Add(bias)], imported as one
-  /// qt.dynamic_fully_connected. Keyed by the MatMulInteger node.
+  /// ONNX Runtime's dynamic quantization of a MatMul or Conv:
+  /// DynamicQuantizeLinear(x) -> MatMulInteger / ConvInteger(x_q, W, x_zp,
+  /// W_zp) -> Cast(float) -> Mul(Mul(x_scale, W_scale)) [-> Add(bias)],
+  /// imported as one qt.dynamic_fully_connected. Keyed by the integer op.
   struct DynamicMatmul {
     const onnx::NodeProto *quantize, *scaleMul, *last;
     std::string weightScale, bias; // initializer names ("" : no bias)
@@ -145,6 +145,13 @@ private:
   /// folded (only where every reader of a DynamicQuantizeLinear is one).
   void findDynamicMatmuls(const onnx::GraphProto &graph);
   Value dynamicMatmul(const onnx::NodeProto &node, const DynamicMatmul &m);
+  /// The same pattern around a ConvInteger: im2col of the float input,
+  /// then the fully connected layer; an NHWC result.
+  Value dynamicConv(const onnx::NodeProto &node, const DynamicMatmul &m);
+  /// The qt.dynamic_fully_connected of both, on [rows, K] float rows with
+  /// [N, K] weights as the file holds them (uint8 not yet shifted).
+  Value dynamicFullyConnected(const onnx::NodeProto &node, const DynamicMatmul &m, Value rows,
+                              ArrayRef<int64_t> weights, bool isUnsigned, int64_t n);
   /// Set by matmul2d: the tosa.matmul it created.
   Operation *lastMatmul = nullptr;
   llvm::DenseMap<Value, Value> floatCopies; // floatOf's dequantized values

@@ -190,6 +190,14 @@ void Importer::findDynamicMatmuls(const onnx::GraphProto &graph) {
   auto isConstant = [&](StringRef name) {
     return initializers.count(name) || producedBy(name, "Constant");
   };
+  auto constantDims = [&](StringRef name) -> std::vector<int64_t> {
+    const onnx::TensorProto *t = initializers.lookup(name);
+    if (const onnx::NodeProto *c = producedBy(name, "Constant"); !t && c)
+      if (const auto *value = attr(*c, "value"); value && value->has_t())
+        t = &value->t();
+    return t ? std::vector<int64_t>(t->dims().begin(), t->dims().end())
+             : std::vector<int64_t>{-1};
+  };
   auto otherInput = [](const onnx::NodeProto &node, StringRef name) -> std::string {
     if (node.input_size() != 2)
       return "";
@@ -197,7 +205,8 @@ void Importer::findDynamicMatmuls(const onnx::GraphProto &graph) {
   };
   llvm::DenseMap<const onnx::NodeProto *, SmallVector<const onnx::NodeProto *>> matched;
   for (const auto &node : graph.node()) {
-    if (node.op_type() != "MatMulInteger" || node.input_size() < 3)
+    bool isConv = node.op_type() == "ConvInteger";
+    if ((node.op_type() != "MatMulInteger" && !isConv) || node.input_size() < 3)
       continue;
     const onnx::NodeProto *q = producedBy(node.input(0), "DynamicQuantizeLinear");
     if (!q || q->output_size() != 3 || node.input(0) != q->output(0) ||
@@ -213,13 +222,23 @@ void Importer::findDynamicMatmuls(const onnx::GraphProto &graph) {
     const onnx::NodeProto *scaleMul = producedBy(product, "Mul");
     if (!scaleMul || consumers.lookup(product) != 1)
       continue;
+    // One value per output channel: [N] after a MatMul,
+    // [O, 1, 1] or [1, O, 1, 1] after a Conv (else the broadcast would be
+    // another one).
+    auto perChannel = [&](const std::vector<int64_t> &dims) {
+      if (std::accumulate(dims.begin(), dims.end(), int64_t(1), std::multiplies<int64_t>()) == 1)
+        return true; // one value: any shape
+      return isConv ? (dims.size() == 3 && dims[1] == 1 && dims[2] == 1) ||
+                          (dims.size() == 4 && dims[0] == 1 && dims[2] == 1 && dims[3] == 1)
+                    : dims.size() == 1;
+    };
     std::string weightScale = otherInput(*scaleMul, q->output(1));
-    if (weightScale.empty() || !isConstant(weightScale))
+    if (weightScale.empty() || !isConstant(weightScale) || !perChannel(constantDims(weightScale)))
       continue;
     DynamicMatmul m{q, scaleMul, mul, weightScale, ""};
     if (const onnx::NodeProto *add = onlyReader(mul->output(0), "Add")) {
       std::string bias = otherInput(*add, mul->output(0));
-      if (!bias.empty() && isConstant(bias)) {
+      if (!bias.empty() && isConstant(bias) && perChannel(constantDims(bias))) {
         m.last = add;
         m.bias = bias;
       }
@@ -245,35 +264,29 @@ void Importer::findDynamicMatmuls(const onnx::GraphProto &graph) {
     }
     foldedNodes.insert(q);
     for (const onnx::NodeProto *n : nodes)
-      if (n->op_type() != "MatMulInteger")
+      if (n->op_type() != "MatMulInteger" && n->op_type() != "ConvInteger")
         foldedNodes.insert(n);
   }
 }
 
-Value Importer::dynamicMatmul(const onnx::NodeProto &node, const DynamicMatmul &m) {
-  Value x = input(*m.quantize, 0);
-  const onnx::TensorProto &wt = constantInput(node, 1);
-  if (!isInt8Tensor(wt.data_type()) || wt.dims_size() != 2)
-    fail("the weights must be a constant uint8 or int8 [K, N] tensor");
-  int64_t k = wt.dims(0), n = wt.dims(1);
-  if (shapeOf(x).empty() || shapeOf(x).back() != k)
-    fail("the input's last dimension is not the weights' " + Twine(k));
-  bool isUnsigned = wt.data_type() == onnx::TensorProto::UINT8;
-  // Per column (a scalar applies to all): zero points in int8 terms, scales.
-  auto perColumn = [&](std::vector<int64_t> v, StringRef what) {
-    if (v.size() == 1)
-      v.assign(n, v[0]);
-    if (int64_t(v.size()) != n)
-      fail(what + " must hold 1 or " + Twine(n) + " values");
-    return v;
-  };
+Value Importer::dynamicFullyConnected(const onnx::NodeProto &node, const DynamicMatmul &m,
+                                      Value rows, ArrayRef<int64_t> weights, bool isUnsigned,
+                                      int64_t n) {
+  int64_t k = shapeOf(rows)[1];
+  // Per output channel (a scalar applies to all): zero points in int8
+  // terms, scales.
   std::vector<int64_t> zps(n, 0);
-  if (node.input_size() > 3 && !node.input(3).empty())
-    zps = perColumn(ints(constantInput(node, 3)), "the weights' zero point");
+  if (node.input_size() > 3 && !node.input(3).empty()) {
+    zps = ints(constantInput(node, 3));
+    if (zps.size() == 1)
+      zps.assign(n, zps[0]);
+    if (int64_t(zps.size()) != n)
+      fail("the weights' zero point must hold 1 or " + Twine(n) + " values");
+  }
   auto constantNamed = [&](const std::string &name) -> const onnx::TensorProto & {
     const onnx::TensorProto *t = initializers.lookup(name);
     if (!t)
-      fail("'" + name + "' is not a constant before the MatMulInteger");
+      fail("'" + name + "' is not a constant before the " + node.op_type());
     return *t;
   };
   std::vector<float> scaleValues = floats(constantNamed(m.weightScale));
@@ -285,12 +298,9 @@ Value Importer::dynamicMatmul(const onnx::NodeProto &node, const DynamicMatmul &
   SmallVector<int64_t> zeroPoints;
   for (int64_t z : zps)
     zeroPoints.push_back(isUnsigned ? z - 128 : z);
-  // [K, N] -> [N, K], uint8 as int8 minus 128.
-  std::vector<int64_t> data = ints(wt);
-  std::vector<int8_t> nk(k * n);
-  for (int64_t i = 0; i < k; ++i)
-    for (int64_t j = 0; j < n; ++j)
-      nk[j * k + i] = int8_t(isUnsigned ? data[i * n + j] - 128 : data[i * n + j]);
+  std::vector<int8_t> nk(weights.size());
+  for (size_t i = 0; i < weights.size(); ++i)
+    nk[i] = int8_t(isUnsigned ? weights[i] - 128 : weights[i]);
   auto storage = RankedTensorType::get({n, k}, b.getI8Type());
   auto qtype = quant::UniformQuantizedPerAxisType::get(
       quant::QuantizationFlags::Signed, b.getI8Type(), f32(), scales, zeroPoints, 0, -128, 127);
@@ -300,17 +310,123 @@ Value Importer::dynamicMatmul(const onnx::NodeProto &node, const DynamicMatmul &
   Value bias;
   if (!m.bias.empty()) {
     std::vector<float> biasValues = floats(constantNamed(m.bias));
+    if (biasValues.size() == 1)
+      biasValues.assign(n, biasValues[0]);
     if (int64_t(biasValues.size()) != n)
-      fail("the bias added after the MatMulInteger must hold " + Twine(n) + " values");
+      fail("the bias added after the " + node.op_type() + " must hold " + Twine(n) + " values");
     bias = constant({n}, biasValues);
   }
+  return qt::DynamicFullyConnectedOp::create(
+      b, loc, RankedTensorType::get({shapeOf(rows)[0], n}, f32()), rows, w, bias, FloatAttr(),
+      FloatAttr());
+}
+
+Value Importer::dynamicMatmul(const onnx::NodeProto &node, const DynamicMatmul &m) {
+  Value x = input(*m.quantize, 0);
+  const onnx::TensorProto &wt = constantInput(node, 1);
+  if (!isInt8Tensor(wt.data_type()) || wt.dims_size() != 2)
+    fail("the weights must be a constant uint8 or int8 [K, N] tensor");
+  int64_t k = wt.dims(0), n = wt.dims(1);
+  if (shapeOf(x).empty() || shapeOf(x).back() != k)
+    fail("the input's last dimension is not the weights' " + Twine(k));
+  // [K, N] -> [N, K]
+  std::vector<int64_t> data = ints(wt), nk(k * n);
+  for (int64_t i = 0; i < k; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      nk[j * k + i] = data[i * n + j];
   int64_t rows = typeOf(x).getNumElements() / k;
-  Value y = qt::DynamicFullyConnectedOp::create(b, loc, RankedTensorType::get({rows, n}, f32()),
-                                                reshape(x, {rows, k}), w, bias, FloatAttr(),
-                                                FloatAttr());
+  Value y = dynamicFullyConnected(node, m, reshape(x, {rows, k}), nk,
+                                  wt.data_type() == onnx::TensorProto::UINT8, n);
   SmallVector<int64_t> shape(shapeOf(x));
   shape.back() = n;
   return reshape(y, shape);
+}
+
+Value Importer::dynamicConv(const onnx::NodeProto &node, const DynamicMatmul &m) {
+  Value xh = inputNHWC(*m.quantize, 0);
+  const onnx::TensorProto &wt = constantInput(node, 1);
+  if (!isInt8Tensor(wt.data_type()) || wt.dims_size() != 4)
+    fail("the weights must be a constant uint8 or int8 [O, C, KH, KW] tensor");
+  if (intAttr(node, "group", 1) != 1)
+    fail("a grouped ConvInteger is not supported yet");
+  int64_t batch = shapeOf(xh)[0], h = shapeOf(xh)[1], w = shapeOf(xh)[2], c = shapeOf(xh)[3];
+  int64_t o = wt.dims(0), kh = wt.dims(2), kw = wt.dims(3);
+  if (wt.dims(1) != c)
+    fail("the weights have " + Twine(wt.dims(1)) + " input channels for an input of " +
+         Twine(c));
+  Window win = window(node, {h, w}, {kh, kw});
+  // im2col in float: the input padded with 0.0 (which quantizes to the zero
+  // point, as ConvInteger pads), one gather per tap, taps concatenated:
+  // rows of [KH, KW, C] patches.
+  SmallVector<int64_t> padded = {batch, h + win.pad[0] + win.pad[1], w + win.pad[2] + win.pad[3], c};
+  Value xp = padded == SmallVector<int64_t>(shapeOf(xh))
+                 ? xh
+                 : tosa::PadOp::create(b, loc, typeOf(xh).clone(padded), xh,
+                                       constShape({0, 0, win.pad[0], win.pad[1], win.pad[2],
+                                                   win.pad[3], 0, 0}),
+                                       constant({1}, {0.0f}))
+                       .getResult();
+  int64_t oh = win.out[0], ow = win.out[1], k = kh * kw * c;
+  // Which input rows / columns some window reads: the quantization range
+  // must be the whole input's, as DynamicQuantizeLinear's.
+  std::vector<bool> rowRead(h, false), colRead(w, false);
+  SmallVector<Value> taps;
+  for (int64_t ky = 0; ky < kh; ++ky) {
+    SmallVector<int64_t> rows, cols;
+    for (int64_t y = 0; y < oh; ++y) {
+      rows.push_back(y * win.stride[0] + ky * win.dilation[0]);
+      if (int64_t r = rows.back() - win.pad[0]; r >= 0 && r < h)
+        rowRead[r] = true;
+    }
+    Value r = gatherAxis(xp, 1, rows);
+    for (int64_t kx = 0; kx < kw; ++kx) {
+      cols.clear();
+      for (int64_t x = 0; x < ow; ++x) {
+        cols.push_back(x * win.stride[1] + kx * win.dilation[1]);
+        if (int64_t col = cols.back() - win.pad[2]; col >= 0 && col < w)
+          colRead[col] = true;
+      }
+      taps.push_back(gatherAxis(r, 2, cols));
+    }
+  }
+  Value patches = taps.size() == 1
+                      ? taps[0]
+                      : tosa::ConcatOp::create(b, loc,
+                                               RankedTensorType::get({batch, oh, ow, k}, f32()),
+                                               taps, b.getI32IntegerAttr(3))
+                            .getResult();
+  int64_t rowsCount = batch * oh * ow;
+  Value rows = reshape(patches, {rowsCount, k});
+  // Inputs no window reads still set the range: appended as extra rows
+  // (the whole input, zero-filled to a multiple of K), their outputs
+  // dropped.
+  bool allRead = llvm::all_of(rowRead, [](bool v) { return v; }) &&
+                 llvm::all_of(colRead, [](bool v) { return v; });
+  int64_t extra = 0;
+  if (!allRead) {
+    int64_t total = batch * h * w * c;
+    extra = (total + k - 1) / k;
+    Value flat = reshape(xh, {1, total});
+    if (extra * k != total)
+      flat = tosa::PadOp::create(b, loc, RankedTensorType::get({1, extra * k}, f32()), flat,
+                                 constShape({0, 0, 0, extra * k - total}), constant({1}, {0.0f}));
+    rows = tosa::ConcatOp::create(b, loc, RankedTensorType::get({rowsCount + extra, k}, f32()),
+                                  ValueRange{rows, reshape(flat, {extra, k})},
+                                  b.getI32IntegerAttr(0));
+  }
+  // [O, C, KH, KW] -> [O, KH * KW * C]
+  std::vector<int64_t> data = ints(wt), ok(o * k);
+  for (int64_t a = 0; a < o; ++a)
+    for (int64_t i = 0; i < c; ++i)
+      for (int64_t y = 0; y < kh; ++y)
+        for (int64_t x = 0; x < kw; ++x)
+          ok[a * k + (y * kw + x) * c + i] = data[((a * c + i) * kh + y) * kw + x];
+  Value y = dynamicFullyConnected(node, m, rows, ok, wt.data_type() == onnx::TensorProto::UINT8,
+                                  o);
+  if (extra)
+    y = tosa::SliceOp::create(b, loc, RankedTensorType::get({rowsCount, o}, f32()), y,
+                              constShape({0, 0}), constShape({rowsCount, o}));
+  return reshape(y, {batch, oh, ow, o});
 }
 
 Value Importer::integerConv(const onnx::NodeProto &node) {
