@@ -1057,27 +1057,64 @@ OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
 
 using namespace qopt::onnx_import;
 
-/// ONNX 1.12's shape inference divides by the strides and dilations of
-/// convolutions and pooling without checking them (a stride of 0 kills the
-/// process), so they are checked first: the node at fault, or "".
-static std::string nonPositiveWindow(const onnx::GraphProto &graph) {
+/// ONNX 1.12's shape inference trusts the windows of convolutions and
+/// pooling: it divides by their strides and dilations, and indexes the
+/// input's dimensions by the weights' rank and the attributes' lengths (a
+/// stride of 0 or a 3-D input to a 2-D Conv kills the process). So they are
+/// checked first, where the ranks are known before inference (graph inputs,
+/// initializers): the node at fault, or "".
+static std::string badWindow(const onnx::GraphProto &graph) {
   static const llvm::StringSet<> windowed = {"Conv",          "ConvTranspose", "ConvInteger",
                                              "QLinearConv",   "MaxPool",       "AveragePool",
                                              "LpPool",        "MaxUnpool"};
+  llvm::StringMap<int64_t> rank;
+  for (const auto &in : graph.input())
+    if (in.type().tensor_type().has_shape())
+      rank[in.name()] = in.type().tensor_type().shape().dim_size();
+  for (const auto &init : graph.initializer())
+    rank[init.name()] = init.dims_size();
+  auto rankOf = [&](const onnx::NodeProto &node, int i) -> int64_t {
+    return i < node.input_size() ? rank.lookup(node.input(i)) : 0;
+  };
+  // Ops whose first output has their first input's rank carry it on.
+  static const llvm::StringSet<> sameRank = {
+      "DynamicQuantizeLinear", "QuantizeLinear", "DequantizeLinear", "Cast", "Relu",
+      "LeakyRelu", "Clip", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Identity",
+      "Dropout", "BatchNormalization", "Sqrt"};
   for (const auto &node : graph.node()) {
+    if (sameRank.contains(node.op_type()) && node.input_size() && node.output_size() &&
+        rank.count(node.input(0)))
+      rank[node.output(0)] = rank.lookup(node.input(0));
+    std::string where = "node '" + node.name() + "' (" + node.op_type() + "): ";
     for (const auto &a : node.attribute()) {
       if (a.has_g())
-        if (std::string bad = nonPositiveWindow(a.g()); !bad.empty())
+        if (std::string bad = badWindow(a.g()); !bad.empty())
           return bad;
       for (const auto &g : a.graphs())
-        if (std::string bad = nonPositiveWindow(g); !bad.empty())
+        if (std::string bad = badWindow(g); !bad.empty())
           return bad;
-      if (!windowed.contains(node.op_type()) ||
-          (a.name() != "strides" && a.name() != "dilations" && a.name() != "kernel_shape"))
-        continue;
-      if (llvm::any_of(a.ints(), [](int64_t v) { return v < 1; }))
-        return "node '" + node.name() + "' (" + node.op_type() + "): " + a.name() +
-               " must be positive";
+    }
+    if (!windowed.contains(node.op_type()))
+      continue;
+    // Spatial axes: from the input's rank, the weights' (input 1; 3 for
+    // QLinearConv), and they must agree.
+    int64_t spatial = rankOf(node, 0) ? rankOf(node, 0) - 2 : -1;
+    bool conv = node.op_type().find("Conv") != std::string::npos;
+    if (int64_t w = rankOf(node, node.op_type() == "QLinearConv" ? 3 : 1); conv && w) {
+      if (spatial >= 0 && spatial != w - 2)
+        return where + "the input has rank " + std::to_string(spatial + 2) +
+               " but the weights " + std::to_string(w);
+      spatial = w - 2;
+    }
+    for (const auto &a : node.attribute()) {
+      StringRef name = a.name();
+      bool window = name == "strides" || name == "dilations" || name == "kernel_shape";
+      if (window && llvm::any_of(a.ints(), [](int64_t v) { return v < 1; }))
+        return where + name.str() + " must be positive";
+      int64_t expected = name == "pads" ? 2 * spatial : spatial;
+      if ((window || name == "pads" || name == "output_padding") && spatial >= 0 &&
+          a.ints_size() != expected)
+        return where + name.str() + " must give " + std::to_string(expected) + " values";
     }
   }
   return "";
@@ -1104,7 +1141,7 @@ OwningOpRef<ModuleOp> qopt::importONNX(StringRef path, MLIRContext *context,
     emitError(fileLoc) << error;
     return nullptr;
   }
-  if (std::string bad = nonPositiveWindow(model.graph()); !bad.empty()) {
+  if (std::string bad = badWindow(model.graph()); !bad.empty()) {
     emitError(fileLoc) << bad;
     return nullptr;
   }
