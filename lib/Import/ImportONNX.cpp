@@ -16,6 +16,12 @@
 #include "onnx/checker.h"
 #include "onnx/shape_inference/implementation.h"
 
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <sys/wait.h>
+#include <unistd.h>
+
 using namespace mlir;
 
 namespace qopt::onnx_import {
@@ -1120,6 +1126,76 @@ static std::string badWindow(const onnx::GraphProto &graph) {
   return "";
 }
 
+/// ONNX's checker and shape inference on `model` (replaced by the inferred
+/// one), in a child process: ONNX 1.12's shape inference crashes on some
+/// malformed models (it trusts ranks it has not checked), and an importer
+/// must not take its caller down with it. The model travels back
+/// serialized. "" on success, else the message. Without fork or pipe, it
+/// runs in this process.
+static std::string checkAndInferShapes(onnx::ModelProto &model) {
+  auto inProcess = [&]() -> std::string {
+    try {
+      onnx::checker::check_model(model);
+      onnx::shape_inference::InferShapes(model);
+    } catch (const std::exception &e) {
+      return std::string("ONNX's checker rejects the model: ") + e.what();
+    }
+    return "";
+  };
+  int fds[2];
+  if (pipe(fds) != 0)
+    return inProcess();
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return inProcess();
+  }
+  if (pid == 0) { // the child: '+' and the model, or '-' and the message
+    close(fds[0]);
+    // A crash here is reported by the parent, not by LLVM's stack dump.
+    for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT})
+      std::signal(sig, SIG_DFL);
+    std::string error = inProcess();
+    std::string out = error.empty() ? "+" + model.SerializeAsString() : "-" + error;
+    for (size_t done = 0; done < out.size();) {
+      ssize_t n = write(fds[1], out.data() + done, out.size() - done);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        _exit(1);
+      done += size_t(n);
+    }
+    _exit(0);
+  }
+  close(fds[1]);
+  std::string data;
+  char buffer[1 << 16];
+  for (;;) {
+    ssize_t n = read(fds[0], buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    data.append(buffer, size_t(n));
+  }
+  close(fds[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFSIGNALED(status))
+    return "ONNX's shape inference crashed on the model (" +
+           std::string(strsignal(WTERMSIG(status))) +
+           "): it is malformed (a rank or shape ONNX's checker does not verify)";
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || data.empty())
+    return "ONNX's checker and shape inference did not finish";
+  if (data[0] == '-')
+    return data.substr(1);
+  if (!model.ParseFromArray(data.data() + 1, int(data.size() - 1)))
+    return "ONNX's shape inference returned a model that does not parse";
+  return "";
+}
+
 OwningOpRef<ModuleOp> qopt::importONNX(StringRef path, MLIRContext *context,
                                        const ONNXImportOptions &options) {
   context->loadDialect<func::FuncDialect, tosa::TosaDialect, quant::QuantDialect,
@@ -1145,11 +1221,8 @@ OwningOpRef<ModuleOp> qopt::importONNX(StringRef path, MLIRContext *context,
     emitError(fileLoc) << bad;
     return nullptr;
   }
-  try {
-    onnx::checker::check_model(model);
-    onnx::shape_inference::InferShapes(model);
-  } catch (const std::exception &e) {
-    emitError(fileLoc) << "ONNX's checker rejects the model: " << e.what();
+  if (std::string error = checkAndInferShapes(model); !error.empty()) {
+    emitError(fileLoc) << error;
     return nullptr;
   }
   return Importer(context, path, options).run(model);
