@@ -3,8 +3,8 @@
 // Private to lib/Import: the importer class shared by its source files
 // (ImportONNX.cpp: the graph and the op dispatch; Values.cpp: tensors,
 // inputs and layouts; Spatial.cpp: convolutions, pooling, resizing;
-// Spatial3D.cpp: the same in 3-D;
-// Quantized.cpp: quantized and integer ops).
+// Spatial3D.cpp: the same in 3-D; Quantized.cpp: quantized and integer
+// ops; ModelChecks.cpp: ONNX's checker and shape inference).
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,6 +35,14 @@ namespace qopt::onnx_import {
 
 using namespace mlir;
 
+
+/// The first windowed node (Conv, pooling) whose strides, dilations,
+/// kernel sizes or ranks ONNX's shape inference would trip over, as a
+/// message, or "" (ModelChecks.cpp).
+std::string badWindow(const onnx::GraphProto &graph);
+/// ONNX's checker and shape inference on `model`, in a child process; ""
+/// or the message (ModelChecks.cpp).
+std::string checkAndInferShapes(onnx::ModelProto &model);
 
 /// Raised inside the importer with a message for the current node.
 struct ImportError {
@@ -136,21 +144,21 @@ private:
   /// DynamicQuantizeLinear(x) -> MatMulInteger / ConvInteger(x_q, W, x_zp,
   /// W_zp) -> Cast(float) -> Mul(Mul(x_scale, W_scale)) [-> Add(bias)],
   /// imported as one qt.dynamic_fully_connected. Keyed by the integer op.
-  struct DynamicMatmul {
+  struct DynamicPattern {
     const onnx::NodeProto *quantize, *scaleMul, *last;
     std::string weightScale, bias; // initializer names ("" : no bias)
   };
-  llvm::DenseMap<const onnx::NodeProto *, DynamicMatmul> dynamicMatmuls;
+  llvm::DenseMap<const onnx::NodeProto *, DynamicPattern> dynamicPatterns;
   /// Finds the patterns above before the import; their other nodes are
   /// folded (only where every reader of a DynamicQuantizeLinear is one).
-  void findDynamicMatmuls(const onnx::GraphProto &graph);
-  Value dynamicMatmul(const onnx::NodeProto &node, const DynamicMatmul &m);
+  void findDynamicPatterns(const onnx::GraphProto &graph);
+  Value dynamicMatmul(const onnx::NodeProto &node, const DynamicPattern &m);
   /// The same pattern around a ConvInteger: im2col of the float input,
   /// then the fully connected layer; an NHWC result.
-  Value dynamicConv(const onnx::NodeProto &node, const DynamicMatmul &m);
+  Value dynamicConv(const onnx::NodeProto &node, const DynamicPattern &m);
   /// The qt.dynamic_fully_connected of both, on [rows, K] float rows with
   /// [N, K] weights as the file holds them (uint8 not yet shifted).
-  Value dynamicFullyConnected(const onnx::NodeProto &node, const DynamicMatmul &m, Value rows,
+  Value dynamicFullyConnected(const onnx::NodeProto &node, const DynamicPattern &m, Value rows,
                               ArrayRef<int64_t> weights, bool isUnsigned, int64_t n);
   /// Set by matmul2d: the tosa.matmul it created.
   Operation *lastMatmul = nullptr;
@@ -397,6 +405,14 @@ private:
     SmallVector<int64_t> trim = {0, 0}; // input rows / columns no window reads
   };
   Window window(const onnx::NodeProto &node, ArrayRef<int64_t> inHW, ArrayRef<int64_t> kernel);
+  /// The window's taps of NHWC `x` (padded by the window with `padValue`, a
+  /// one-element constant), in (ky, kx) order, each [N, OH, OW, C]: one
+  /// gather of rows, then of columns (dilated max pooling, im2col).
+  SmallVector<Value> windowTaps(Value x, const Window &win, ArrayRef<int64_t> kernel,
+                                DenseElementsAttr padValue);
+  /// Whether every input row and column is read by some window position.
+  static bool windowReadsAll(const Window &win, ArrayRef<int64_t> inHW,
+                             ArrayRef<int64_t> kernel);
   /// A Conv, pooling or GlobalAveragePool node on NHWC: its NHWC result.
   Value spatial(const onnx::NodeProto &node, StringRef op);
   /// The same ops on [N, C, L]: as 2-D ops on [N, C, 1, L]; an [N, C, L] result.

@@ -162,7 +162,7 @@ Value Importer::integerMatmul(const onnx::NodeProto &node) {
   return reshape(y, shape);
 }
 
-void Importer::findDynamicMatmuls(const onnx::GraphProto &graph) {
+void Importer::findDynamicPatterns(const onnx::GraphProto &graph) {
   llvm::StringMap<const onnx::NodeProto *> producer;
   llvm::StringMap<SmallVector<const onnx::NodeProto *, 2>> readers;
   for (const auto &node : graph.node()) {
@@ -235,7 +235,7 @@ void Importer::findDynamicMatmuls(const onnx::GraphProto &graph) {
     std::string weightScale = otherInput(*scaleMul, q->output(1));
     if (weightScale.empty() || !isConstant(weightScale) || !perChannel(constantDims(weightScale)))
       continue;
-    DynamicMatmul m{q, scaleMul, mul, weightScale, ""};
+    DynamicPattern m{q, scaleMul, mul, weightScale, ""};
     if (const onnx::NodeProto *add = onlyReader(mul->output(0), "Add")) {
       std::string bias = otherInput(*add, mul->output(0));
       if (!bias.empty() && isConstant(bias) && perChannel(constantDims(bias))) {
@@ -243,7 +243,7 @@ void Importer::findDynamicMatmuls(const onnx::GraphProto &graph) {
         m.bias = bias;
       }
     }
-    dynamicMatmuls[&node] = m;
+    dynamicPatterns[&node] = m;
     matched[q].append({&node, cast, mul, scaleMul});
     if (m.last != mul)
       matched[q].push_back(m.last);
@@ -259,7 +259,7 @@ void Importer::findDynamicMatmuls(const onnx::GraphProto &graph) {
       whole &= consumers.lookup(out) == int(readers.lookup(out).size());
     if (!whole) {
       for (const onnx::NodeProto *n : nodes)
-        dynamicMatmuls.erase(n);
+        dynamicPatterns.erase(n);
       continue;
     }
     foldedNodes.insert(q);
@@ -269,7 +269,7 @@ void Importer::findDynamicMatmuls(const onnx::GraphProto &graph) {
   }
 }
 
-Value Importer::dynamicFullyConnected(const onnx::NodeProto &node, const DynamicMatmul &m,
+Value Importer::dynamicFullyConnected(const onnx::NodeProto &node, const DynamicPattern &m,
                                       Value rows, ArrayRef<int64_t> weights, bool isUnsigned,
                                       int64_t n) {
   int64_t k = shapeOf(rows)[1];
@@ -321,7 +321,7 @@ Value Importer::dynamicFullyConnected(const onnx::NodeProto &node, const Dynamic
       FloatAttr());
 }
 
-Value Importer::dynamicMatmul(const onnx::NodeProto &node, const DynamicMatmul &m) {
+Value Importer::dynamicMatmul(const onnx::NodeProto &node, const DynamicPattern &m) {
   Value x = input(*m.quantize, 0);
   const onnx::TensorProto &wt = constantInput(node, 1);
   if (!isInt8Tensor(wt.data_type()) || wt.dims_size() != 2)
@@ -342,7 +342,7 @@ Value Importer::dynamicMatmul(const onnx::NodeProto &node, const DynamicMatmul &
   return reshape(y, shape);
 }
 
-Value Importer::dynamicConv(const onnx::NodeProto &node, const DynamicMatmul &m) {
+Value Importer::dynamicConv(const onnx::NodeProto &node, const DynamicPattern &m) {
   Value xh = inputNHWC(*m.quantize, 0);
   const onnx::TensorProto &wt = constantInput(node, 1);
   if (!isInt8Tensor(wt.data_type()) || wt.dims_size() != 4)
@@ -358,37 +358,10 @@ Value Importer::dynamicConv(const onnx::NodeProto &node, const DynamicMatmul &m)
   // im2col in float: the input padded with 0.0 (which quantizes to the zero
   // point, as ConvInteger pads), one gather per tap, taps concatenated:
   // rows of [KH, KW, C] patches.
-  SmallVector<int64_t> padded = {batch, h + win.pad[0] + win.pad[1], w + win.pad[2] + win.pad[3], c};
-  Value xp = padded == SmallVector<int64_t>(shapeOf(xh))
-                 ? xh
-                 : tosa::PadOp::create(b, loc, typeOf(xh).clone(padded), xh,
-                                       constShape({0, 0, win.pad[0], win.pad[1], win.pad[2],
-                                                   win.pad[3], 0, 0}),
-                                       constant({1}, {0.0f}))
-                       .getResult();
+  auto zeroType = RankedTensorType::get({1}, f32());
+  SmallVector<Value> taps =
+      windowTaps(xh, win, {kh, kw}, DenseElementsAttr::get(zeroType, 0.0f));
   int64_t oh = win.out[0], ow = win.out[1], k = kh * kw * c;
-  // Which input rows / columns some window reads: the quantization range
-  // must be the whole input's, as DynamicQuantizeLinear's.
-  std::vector<bool> rowRead(h, false), colRead(w, false);
-  SmallVector<Value> taps;
-  for (int64_t ky = 0; ky < kh; ++ky) {
-    SmallVector<int64_t> rows, cols;
-    for (int64_t y = 0; y < oh; ++y) {
-      rows.push_back(y * win.stride[0] + ky * win.dilation[0]);
-      if (int64_t r = rows.back() - win.pad[0]; r >= 0 && r < h)
-        rowRead[r] = true;
-    }
-    Value r = gatherAxis(xp, 1, rows);
-    for (int64_t kx = 0; kx < kw; ++kx) {
-      cols.clear();
-      for (int64_t x = 0; x < ow; ++x) {
-        cols.push_back(x * win.stride[1] + kx * win.dilation[1]);
-        if (int64_t col = cols.back() - win.pad[2]; col >= 0 && col < w)
-          colRead[col] = true;
-      }
-      taps.push_back(gatherAxis(r, 2, cols));
-    }
-  }
   Value patches = taps.size() == 1
                       ? taps[0]
                       : tosa::ConcatOp::create(b, loc,
@@ -397,13 +370,11 @@ Value Importer::dynamicConv(const onnx::NodeProto &node, const DynamicMatmul &m)
                             .getResult();
   int64_t rowsCount = batch * oh * ow;
   Value rows = reshape(patches, {rowsCount, k});
-  // Inputs no window reads still set the range: appended as extra rows
-  // (the whole input, zero-filled to a multiple of K), their outputs
-  // dropped.
-  bool allRead = llvm::all_of(rowRead, [](bool v) { return v; }) &&
-                 llvm::all_of(colRead, [](bool v) { return v; });
+  // Inputs no window reads still set the range (DynamicQuantizeLinear's is
+  // the whole input's): appended as extra rows (the whole input,
+  // zero-filled to a multiple of K), their outputs dropped.
   int64_t extra = 0;
-  if (!allRead) {
+  if (!windowReadsAll(win, {h, w}, {kh, kw})) {
     int64_t total = batch * h * w * c;
     extra = (total + k - 1) / k;
     Value flat = reshape(xh, {1, total});

@@ -105,6 +105,46 @@ Importer::TransposedWindow Importer::transposedWindow(const onnx::NodeProto &nod
   return t;
 }
 
+SmallVector<Value> Importer::windowTaps(Value x, const Window &win, ArrayRef<int64_t> kernel,
+                                       DenseElementsAttr padValue) {
+  SmallVector<int64_t> padded(shapeOf(x));
+  padded[1] += win.pad[0] + win.pad[1];
+  padded[2] += win.pad[2] + win.pad[3];
+  if (padded != shapeOf(x))
+    x = tosa::PadOp::create(b, loc, typeOf(x).clone(padded), x,
+                            constShape({0, 0, win.pad[0], win.pad[1], win.pad[2], win.pad[3], 0, 0}),
+                            tosa::ConstOp::create(b, loc, padValue.getType(), padValue));
+  SmallVector<Value> taps;
+  for (int64_t ky = 0; ky < kernel[0]; ++ky) {
+    SmallVector<int64_t> rows, cols;
+    for (int64_t oy = 0; oy < win.out[0]; ++oy)
+      rows.push_back(oy * win.stride[0] + ky * win.dilation[0]);
+    Value r = gatherAxis(x, 1, rows);
+    for (int64_t kx = 0; kx < kernel[1]; ++kx) {
+      cols.clear();
+      for (int64_t ox = 0; ox < win.out[1]; ++ox)
+        cols.push_back(ox * win.stride[1] + kx * win.dilation[1]);
+      taps.push_back(gatherAxis(r, 2, cols));
+    }
+  }
+  return taps;
+}
+
+bool Importer::windowReadsAll(const Window &win, ArrayRef<int64_t> inHW,
+                              ArrayRef<int64_t> kernel) {
+  for (int d = 0; d < 2; ++d) {
+    std::vector<bool> read(inHW[d], false);
+    for (int64_t o = 0; o < win.out[d]; ++o)
+      for (int64_t k = 0; k < kernel[d]; ++k)
+        if (int64_t i = o * win.stride[d] + k * win.dilation[d] - win.pad[2 * d];
+            i >= 0 && i < inHW[d])
+          read[i] = true;
+    if (!llvm::all_of(read, [](bool v) { return v; }))
+      return false;
+  }
+  return true;
+}
+
 Value Importer::gatherAxis(Value x, int axis, ArrayRef<int64_t> index) {
   ArrayRef<int64_t> s = shapeOf(x);
   int64_t outer = 1, inner = 1, k = s[axis], count = index.size();
@@ -552,33 +592,12 @@ Value Importer::spatial(const onnx::NodeProto &node, StringRef op) {
     // Dilated max pooling and the Indices output (TOSA has neither): the
     // maximum over the window's taps, each a gather of rows and then
     // columns of the input padded with the lowest value.
-    Value in = trimmed(win);
-    SmallVector<int64_t> padded(shapeOf(in));
-    padded[1] += win.pad[0] + win.pad[1];
-    padded[2] += win.pad[2] + win.pad[3];
-    if (padded != shapeOf(in)) {
-      Type element = typeOf(in).getElementType();
-      auto valueType = RankedTensorType::get({1}, element);
-      auto lowest = isa<IntegerType>(element)
-                        ? DenseElementsAttr::get(valueType, APInt::getSignedMinValue(8))
-                        : DenseElementsAttr::get(valueType, -INFINITY);
-      in = tosa::PadOp::create(b, loc, typeOf(in).clone(padded), in,
-                               constShape({0, 0, win.pad[0], win.pad[1], win.pad[2], win.pad[3], 0, 0}),
-                               tosa::ConstOp::create(b, loc, valueType, lowest));
-    }
-    SmallVector<Value> taps;
-    for (int64_t ky = 0; ky < kernel[0]; ++ky) {
-      SmallVector<int64_t> rows, cols;
-      for (int64_t oy = 0; oy < win.out[0]; ++oy)
-        rows.push_back(oy * win.stride[0] + ky * win.dilation[0]);
-      Value r = gatherAxis(in, 1, rows);
-      for (int64_t kx = 0; kx < kernel[1]; ++kx) {
-        cols.clear();
-        for (int64_t ox = 0; ox < win.out[1]; ++ox)
-          cols.push_back(ox * win.stride[1] + kx * win.dilation[1]);
-        taps.push_back(gatherAxis(r, 2, cols));
-      }
-    }
+    Type element = typeOf(xh).getElementType();
+    auto valueType = RankedTensorType::get({1}, element);
+    SmallVector<Value> taps = windowTaps(
+        trimmed(win), win, kernel,
+        isa<IntegerType>(element) ? DenseElementsAttr::get(valueType, APInt::getSignedMinValue(8))
+                                  : DenseElementsAttr::get(valueType, -INFINITY));
     Value y = taps[0];
     for (Value tap : ArrayRef(taps).drop_front())
       y = tosa::MaximumOp::create(b, loc, outType, y, tap);
