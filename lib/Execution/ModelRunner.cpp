@@ -110,7 +110,7 @@ ModelRunner::create(ModuleOp module, llvm::ArrayRef<SymbolBinding> symbols) {
   OwningOpRef<ModuleOp> lowered(cast<ModuleOp>(module->clone()));
   PassManager pm(module.getContext());
   LowerToLLVMOptions lowering;
-  lowering.kernels = int8KernelsFor(*runner->targetMachine);
+  lowering.kernels = {bestKernelVariant(*runner->targetMachine)};
   buildLowerToLLVMPipeline(pm, lowering);
   if (failed(pm.run(*lowered)))
     return llvm::createStringError("the model could not be lowered (see the "

@@ -1,6 +1,7 @@
 //===- LowerToLLVM.cpp - the --lower-to-llvm pipeline -----------*- C++ -*-===//
 
 #include "qopt/Pipelines/Pipelines.h"
+#include "LowerKernelVariants.h"
 #include "qopt/Conversion/Passes.h"
 #include "qopt/Transforms/Passes.h"
 
@@ -13,28 +14,95 @@
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/TargetParser/Host.h"
 
 using namespace mlir;
+using qopt::KernelVariant;
+
+qopt::KernelVariantParser::KernelVariantParser(llvm::cl::Option &option)
+    : llvm::cl::parser<KernelVariant>(option) {
+  // Straight into the value table: addLiteralOption would register each
+  // name globally, once per parser, and a ListOption has two parsers.
+  for (const KernelVariantInfo &info : kernelVariants())
+    Values.emplace_back(info.name, info.variant, info.summary);
+  Values.emplace_back("all", KernelVariant::All, "every variant of the target");
+}
+
+bool qopt::KernelVariantParser::parse(llvm::cl::Option &option,
+                                      StringRef argName, StringRef arg,
+                                      KernelVariant &value) {
+  if (std::optional<KernelVariant> v = parseKernelVariant(arg)) {
+    value = *v;
+    return false;
+  }
+  return option.error("unknown kernel variant '" + arg + "' (expected " +
+                      kernelVariantNames() + ")");
+}
+
+void qopt::KernelVariantParser::print(llvm::raw_ostream &os,
+                                      const KernelVariant &value) {
+  os << kernelVariantName(value);
+}
+
+llvm::Expected<llvm::SmallVector<KernelVariant>>
+qopt::requestedKernelVariants(const LowerToLLVMOptions &options) {
+  if (options.kernels.empty())
+    return llvm::SmallVector<KernelVariant>{KernelVariant::Portable};
+  // A list's architecture is that of its named variants; `all` alone means
+  // the host's (the qopt driver passes the target's variants by name).
+  llvm::Triple::ArchType arch =
+      llvm::Triple(llvm::sys::getDefaultTargetTriple()).getArch();
+  for (KernelVariant v : options.kernels)
+    if (v != KernelVariant::All &&
+        kernelVariantInfo(v).arch != llvm::Triple::UnknownArch) {
+      arch = kernelVariantInfo(v).arch;
+      break;
+    }
+  return resolveKernelVariants(options.kernels, arch);
+}
 
 void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
                                     const LowerToLLVMOptions &options) {
-  // Record the C interface while the signatures still carry tensor shapes.
-  pm.addPass(createQTMarkEntryPoints());
+  auto variants = requestedKernelVariants(options);
+  if (!variants) {
+    // Reported by the pass when it runs: a pipeline builder cannot fail.
+    pm.addPass(std::make_unique<LowerKernelVariantsPass>(
+        options, llvm::toString(variants.takeError())));
+    return;
+  }
+  if (variants->size() > 1) {
+    pm.addPass(std::make_unique<LowerKernelVariantsPass>(options, *variants));
+    return;
+  }
+  buildSingleVariantPipeline(pm, options, variants->front());
+}
+
+void qopt::buildSingleVariantPipeline(OpPassManager &pm,
+                                      const LowerToLLVMOptions &options,
+                                      KernelVariant variant) {
+  std::string isa = kernelVariantName(variant).str();
+  // Record the C interface while the signatures still carry tensor shapes,
+  // and which kernel variant this code is (the object emitter compiles it
+  // for that instruction set and adds the run-time check).
+  QTMarkEntryPointsOptions entryOptions;
+  entryOptions.kernelVariants = {isa};
+  pm.addPass(createQTMarkEntryPoints(entryOptions));
 
   // Pre-quantized TOSA int8 contractions go to the packed kernels first.
-  bool packed = options.kernels != "portable";
+  bool packed = variant != KernelVariant::Portable;
   if (packed) {
     ConvertTosaInt8ToPackedKernelsOptions tosaOptions;
-    tosaOptions.isa = options.kernels;
+    tosaOptions.isa = isa;
     pm.addPass(createConvertTosaInt8ToPackedKernels(tosaOptions));
   }
   // float32 matmuls and convolutions with constant weights: packed vector
   // kernels, dense or block-sparse as the cost model says (vector width from
   // the int8 kernels' target; 4 lanes for portable code).
   ConvertTosaFloatToKernelsOptions floatOptions;
-  floatOptions.lanes = options.kernels == "avx512-vnni"                           ? 16
-                       : options.kernels == "avx-vnni" || options.kernels == "avx2" ? 8
-                                                                                    : 4;
+  floatOptions.lanes = variant == KernelVariant::AVX512VNNI ? 16
+                       : variant == KernelVariant::AVXVNNI || variant == KernelVariant::AVX2
+                           ? 8
+                           : 4;
   floatOptions.sparseWeights = options.sparseWeights;
   floatOptions.dense = options.floatKernels;
   pm.addPass(createConvertTosaFloatToKernels(floatOptions));
@@ -55,7 +123,7 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
   // kernels where the target has them, portable linalg for the rest.
   if (packed) {
     ConvertQTToPackedKernelsOptions kernelOptions;
-    kernelOptions.isa = options.kernels;
+    kernelOptions.isa = isa;
     kernelOptions.sparseWeights = options.sparseWeights;
     pm.addPass(createConvertQTToPackedKernels(kernelOptions));
   }

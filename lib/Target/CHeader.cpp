@@ -55,7 +55,14 @@ LogicalResult qopt::writeCHeader(ModuleOp module, StringRef prefix,
      << ". Do not edit. */\n"
      << "#ifndef " << guard << "\n#define " << guard << "\n\n"
      << "#include <stdint.h>\n\n"
-     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n";
+     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
+     << "/* What every entry point returns (docs/driver.md). */\n"
+     << "#ifndef QOPT_STATUS_OK\n"
+     << "#define QOPT_STATUS_OK 0               /* success */\n"
+     << "#define QOPT_STATUS_INVALID_ARGUMENT 1 /* a NULL buffer */\n"
+     << "#define QOPT_STATUS_NO_KERNEL_VARIANT 2 /* this CPU runs none of the\n"
+     << "  object's kernel variants, or QOPT_KERNELS names one it cannot */\n"
+     << "#endif\n";
 
   for (auto entry : entries.getAsRange<DictionaryAttr>()) {
     StringRef name = entry.getAs<StringAttr>("name").getValue();
@@ -64,7 +71,8 @@ LogicalResult qopt::writeCHeader(ModuleOp module, StringRef prefix,
     SmallVector<std::string> params;
     os << "\n/* " << cName << ": runs '" << name << "'.\n"
        << " * Buffers are dense, row-major and must not overlap; inputs are\n"
-       << " * only read, outputs are written in full. Returns 0 on success.\n"
+       << " * only read, outputs are written in full. Returns QOPT_STATUS_OK (0)\n"
+       << " * on success, else a QOPT_STATUS_ code.\n"
        << " * Reentrant: calls from several threads may run at once.\n";
     auto describe = [&](ArrayAttr types, StringRef kind,
                         bool isInput) -> LogicalResult {
@@ -97,6 +105,16 @@ LogicalResult qopt::writeCHeader(ModuleOp module, StringRef prefix,
     sizes(entry.getAs<ArrayAttr>("inputs"), "input");
     sizes(entry.getAs<ArrayAttr>("outputs"), "output");
     os << "int " << cName << "(" << llvm::join(params, ", ") << ");\n";
+  }
+  if (auto variants = module->getAttrOfType<ArrayAttr>(kKernelVariantsAttrName)) {
+    SmallVector<StringRef> names;
+    for (auto name : variants.getAsRange<StringAttr>())
+      names.push_back(name.getValue());
+    os << "\n/* The kernel variant the entry points run on this CPU (chosen once\n"
+       << " * per process from: " << llvm::join(names, ", ")
+       << "; the environment variable\n"
+       << " * QOPT_KERNELS=<name> forces one), or NULL when none can run. */\n"
+       << "const char *" << prefix << "_kernel_variant(void);\n";
   }
   os << "\n#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
   return success();

@@ -1,10 +1,12 @@
 //===- ObjectEmitter.cpp - LLVM dialect to native code ----------*- C++ -*-===//
 
 #include "qopt/Target/ObjectEmitter.h"
+#include "KernelDispatch.h"
 #include "qopt/Transforms/Passes.h"
 
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
@@ -106,27 +108,14 @@ qopt::createTargetMachine(const TargetSpec &spec) {
   return std::move(tm);
 }
 
-std::string qopt::int8KernelsFor(const llvm::TargetMachine &tm) {
+qopt::KernelVariant qopt::bestKernelVariant(const llvm::TargetMachine &tm) {
   const llvm::MCSubtargetInfo *sti = tm.getMCSubtargetInfo();
   auto arch = tm.getTargetTriple().getArch();
-  if (arch == llvm::Triple::x86_64) {
-    if (sti->checkFeatures("+avx512f,+avx512bw,+avx512vnni"))
-      return "avx512-vnni";
-    if (sti->checkFeatures("+avxvnni") ||
-        sti->checkFeatures("+avx512vnni,+avx512vl"))
-      return "avx-vnni";
-    if (sti->checkFeatures("+avx2"))
-      return "avx2";
-  }
-  if (arch == llvm::Triple::aarch64) {
-    if (sti->checkFeatures("+i8mm"))
-      return "neon-i8mm";
-    if (sti->checkFeatures("+dotprod"))
-      return "neon-dotprod";
-    if (sti->checkFeatures("+neon"))
-      return "neon";
-  }
-  return "portable";
+  KernelVariant best = KernelVariant::Portable;
+  for (const KernelVariantInfo &info : kernelVariants())
+    if (info.arch == arch && sti->checkFeatures(info.needs))
+      best = info.variant; // the table lists them weakest first
+  return best;
 }
 
 /// A dot-product feature the user asked for by name must end up in the
@@ -134,26 +123,53 @@ std::string qopt::int8KernelsFor(const llvm::TargetMachine &tm) {
 /// (avxvnni implies avx2; dotprod and i8mm need nothing more on AArch64).
 static llvm::Error checkRequestedKernelFeatures(const qopt::TargetSpec &spec,
                                                 const llvm::TargetMachine &tm) {
-  std::string kernels = qopt::int8KernelsFor(tm);
+  qopt::KernelVariant kernels = qopt::bestKernelVariant(tm);
   for (llvm::StringRef f : llvm::split(spec.features, ','))
-    if (f.trim() == "+avx512vnni" && kernels != "avx512-vnni" &&
-        kernels != "avx-vnni")
+    if (f.trim() == "+avx512vnni" &&
+        kernels != qopt::KernelVariant::AVX512VNNI)
       return llvm::createStringError(
           "--mattr=+avx512vnni asks for vpdpbusd, but the int8 kernels that "
-          "use it also need +avx512bw (zmm kernels; with +avx512vl, ymm "
-          "kernels); this target gets the " +
-          kernels + " kernels");
+          "use it also need AVX-512 F, BW, CD, DQ and VL (x86-64-v4); this "
+          "target gets the " +
+          qopt::kernelVariantName(kernels).str() + " kernels");
   return llvm::Error::success();
 }
 
 FailureOr<std::unique_ptr<llvm::Module>>
 qopt::translateAndOptimize(ModuleOp module, llvm::LLVMContext &llvmContext,
-                           llvm::TargetMachine &tm, StringRef prefix) {
-  // Collect entry names before translation drops the module attribute.
+                           llvm::TargetMachine &tm, StringRef prefix,
+                           StringRef extraFeatures) {
+  // Collect entry names and kernel variants before translation drops the
+  // module attributes.
   SmallVector<std::string> entryNames;
   if (auto entries = module->getAttrOfType<ArrayAttr>(kEntryPointsAttrName))
     for (auto entry : entries.getAsRange<DictionaryAttr>())
       entryNames.push_back(entry.getAs<StringAttr>("name").str());
+  SmallVector<KernelVariant> variants;
+  bool portableOnly = false;
+  if (auto names = module->getAttrOfType<ArrayAttr>(kKernelVariantsAttrName)) {
+    for (auto name : names.getAsRange<StringAttr>()) {
+      std::optional<KernelVariant> v = parseKernelVariant(name.getValue());
+      if (!v || *v == KernelVariant::All) {
+        emitError(module.getLoc()) << "unknown kernel variant " << name
+                                   << " in " << kKernelVariantsAttrName;
+        return failure();
+      }
+      variants.push_back(*v);
+    }
+    auto arch = tm.getTargetTriple().getArch();
+    auto resolved = resolveKernelVariants(variants, arch);
+    if (!resolved) {
+      emitError(module.getLoc()) << llvm::toString(resolved.takeError());
+      return failure();
+    }
+    // Only x86-64 and AArch64 objects carry the dispatcher; elsewhere
+    // portable code is all there is.
+    if (!hasKernelDispatch(arch)) {
+      variants.clear();
+      portableOnly = true;
+    }
+  }
 
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, llvmContext, "qopt");
@@ -166,7 +182,15 @@ qopt::translateAndOptimize(ModuleOp module, llvm::LLVMContext &llvmContext,
   llvmModule->setDataLayout(tm.createDataLayout());
 
   llvm::StringSet<> exported;
-  for (const std::string &name : entryNames) {
+  if (!variants.empty()) {
+    if (llvm::Error err = addKernelDispatch(*llvmModule, tm, variants, entryNames,
+                                            prefix, extraFeatures, exported)) {
+      emitError(module.getLoc()) << llvm::toString(std::move(err));
+      return failure();
+    }
+  }
+  for (const std::string &name : variants.empty() ? ArrayRef<std::string>(entryNames)
+                                                  : ArrayRef<std::string>()) {
     llvm::Function *fn = llvmModule->getFunction(name);
     if (!fn) {
       emitError(module.getLoc()) << "entry point '" << name
@@ -187,6 +211,16 @@ qopt::translateAndOptimize(ModuleOp module, llvm::LLVMContext &llvmContext,
     for (llvm::Argument &arg : fn->args())
       if (arg.getType()->isPointerTy())
         arg.addAttr(llvm::Attribute::NoAlias);
+  }
+  if (portableOnly) {
+    std::string name = (prefix + "_kernel_variant").str();
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(
+        llvmContext, "entry",
+        llvm::Function::Create(
+            llvm::FunctionType::get(llvm::PointerType::get(llvmContext, 0), false),
+            llvm::GlobalValue::ExternalLinkage, name, *llvmModule)));
+    b.CreateRet(b.CreateGlobalString("portable"));
+    exported.insert(name);
   }
   // Everything but the entry points is private to the object, so that two
   // models linked into one program cannot clash.

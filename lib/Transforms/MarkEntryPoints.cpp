@@ -25,6 +25,7 @@ bool hasPlainCLayout(Type type) {
 
 struct QTMarkEntryPoints
     : qopt::impl::QTMarkEntryPointsBase<QTMarkEntryPoints> {
+  using Base::Base;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     Builder b(module.getContext());
@@ -67,6 +68,10 @@ struct QTMarkEntryPoints
                         b.getBoolAttr(false));
     }
     module->setAttr(qopt::kEntryPointsAttrName, b.getArrayAttr(entries));
+    if (!kernelVariants.empty())
+      module->setAttr(qopt::kKernelVariantsAttrName,
+                      b.getStrArrayAttr(SmallVector<StringRef>(
+                          kernelVariants.begin(), kernelVariants.end())));
   }
 };
 

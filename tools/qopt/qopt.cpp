@@ -99,7 +99,7 @@ static int emitNative(DialectRegistry &registry, StringRef bytecode,
 
   llvm::LLVMContext llvmContext;
   FailureOr<std::unique_ptr<llvm::Module>> llvmModule =
-      qopt::translateAndOptimize(*module, llvmContext, tm, prefix);
+      qopt::translateAndOptimize(*module, llvmContext, tm, prefix, mattrOption);
   if (failed(llvmModule))
     return 1;
 
@@ -144,11 +144,13 @@ static std::string peekOption(llvm::ArrayRef<const char *> args,
   return "";
 }
 
-/// `--lower-to-llvm` picks its int8 kernels from the target: the option of
+/// `--lower-to-llvm` picks its kernel variant from the target: the option of
 /// the pipeline is set here from --target / --mcpu / --mattr (read ahead of
-/// option parsing, which builds the pipeline). An explicit kernels= or a
-/// --pass-pipeline is left as written.
-static std::vector<std::string> targetAwareArgs(int argc, char **argv) {
+/// option parsing, which builds the pipeline). An explicit kernels= is
+/// checked against the target's architecture and left as written, and so is
+/// a --pass-pipeline.
+static llvm::Expected<std::vector<std::string>> targetAwareArgs(int argc,
+                                                               char **argv) {
   std::vector<std::string> out(argv, argv + argc);
   llvm::ArrayRef<const char *> args(const_cast<const char **>(argv), argc);
   auto tm = qopt::createTargetMachine({peekOption(args, "target"),
@@ -158,17 +160,35 @@ static std::vector<std::string> targetAwareArgs(int argc, char **argv) {
     llvm::consumeError(tm.takeError()); // reported after parsing
     return out;
   }
-  std::string kernels = qopt::int8KernelsFor(**tm);
-  if (kernels == "portable")
-    return out;
+  std::string kernels =
+      qopt::kernelVariantName(qopt::bestKernelVariant(**tm)).str();
   for (std::string &a : out) {
     llvm::StringRef arg(a);
     std::string dashes = arg.starts_with("--") ? "--" : "-";
     if (!arg.consume_front(dashes) || !arg.consume_front("lower-to-llvm"))
       continue;
-    if (arg.empty())
+    if (arg.empty()) {
       a = dashes + "lower-to-llvm=kernels=" + kernels;
-    else if (arg.starts_with("=") && !arg.contains("kernels"))
+      continue;
+    }
+    if (!arg.consume_front("="))
+      continue;
+    llvm::SmallVector<llvm::StringRef> options;
+    arg.trim("\"{} ").split(options, ' ', -1, /*KeepEmpty=*/false);
+    bool explicitKernels = false;
+    for (llvm::StringRef option : options) {
+      if (!option.consume_front("kernels="))
+        continue;
+      explicitKernels = true;
+      auto list = qopt::parseKernelVariantList(option);
+      if (!list)
+        return list.takeError();
+      auto resolved =
+          qopt::resolveKernelVariants(*list, (*tm)->getTargetTriple().getArch());
+      if (!resolved)
+        return resolved.takeError();
+    }
+    if (!explicitKernels)
       a += " kernels=" + kernels;
   }
   return out;
@@ -181,7 +201,10 @@ int main(int argc, char **argv) {
   qopt::registerAllToLLVMIRTranslations(registry);
   qopt::registerAllPasses();
 
-  std::vector<std::string> args = targetAwareArgs(argc, argv);
+  auto targetArgs = targetAwareArgs(argc, argv);
+  if (!targetArgs)
+    return fail(llvm::toString(targetArgs.takeError()));
+  std::vector<std::string> args = std::move(*targetArgs);
   std::vector<char *> argPointers;
   for (std::string &a : args)
     argPointers.push_back(a.data());

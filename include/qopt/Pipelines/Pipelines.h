@@ -10,8 +10,18 @@
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
+#include "qopt/Support/KernelVariants.h"
 
 namespace qopt {
+
+/// Parses one kernel variant name of `kernels=` (the names come from
+/// KernelVariants.h, the one list), with a message naming the accepted ones.
+struct KernelVariantParser : public llvm::cl::parser<KernelVariant> {
+  explicit KernelVariantParser(llvm::cl::Option &option);
+  bool parse(llvm::cl::Option &option, llvm::StringRef argName,
+             llvm::StringRef arg, KernelVariant &value);
+  static void print(llvm::raw_ostream &os, const KernelVariant &value);
+};
 
 /// Options of `--lower-to-llvm`.
 struct LowerToLLVMOptions : mlir::PassPipelineOptions<LowerToLLVMOptions> {
@@ -25,12 +35,12 @@ struct LowerToLLVMOptions : mlir::PassPipelineOptions<LowerToLLVMOptions> {
       llvm::cl::desc("Give statically shaped temporaries thread-local static "
                      "storage instead of malloc/free per call"),
       llvm::cl::init(true)};
-  PassOptions::Option<std::string> kernels{
+  PassOptions::ListOption<KernelVariant, KernelVariantParser> kernels{
       *this, "kernels",
-      llvm::cl::desc("int8 kernels: portable, avx512-vnni, avx-vnni, avx2, "
-                     "neon, neon-dotprod or neon-i8mm (the qopt driver picks "
-                     "them from the target)"),
-      llvm::cl::init("portable")};
+      llvm::cl::desc("Kernel variants the object holds, chosen at run time "
+                     "by the CPU (all = every variant of the target; default "
+                     "portable; the qopt driver derives them from the "
+                     "target)")};
   PassOptions::Option<bool> floatKernels{
       *this, "float-kernels",
       llvm::cl::desc("Run float32 matmuls and convolutions with constant "
@@ -44,12 +54,24 @@ struct LowerToLLVMOptions : mlir::PassPipelineOptions<LowerToLLVMOptions> {
 };
 
 /// Lowers a model in TOSA 1.0 or linalg-on-tensors (with arith, math, tensor)
-/// to the LLVM dialect. Public functions become plain C entry points
+/// to the LLVM dialect, once per kernel variant of `options.kernels` (each
+/// variant's symbols suffixed `.<variant>`, constants they share kept once). Public functions become plain C entry points
 /// `i32 f(ptr in..., ptr out...)` (bare-pointer convention, results written
 /// to caller-provided buffers) and are listed in the `qt.entry_points` module
 /// attribute so that a C header can be written for them.
 void buildLowerToLLVMPipeline(mlir::OpPassManager &pm,
                               const LowerToLLVMOptions &options);
+
+/// The lowering for one kernel variant (what buildLowerToLLVMPipeline runs
+/// once per listed variant).
+void buildSingleVariantPipeline(mlir::OpPassManager &pm,
+                                const LowerToLLVMOptions &options,
+                                KernelVariant variant);
+
+/// The variants `options.kernels` asks for, weakest first (`portable` when
+/// none is given; `all` means the host architecture's), or a message.
+llvm::Expected<llvm::SmallVector<KernelVariant>>
+requestedKernelVariants(const LowerToLLVMOptions &options);
 
 /// Registers every qopt pipeline with the global pass registry.
 void registerPipelines();

@@ -11,6 +11,7 @@
 #define QOPT_TARGET_OBJECTEMITTER_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "qopt/Support/KernelVariants.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 
@@ -40,20 +41,23 @@ enum class EmitKind { MLIR, LLVM, Asm, Obj };
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const TargetSpec &spec);
 
-/// The packed int8 kernels `tm` can run, as `--lower-to-llvm`'s `kernels`
-/// option: on x86-64 "avx512-vnni" (avx512f, avx512bw, avx512vnni),
-/// "avx-vnni" (avxvnni, or avx512vnni with avx512vl), "avx2";
-/// on AArch64 "neon-i8mm" (i8mm), "neon-dotprod" (dotprod), "neon"; else
-/// "portable". createTargetMachine rejects a --mattr that enables a dot
-/// instruction these kernels then cannot use.
-std::string int8KernelsFor(const llvm::TargetMachine &tm);
+/// The best kernel variant `tm` can run: the strongest of its architecture
+/// whose instruction set (KernelVariantInfo::needs) `tm` has, else portable.
+/// createTargetMachine rejects a --mattr that enables a dot instruction
+/// these kernels then cannot use.
+KernelVariant bestKernelVariant(const llvm::TargetMachine &tm);
 
 /// Translates `module` (LLVM dialect) to LLVM IR for `tm`, renames each
 /// recorded entry point `f` to `<prefix>_f`, and runs LLVM's -O3 pipeline.
+/// A module lowered with kernel variants (`qt.kernel_variants`) has each
+/// variant compiled for its instruction set (plus the `+` features of
+/// `extraFeatures`), and `<prefix>_f` dispatches at run time
+/// (lib/Target/KernelDispatch.h).
 /// Diagnostics go to the module's context.
 mlir::FailureOr<std::unique_ptr<llvm::Module>>
 translateAndOptimize(mlir::ModuleOp module, llvm::LLVMContext &llvmContext,
-                     llvm::TargetMachine &tm, llvm::StringRef prefix);
+                     llvm::TargetMachine &tm, llvm::StringRef prefix,
+                    llvm::StringRef extraFeatures = "");
 
 /// Writes `module` as textual IR, assembly or an object file.
 mlir::LogicalResult emitCode(llvm::Module &module, llvm::TargetMachine &tm,

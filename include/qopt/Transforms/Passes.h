@@ -18,6 +18,11 @@ namespace qopt {
 inline constexpr llvm::StringLiteral kEntryPointsAttrName = "qt.entry_points";
 /// On an i8 argument or result of an entry point: the data is uint8 (the
 /// C interface and qopt-run use uint8), e.g. an ONNX uint8 graph input.
+/// Module attribute: the kernel variants the lowered module holds, weakest
+/// first (names of qopt/Support/KernelVariants.h). With several, every
+/// symbol of variant `v` is suffixed `.v`.
+inline constexpr llvm::StringLiteral kKernelVariantsAttrName =
+    "qt.kernel_variants";
 inline constexpr llvm::StringLiteral kUnsignedAttrName = "qt.unsigned";
 
 #define GEN_PASS_DECL

@@ -23,7 +23,17 @@ def QTMarkEntryPoints : Pass<"qt-mark-entry-points", "::mlir::ModuleOp"> {
     Example: `func.func @main(%x: tensor<1x64xf32>) -> tensor<1x10xf32>`
     adds the entry `{name = "main", inputs = [tensor<1x64xf32>],
     outputs = [tensor<1x10xf32>]}` to `qt.entry_points`.
+
+    With `kernel-variants=avx2` it also records `qt.kernel_variants =
+    ["avx2"]`: the object emitter compiles the module's code for that
+    variant's instruction set and guards the entry points with a run-time
+    check of the CPU.
   }];
+  let options = [
+    ListOption<"kernelVariants", "kernel-variants", "std::string",
+               "Kernel variants the lowered code is for (recorded in "
+               "qt.kernel_variants)">,
+  ];
   let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
 }
 
