@@ -4,8 +4,8 @@
 # --op=fc-sweep: M and N in 1..33, K a prime up to 1021), PER_OBJECT cases
 # per compiled object, plus the 54 edge cases (--op=fc-edges: input zero
 # points -128 / 0 / 127 x all -128 / 255*127 products / random inputs x
-# multipliers below / above 1). x86 paths run natively (this CPU has
-# AVX-512 VNNI), AArch64 paths under qemu-aarch64.
+# multipliers below / above 1). x86 paths run natively (those whose
+# instructions the host lacks are skipped), AArch64 paths under qemu-aarch64.
 #
 #   scripts/kernel-sweep.sh [--count N] [--per-object N] [--seed S]
 #                           [--paths a,b,...] [--docs FILE]
@@ -37,33 +37,37 @@ while [ $# -gt 0 ]; do
 done
 
 qemu="qemu-aarch64 -L /usr/aarch64-linux-gnu"
-# name | qopt flags | C compiler | runner
-declare -A flags=(
-  [avx512-vnni]="--lower-to-llvm --mcpu=znver4"
-  [avx-vnni]="--lower-to-llvm --mcpu=znver4 --mattr=-avx512bw"
-  [avx2]="--lower-to-llvm --mcpu=haswell"
-  [portable-x86]="--lower-to-llvm=kernels=portable"
-  [neon-dotprod-max]="--lower-to-llvm --target=aarch64-linux-gnu --mattr=+dotprod"
-  [neon-dotprod-a76]="--lower-to-llvm --target=aarch64-linux-gnu --mcpu=cortex-a76"
-  [neon-i8mm-max]="--lower-to-llvm --target=aarch64-linux-gnu --mattr=+i8mm"
-  [neon-a53]="--lower-to-llvm --target=aarch64-linux-gnu --mcpu=cortex-a53"
-  [portable-aarch64]="--lower-to-llvm=kernels=portable --target=aarch64-linux-gnu"
+# Each architecture's cases are compiled once, with every kernel variant
+# (kernels=all); a path is one variant, forced with QOPT_KERNELS or chosen
+# by the object's dispatcher on the emulated CPU (which checks that it
+# falls back: cortex-a76 has no i8mm, cortex-a53 no dotprod).
+# path | variant it must run | QOPT_KERNELS | qemu CPU
+declare -A variant=(
+  [avx512-vnni]=avx512-vnni [avx-vnni]=avx-vnni [avx2]=avx2
+  [portable-x86]=portable
+  [neon-dotprod-max]=neon-dotprod [neon-dotprod-a76]=neon-dotprod
+  [neon-i8mm-max]=neon-i8mm [neon-a53]=neon [portable-aarch64]=portable
 )
-declare -A runner=(
-  [neon-dotprod-max]="$qemu -cpu max" [neon-dotprod-a76]="$qemu -cpu cortex-a76"
-  [neon-i8mm-max]="$qemu -cpu max" [neon-a53]="$qemu -cpu cortex-a53"
-  [portable-aarch64]="$qemu -cpu cortex-a53"
+declare -A forced=(
+  [avx512-vnni]=avx512-vnni [avx-vnni]=avx-vnni [avx2]=avx2
+  [portable-x86]=portable [neon-dotprod-max]=neon-dotprod
+  [portable-aarch64]=portable
+)
+declare -A cpu=(
+  [neon-dotprod-max]=max [neon-dotprod-a76]=cortex-a76 [neon-i8mm-max]=max
+  [neon-a53]=cortex-a53 [portable-aarch64]=cortex-a53
 )
 all=(avx512-vnni avx-vnni avx2 portable-x86 neon-dotprod-max neon-dotprod-a76
      neon-i8mm-max neon-a53 portable-aarch64)
+lowering="--lower-to-llvm=kernels=all"
 gen_flags=()
 if [ -n "$sparsity" ]; then
   gen_flags=(--sparsity="$sparsity")
-  for p in "${!flags[@]}"; do
-    flags[$p]=${flags[$p]/--lower-to-llvm /--lower-to-llvm=sparse-weights=$sparse_weights }
-  done
+  lowering="--lower-to-llvm=kernels=all sparse-weights=$sparse_weights"
 fi
 if [ -n "$paths_arg" ]; then IFS=, read -r -a paths <<< "$paths_arg"; else paths=("${all[@]}"); fi
+# x86 variants this host lacks are skipped (and said so), never run.
+host_variants=" $("$bin/qopt-host-features" | sed -n 's/^variant //p' | xargs) "
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -80,29 +84,53 @@ mkdir -p "$work/edges"
 "$bin/qt-testgen" --op=fc-edges --seed="$seed" "${gen_flags[@]}" --out="$work/edges"
 batches+=(edges)
 
-passed=0 failed=0
+# Each batch is compiled once per architecture.
+compile() { # batch arch
+  local d=$work/$1 o=$work/$1/$2
+  [ -f "$o/cases.o" ] && return 0
+  mkdir -p "$o"   # the header is named after the object: cases.h
+  if [ "$2" = x86 ]; then
+    "$bin/qopt" "$lowering" "$d/cases.mlir" -o "$o/cases.o"
+    cc -I"$o" "$d/harness.c" "$o/cases.o" -lm -o "$o/run"
+  else
+    "$bin/qopt" "$lowering" --target=aarch64-linux-gnu "$d/cases.mlir" -o "$o/cases.o"
+    aarch64-linux-gnu-gcc -I"$o" "$d/harness.c" "$o/cases.o" -lm -o "$o/run"
+  fi
+}
+
+passed=0 failed=0 skipped=0
 rows=()
 for path in "${paths[@]}"; do
-  [ -n "${flags[$path]:-}" ] || { echo "kernel-sweep: unknown path '$path'" >&2; exit 2; }
-  cc=cc; run=""
-  case $path in neon-*|portable-aarch64) cc=aarch64-linux-gnu-gcc; run=${runner[$path]} ;; esac
+  [ -n "${variant[$path]:-}" ] || { echo "kernel-sweep: unknown path '$path'" >&2; exit 2; }
+  arch=x86; run=""
+  if [ -n "${cpu[$path]:-}" ]; then arch=aarch64; run="$qemu -cpu ${cpu[$path]}"; fi
+  if [ $arch = x86 ] && [[ $host_variants != *" ${variant[$path]} "* ]]; then
+    printf '%-18s skipped: this host cannot run %s\n' "$path" "${variant[$path]}"
+    rows+=("| \`$path\` | skipped: the host lacks it | | | |")
+    skipped=$((skipped + 1))
+    continue
+  fi
   cases=0 mismatches=0 random=0 edges=0
   for batch in "${batches[@]}"; do
-    d=$work/$batch; o=$d/$path
-    mkdir -p "$o"   # the header is named after the object: cases.h
+    d=$work/$batch; o=$d/$arch
+    compile "$batch" $arch
     # shellcheck disable=SC2086
-    "$bin/qopt" ${flags[$path]} "$d/cases.mlir" -o "$o/cases.o"
-    $cc -I"$o" "$d/harness.c" "$o/cases.o" -lm -o "$o/run"
-    # shellcheck disable=SC2086
-    line=$($run "$o/run" "$d" | tail -n 1) || true
+    out=$(QOPT_KERNELS=${forced[$path]:-} $run "$o/run" "$d") || true
+    line=$(tail -n 1 <<< "$out")
+    ran=$(sed -n 's/^kernel variant: //p' <<< "$out")
     c=$(sed -n 's/^\([0-9]*\) cases, \([0-9]*\) mismatches$/\1/p' <<< "$line")
     m=$(sed -n 's/^\([0-9]*\) cases, \([0-9]*\) mismatches$/\2/p' <<< "$line")
     if [ -z "$c" ]; then echo "kernel-sweep: $path/$batch did not run: $line" >&2; c=0; m=1; fi
+    if [ "$ran" != "${variant[$path]}" ]; then
+      echo "kernel-sweep: $path/$batch ran the '$ran' kernels, not '${variant[$path]}'" >&2; m=$((m + 1))
+    fi
     cases=$((cases + c)); mismatches=$((mismatches + m))
     if [ "$batch" = edges ]; then edges=$c; else random=$((random + c)); fi
   done
   printf '%-18s %5d random + %2d edge cases, %d mismatches\n' "$path" "$random" "$edges" "$mismatches"
-  rows+=("| \`$path\` | \`${flags[$path]}\`${run:+ under \`${run#qemu-aarch64 -L /usr/aarch64-linux-gnu }\`} | $random | $edges | $mismatches |")
+  how="\`${variant[$path]}\`"
+  [ -n "${forced[$path]:-}" ] && how+=" (QOPT_KERNELS)" || how+=" (chosen by the dispatcher)"
+  rows+=("| \`$path\` | $how${run:+ under \`-cpu ${cpu[$path]}\`} | $random | $edges | $mismatches |")
   if [ "$mismatches" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 done
 
@@ -120,7 +148,11 @@ if [ -n "$docs" ]; then
     echo "33×1021×17), and compares every output byte with the C++ reference (docs/numerics.md)."
     echo "Convolutions run on the same kernels through im2col (tested in test/Integration/QT)."
     echo
-    echo "| path | qopt flags (and qemu CPU) | random cases | edge cases | mismatches |"
+    echo "Each architecture's cases are compiled once with \`--lower-to-llvm=kernels=all\`; a path"
+    echo "runs one kernel variant of that object, forced with \`QOPT_KERNELS\` or chosen by its"
+    echo "dispatcher on the emulated CPU, and the harness checks which variant ran."
+    echo
+    echo "| path | kernel variant (and qemu CPU) | random cases | edge cases | mismatches |"
     echo "|---|---|---|---|---|"
     printf '%s\n' "${rows[@]}"
     echo
@@ -128,5 +160,6 @@ if [ -n "$docs" ]; then
     echo "50 random cases per path)."
   } > "$docs"
 fi
-echo "$passed passed, $failed failed"
+if [ "$skipped" -gt 0 ]; then echo "$passed passed, $failed failed, $skipped skipped"
+else echo "$passed passed, $failed failed"; fi
 [ "$failed" -eq 0 ]

@@ -49,3 +49,30 @@ tools = [
     ToolSubst("count", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, [config.qopt_tools_dir, config.llvm_tools_dir])
+
+# What the host can run, read by qopt-host-features with LLVM's host-feature
+# API (never from the CPU's name): lit features `host-x86_64` /
+# `host-aarch64`, `host-<feature>` for each CPU feature (host-avx2,
+# host-avx512vnni, host-avxvnni, host-amx-int8, host-avx512fp16, ...) and
+# `host-kernels-<variant>` for each kernel variant whose instruction set the
+# host has. A test that runs code natively states what it needs with
+# REQUIRES; tests that sweep every variant loop over %host_kernel_variants.
+import subprocess
+
+host_variants = []
+host_report = subprocess.run(
+    [os.path.join(config.qopt_tools_dir, "qopt-host-features")],
+    capture_output=True, text=True, check=True).stdout
+for line in host_report.splitlines():
+    kind, _, value = line.partition(" ")
+    if kind == "arch":
+        config.available_features.add("host-" + value)
+    elif kind == "feature":
+        config.available_features.add("host-" + value)
+    elif kind == "variant":
+        config.available_features.add("host-kernels-" + value)
+        host_variants.append(value)
+config.substitutions.append(("%host_kernel_variants", " ".join(host_variants)))
+# The variant an object with every variant chooses here (the strongest).
+config.substitutions.append(("%host_best_kernel_variant",
+                             host_variants[-1] if host_variants else "none"))

@@ -7,6 +7,7 @@
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -160,6 +161,14 @@ void qopt::buildSingleVariantPipeline(OpPassManager &pm,
   // become libm calls, which the object may use.
   if (packed)
     pm.addPass(createQTLowerKernelIntrinsics());
+  // bf16 arithmetic in f32 (what LLVM's promotion does), and bf16
+  // conversions in integer arithmetic: the same bits on every CPU, and no
+  // libgcc helper (__truncsfbf2) that Debian 12's cannot link.
+  arith::ArithEmulateUnsupportedFloatsOptions emulate;
+  emulate.sourceTypeStrs = {"bf16"};
+  emulate.targetTypeStr = "f32";
+  pm.addPass(arith::createArithEmulateUnsupportedFloats(emulate));
+  pm.addPass(createQTExpandBFloat16());
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());

@@ -8,6 +8,7 @@
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/Linker/Linker.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Transforms/Utils/ModuleUtils.h"
 
 using namespace llvm;
 
@@ -99,6 +100,10 @@ Error qopt::addKernelDispatch(Module &module, const TargetMachine &tm,
 
   if (Error err = linkRuntime(module))
     return err;
+  // Codegen may call it (bf16 on CPUs without bf16 conversions) after
+  // the optimizer would have dropped an unused copy.
+  if (Function *truncate = module.getFunction("__truncsfbf2"))
+    appendToCompilerUsed(module, {truncate});
   Function *select = module.getFunction("qopt_rt_select");
   Function *variantName = module.getFunction("qopt_rt_variant_name");
   if (!select || !variantName)
@@ -156,6 +161,11 @@ Error qopt::addKernelDispatch(Module &module, const TargetMachine &tm,
       if (!impl)
         return createStringError("entry point '" + entry + "' of kernel variant '" +
                                  kernelVariantName(v) + "' is missing");
+      // The header promises distinct, non-overlapping buffers; telling
+      // LLVM lets it vectorize across inputs and outputs.
+      for (Argument &arg : impl->args())
+        if (arg.getType()->isPointerTy())
+          arg.addAttr(Attribute::NoAlias);
       impls.push_back(impl);
     }
     FunctionType *type = impls.front()->getFunctionType();

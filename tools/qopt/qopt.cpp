@@ -173,23 +173,32 @@ static llvm::Expected<std::vector<std::string>> targetAwareArgs(int argc,
     }
     if (!arg.consume_front("="))
       continue;
-    llvm::SmallVector<llvm::StringRef> options;
-    arg.trim("\"{} ").split(options, ' ', -1, /*KeepEmpty=*/false);
+    // An explicit list is checked for the target and `all` expanded to the
+    // target's variants (the pipeline alone cannot know the target).
+    llvm::SmallVector<llvm::StringRef> split;
+    arg.trim("\"{} ").split(split, ' ', -1, /*KeepEmpty=*/false);
+    std::vector<std::string> options(split.begin(), split.end());
     bool explicitKernels = false;
-    for (llvm::StringRef option : options) {
-      if (!option.consume_front("kernels="))
+    for (std::string &option : options) {
+      llvm::StringRef value(option);
+      if (!value.consume_front("kernels="))
         continue;
       explicitKernels = true;
-      auto list = qopt::parseKernelVariantList(option);
+      auto list = qopt::parseKernelVariantList(value);
       if (!list)
         return list.takeError();
       auto resolved =
           qopt::resolveKernelVariants(*list, (*tm)->getTargetTriple().getArch());
       if (!resolved)
         return resolved.takeError();
+      option = "kernels=" + llvm::join(llvm::map_range(*resolved, [](auto v) {
+                                         return qopt::kernelVariantName(v);
+                                       }),
+                                       ",");
     }
     if (!explicitKernels)
-      a += " kernels=" + kernels;
+      options.push_back("kernels=" + kernels);
+    a = dashes + "lower-to-llvm=" + llvm::join(options, " ");
   }
   return out;
 }

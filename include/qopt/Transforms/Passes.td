@@ -99,6 +99,23 @@ def QTThreadLocalWorkspace
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def QTExpandBFloat16 : Pass<"qt-expand-bf16"> {
+  let summary = "Convert between f32 and bf16 with integer arithmetic";
+  let description = [{
+    `arith.extf` / `arith.truncf` between f32 and bf16 become integer
+    shifts and the round-to-nearest-even bias (upstream's
+    `populateExpandBFloat16Patterns`). LLVM would otherwise call
+    `__truncsfbf2` on CPUs without AVX512-BF16, which Debian 12's libgcc
+    lacks, and an object of a kernel variant must run on every CPU of that
+    variant, with the same result.
+
+    Example: `arith.truncf %x : f32 to bf16` becomes a bitcast to i32, the
+    rounding bias add, a shift right by 16 and a truncation to i16 (NaN kept
+    quiet).
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def QTFuseElementwise : Pass<"qt-fuse-elementwise"> {
   let summary = "Fuse elementwise linalg ops where no value is computed twice";
   let description = [{

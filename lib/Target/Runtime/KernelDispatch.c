@@ -187,6 +187,27 @@ int qopt_rt_select(int *cache, int n, const char *const *names,
   return chosen;
 }
 
+/* f32 -> bf16, rounded to nearest even, NaN kept quiet. LLVM calls this when
+ * it must narrow a bf16 value it held in a float register on a CPU without
+ * bf16 conversions; Debian 12's libgcc lacks it, so every object carries its
+ * own (internal) copy. The same bits as qt-expand-bf16's inline code. */
+__bf16 __truncsfbf2(float x) {
+  union {
+    float f;
+    unsigned u;
+  } in = {x};
+  unsigned short bits;
+  if ((in.u & 0x7fffffffu) > 0x7f800000u)
+    bits = 0x7fc0; /* the canonical quiet NaN, as upstream's expansion */
+  else
+    bits = (unsigned short)((in.u + 0x7fffu + ((in.u >> 16) & 1)) >> 16);
+  union {
+    unsigned short u;
+    __bf16 b;
+  } out = {bits};
+  return out.b;
+}
+
 const char *qopt_rt_variant_name(int *cache, int n, const char *const *names,
                                  const int *codes) {
   int chosen = qopt_rt_select(cache, n, names, codes);
