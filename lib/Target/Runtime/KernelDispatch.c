@@ -191,21 +191,24 @@ int qopt_rt_select(int *cache, int n, const char *const *names,
  * it must narrow a bf16 value it held in a float register on a CPU without
  * bf16 conversions; Debian 12's libgcc lacks it, so every object carries its
  * own (internal) copy. The same bits as qt-expand-bf16's inline code. */
-__bf16 __truncsfbf2(float x) {
+/* Declared with a float result whose low 16 bits are the bf16: the same
+ * register (xmm0 / v0) as a __bf16 result, without a bf16 value in the body,
+ * which on such a CPU would itself need this function. */
+float __truncsfbf2(float x) {
   union {
     float f;
     unsigned u;
   } in = {x};
-  unsigned short bits;
+  unsigned bits;
   if ((in.u & 0x7fffffffu) > 0x7f800000u)
     bits = 0x7fc0; /* the canonical quiet NaN, as upstream's expansion */
   else
-    bits = (unsigned short)((in.u + 0x7fffu + ((in.u >> 16) & 1)) >> 16);
+    bits = (in.u + 0x7fffu + ((in.u >> 16) & 1)) >> 16;
   union {
-    unsigned short u;
-    __bf16 b;
+    unsigned u;
+    float f;
   } out = {bits};
-  return out.b;
+  return out.f;
 }
 
 const char *qopt_rt_variant_name(int *cache, int n, const char *const *names,
