@@ -5,7 +5,10 @@ against the peers people would otherwise use, all measured in one run.
   /usr/bin/python3 bench/gemm.py [--docs docs/performance.md] [--shapes M,N,K;...]
 
 Measures, in this order for every shape (best of 3 timings of >= 0.2 s each):
-- the clock (dependent-add loop) and the vpdpbusd zmm peak (bench/peak.c);
+- the peak of every int8 dot-product unit the core has, measured on the
+  instruction itself (bench/peak.c: vpdpbusd zmm / ymm, vpmaddwd ymm, AMX
+  tdpbssd where present); each shape's "% of peak" is against the unit of
+  the kernel variant that ran (the object says which);
 - qopt: qt.fully_connected y[M,N] = x[M,K] W[N,K]^T with per-column
   requantization to int8, compiled by `qopt --lower-to-llvm` for the host
   and called through its C header;
@@ -24,11 +27,25 @@ Needs: a built qopt, clang-22, libdnnl-dev, python3-onnx, node and
 import argparse
 import datetime
 import os
+import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import BUILD, PEERS, ROOT, replace_marked, run  # noqa: E402
+
+# The unit whose peak a kernel variant's GEMM is held against.
+VARIANT_UNIT = {"avx512-vnni": "vpdpbusd-zmm", "avx-vnni": "vpdpbusd-ymm",
+                "avx2": "vpmaddwd-ymm", "amx": "tdpbssd"}
+
+
+def cpu_model():
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return "unknown CPU"
+
 
 SHAPES = [(1024, 1024, 1024)] + [(m, n, n) for n in (1024, 4096) for m in (1, 4, 16, 256)]
 
@@ -62,6 +79,7 @@ TIMER_C = r"""
 #include <time.h>
 static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
 int main(void) {
+  fprintf(stderr, "%s\n", gemm_kernel_variant());
   int8_t *x = malloc((long)GEMM_MAIN_INPUT0_SIZE), *y = malloc((long)GEMM_MAIN_OUTPUT0_SIZE);
   for (long i = 0; i < (long)GEMM_MAIN_INPUT0_SIZE; ++i) x[i] = (int8_t)(i * 7);
   gemm_main(x, y);
@@ -88,13 +106,17 @@ def main():
         shapes = [tuple(map(int, s.split(","))) for s in args.shapes.split(";")]
     qopt = os.path.join(BUILD, "bin", "qopt")
     with tempfile.TemporaryDirectory() as tmp:
-        run(["clang-22", "-O2", "-mavx512f", "-mavx512bw", "-mavx512vnni",
-             os.path.join(ROOT, "bench", "peak.c"), "-o", os.path.join(tmp, "peak")])
+        run(["clang-22", "-O2", os.path.join(ROOT, "bench", "peak.c"), "-o",
+             os.path.join(tmp, "peak")])
         run(["g++", "-O2", os.path.join(PEERS, "onednn_matmul.cpp"), "-ldnnl",
              "-o", os.path.join(tmp, "onednn")])
-        ghz, peak = map(float, run([os.path.join(tmp, "peak")]).split())
-        print("clock %.2f GHz (dependent adds); vpdpbusd zmm peak %.0f GOPS = %.1f ops/cycle"
-              % (ghz, peak, peak / ghz), flush=True)
+        peaks = {}
+        for line in run([os.path.join(tmp, "peak")]).splitlines():
+            unit, gops = line.split()
+            peaks[unit] = float(gops)
+        print("%s; measured peaks (int8 GOPS): %s" % (
+            cpu_model(), ", ".join("%s %.0f" % kv for kv in peaks.items())), flush=True)
+        variant = None
         rows = []
         for m, n, k in shapes:
             ops = 2.0 * m * n * k
@@ -108,6 +130,9 @@ def main():
                 f.write(TIMER_C)
             run(["cc", "-O2", "-I" + d, os.path.join(d, "timer.c"), os.path.join(d, "gemm.o"),
                  "-o", os.path.join(d, "timer")])
+            variant = subprocess.run([os.path.join(d, "timer")], capture_output=True,
+                                     text=True, env=dict(os.environ, QOPT_KERNELS="")).stderr.strip()
+            peak = peaks.get(VARIANT_UNIT.get(variant, ""), float("nan"))
             run(["/usr/bin/python3", os.path.join(PEERS, "make_qlinear_matmul.py"),
                  str(m), str(n), str(k), os.path.join(d, "mm.onnx"), os.path.join(d, "triv.onnx")])
             ort_node = ["node", os.path.join(PEERS, "ort_run.js")]
@@ -121,26 +146,27 @@ def main():
                 t_mm = float(run(ort_node + [os.path.join(d, "mm.onnx")]))
                 t_triv = float(run(ort_node + [os.path.join(d, "triv.onnx")]))
                 best["ort"] = max(best["ort"], ops / max(t_mm - t_triv, 1e-9) / 1e9)
-            row = dict(m=m, n=n, k=k, **best)
+            row = dict(m=m, n=n, k=k, variant=variant, peak=peak, **best)
             rows.append(row)
-            print("%5d x %5d x %5d: qopt %6.1f GOPS (%3.0f%% of peak), oneDNN %6.1f (%.2fx), "
+            print("%5d x %5d x %5d: qopt (%s) %6.1f GOPS (%3.0f%% of peak), oneDNN %6.1f (%.2fx), "
                   "ORT %6.1f (%.2fx), oneDNN f32 %6.1f GFLOPS"
-                  % (m, n, k, row["qopt"], 100 * row["qopt"] / peak, row["onednn"],
+                  % (m, n, k, variant, row["qopt"], 100 * row["qopt"] / peak, row["onednn"],
                      row["qopt"] / row["onednn"], row["ort"], row["qopt"] / row["ort"],
                      row["onednn_f32"]), flush=True)
     table = [
-        "Measured %s by `/usr/bin/python3 bench/gemm.py --docs docs/performance.md`, one thread: clock"
+        "Measured %s by `/usr/bin/python3 bench/gemm.py --docs docs/performance.md`, one thread, on"
         % datetime.date.today().isoformat(),
-        "%.2f GHz (dependent adds), vpdpbusd zmm peak %.0f GOPS (%.1f int8 ops per cycle)."
-        % (ghz, peak, peak / ghz),
+        "%s. Peaks measured on the instructions in the same run (int8 GOPS): %s. "
+        "\"% of peak\" is against the unit of the kernel variant that ran."
+        % (cpu_model(), ", ".join("`%s` %.0f" % kv for kv in peaks.items())),
         "",
-        "| M | N | K | qopt GOPS | % of peak | oneDNN u8s8 GOPS | qopt / oneDNN "
+        "| M | N | K | kernel variant | qopt GOPS | % of peak | oneDNN u8s8 GOPS | qopt / oneDNN "
         "| ORT QLinearMatMul GOPS | qopt / ORT | oneDNN f32 GFLOPS |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
-        table.append("| %d | %d | %d | %.1f | %.0f%% | %.1f | %.2f× | %.1f | %.2f× | %.1f |" % (
-            r["m"], r["n"], r["k"], r["qopt"], 100 * r["qopt"] / peak, r["onednn"],
+        table.append("| %d | %d | %d | %s | %.1f | %.0f%% | %.1f | %.2f× | %.1f | %.2f× | %.1f |" % (
+            r["m"], r["n"], r["k"], r["variant"], r["qopt"], 100 * r["qopt"] / r["peak"], r["onednn"],
             r["qopt"] / r["onednn"], r["ort"], r["qopt"] / r["ort"], r["onednn_f32"]))
     print("\n".join(table))
     if args.docs:

@@ -37,8 +37,8 @@ while [ $# -gt 0 ]; do
 done
 
 qemu="qemu-aarch64 -L /usr/aarch64-linux-gnu"
-# Each architecture's cases are compiled once, with every kernel variant
-# (kernels=all); a path is one variant, forced with QOPT_KERNELS or chosen
+# Each architecture's cases are compiled once, with every kernel variant the
+# paths use (kernels=...); a path is one variant, forced with QOPT_KERNELS or chosen
 # by the object's dispatcher on the emulated CPU (which checks that it
 # falls back: cortex-a76 has no i8mm, cortex-a53 no dotprod).
 # path | variant it must run | QOPT_KERNELS | qemu CPU
@@ -59,13 +59,21 @@ declare -A cpu=(
 )
 all=(avx512-vnni avx-vnni avx2 portable-x86 neon-dotprod-max neon-dotprod-a76
      neon-i8mm-max neon-a53 portable-aarch64)
-lowering="--lower-to-llvm=kernels=all"
+if [ -n "$paths_arg" ]; then IFS=, read -r -a paths <<< "$paths_arg"; else paths=("${all[@]}"); fi
+# Each architecture's object holds the variants its paths run (all of them
+# for the full sweep), so that the dispatcher's choice is among all of them.
+x86_variants="" arm_variants=""
+for path in "${paths[@]}"; do
+  v=${variant[$path]:-}
+  [ -n "$v" ] || { echo "kernel-sweep: unknown path '$path'" >&2; exit 2; }
+  if [ -n "${cpu[$path]:-}" ]; then arm_variants+=",$v"; else x86_variants+=",$v"; fi
+done
+lowering_options=""
 gen_flags=()
 if [ -n "$sparsity" ]; then
   gen_flags=(--sparsity="$sparsity")
-  lowering="--lower-to-llvm=kernels=all sparse-weights=$sparse_weights"
+  lowering_options=" sparse-weights=$sparse_weights"
 fi
-if [ -n "$paths_arg" ]; then IFS=, read -r -a paths <<< "$paths_arg"; else paths=("${all[@]}"); fi
 # x86 variants this host lacks are skipped (and said so), never run.
 host_variants=" $("$bin/qopt-host-features" | sed -n 's/^variant //p' | xargs) "
 
@@ -90,10 +98,11 @@ compile() { # batch arch
   [ -f "$o/cases.o" ] && return 0
   mkdir -p "$o"   # the header is named after the object: cases.h
   if [ "$2" = x86 ]; then
-    "$bin/qopt" "$lowering" "$d/cases.mlir" -o "$o/cases.o"
+    "$bin/qopt" "--lower-to-llvm=kernels=${x86_variants#,}$lowering_options" "$d/cases.mlir" -o "$o/cases.o"
     cc -I"$o" "$d/harness.c" "$o/cases.o" -lm -o "$o/run"
   else
-    "$bin/qopt" "$lowering" --target=aarch64-linux-gnu "$d/cases.mlir" -o "$o/cases.o"
+    "$bin/qopt" "--lower-to-llvm=kernels=${arm_variants#,}$lowering_options" --target=aarch64-linux-gnu \
+      "$d/cases.mlir" -o "$o/cases.o"
     aarch64-linux-gnu-gcc -I"$o" "$d/harness.c" "$o/cases.o" -lm -o "$o/run"
   fi
 }
@@ -148,7 +157,7 @@ if [ -n "$docs" ]; then
     echo "33×1021×17), and compares every output byte with the C++ reference (docs/numerics.md)."
     echo "Convolutions run on the same kernels through im2col (tested in test/Integration/QT)."
     echo
-    echo "Each architecture's cases are compiled once with \`--lower-to-llvm=kernels=all\`; a path"
+    echo "Each architecture's cases are compiled once, into one object holding every kernel variant of its paths; a path"
     echo "runs one kernel variant of that object, forced with \`QOPT_KERNELS\` or chosen by its"
     echo "dispatcher on the emulated CPU, and the harness checks which variant ran."
     echo
