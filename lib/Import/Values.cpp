@@ -7,6 +7,7 @@
 
 #include "Importer.h"
 
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
@@ -257,8 +258,27 @@ std::string loadExternalData(onnx::ModelProto &model, StringRef modelPath) {
     std::string what = "tensor '" + name + "'" + readerOf(name);
     if (location.empty() || llvm::sys::path::is_absolute(location))
       return what + " keeps its data in an external file but gives no relative location";
-    SmallString<256> file(llvm::sys::path::parent_path(modelPath));
+    // ONNX's rule: the data lies in the model's folder or below. No `..`
+    // component, and no symlink may lead out of it: a model from a stranger
+    // must not embed other files of the machine into the compiled output.
+    for (StringRef part : llvm::make_range(llvm::sys::path::begin(location),
+                                           llvm::sys::path::end(location)))
+      if (part == "..")
+        return what + " keeps its data in '" + location +
+               "', outside the model's folder ('..' is not allowed)";
+    SmallString<256> folder(llvm::sys::path::parent_path(modelPath));
+    if (folder.empty())
+      folder = ".";
+    SmallString<256> file(folder);
     llvm::sys::path::append(file, location);
+    SmallString<256> realFolder, realFile;
+    if (!llvm::sys::fs::real_path(folder, realFolder) &&
+        !llvm::sys::fs::real_path(file, realFile)) {
+      llvm::sys::path::append(realFolder, "");
+      if (!StringRef(realFile).starts_with(realFolder))
+        return what + " keeps its data in '" + location + "', which leads outside the model's "
+               "folder (to " + std::string(realFile) + ")";
+    }
     auto buffer = llvm::MemoryBuffer::getFile(file, /*IsText=*/false,
                                               /*RequiresNullTerminator=*/false);
     if (!buffer)

@@ -3,6 +3,7 @@
 #include "qopt/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/Support/MathExtras.h"
 
 namespace qopt {
 #define GEN_PASS_DEF_QTMARKENTRYPOINTS
@@ -34,7 +35,7 @@ struct QTMarkEntryPoints
       if (!func.isPublic() || func.isExternal())
         continue;
       FunctionType type = func.getFunctionType();
-      for (Type t : llvm::concat<const Type>(type.getInputs(), type.getResults()))
+      for (Type t : llvm::concat<const Type>(type.getInputs(), type.getResults())) {
         if (!hasPlainCLayout(t)) {
           func.emitError() << "entry point '" << func.getSymName()
                            << "' has no plain C interface: " << t
@@ -42,6 +43,17 @@ struct QTMarkEntryPoints
                               "or floats";
           return signalPassFailure();
         }
+        // The header states element counts and the caller allocates the
+        // bytes: both must fit in 63 bits (checked, never wrapped).
+        auto tensor = cast<RankedTensorType>(t);
+        int64_t bytes = (tensor.getElementTypeBitWidth() + 7) / 8;
+        for (int64_t d : tensor.getShape())
+          if (llvm::MulOverflow(bytes, d, bytes)) {
+            func.emitError() << "entry point '" << func.getSymName() << "' has a buffer "
+                             << t << " of more than 2^63 bytes";
+            return signalPassFailure();
+          }
+      }
       // i8 tensors marked qt.unsigned hold uint8 data (ONNX uint8 inputs and
       // outputs): the C interface says uint8_t.
       auto types = [&](TypeRange range, auto isUnsigned) {

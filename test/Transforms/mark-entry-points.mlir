@@ -31,3 +31,12 @@ func.func @dynamic(%x: tensor<?x64xf32>) -> tensor<?x64xf32> {
 func.func @scalar(%x: f32) -> f32 {
   return %x : f32
 }
+
+// -----
+
+// A buffer whose byte count does not fit in 63 bits: the header could not
+// state it and no caller could allocate it.
+// expected-error @+1 {{entry point 'huge' has a buffer 'tensor<4294967296x4294967296xf32>' of more than 2^63 bytes}}
+func.func @huge(%x: tensor<4294967296x4294967296xf32>) -> tensor<4294967296x4294967296xf32> {
+  return %x : tensor<4294967296x4294967296xf32>
+}

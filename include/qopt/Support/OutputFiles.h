@@ -20,8 +20,11 @@ struct OutputFile {
 };
 
 /// Writes every file to a temporary beside its destination, then renames
-/// them all into place. On any error no destination is created or changed
-/// (temporaries are removed) and the error names the path. "-" is stdout.
+/// them all into place, as one unit: on any error no destination is created
+/// or changed (temporaries are removed, replaced files put back) and the
+/// error names the path. "-" is stdout. A symlink is followed (its target is
+/// replaced, the link stays); a device or FIFO is written in place; a
+/// directory, or two outputs to one file, is an error (docs/driver.md).
 llvm::Error writeOutputFiles(llvm::ArrayRef<OutputFile> files);
 
 /// A pass's JSON report (indented), written as writeOutputFiles does.
