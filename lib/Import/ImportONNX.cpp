@@ -10,7 +10,9 @@
 
 #include "Importer.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 
@@ -917,6 +919,26 @@ RankedTensorType Importer::inputType(const onnx::ValueInfoProto &info) {
   auto over = options.inputShapes.find(info.name());
   if (over != options.inputShapes.end()) {
     shape.assign(over->second.begin(), over->second.end());
+    // --input-shape fills in open dimensions; it may not contradict the
+    // file's rank or its fixed dimensions.
+    const std::string given = "--input-shape=" + info.name() + ":" +
+                              llvm::join(llvm::map_range(shape, [](int64_t d) {
+                                           return std::to_string(d);
+                                         }),
+                                         "x");
+    if (t.has_shape() && t.shape().dim_size() != int64_t(shape.size()))
+      fail(given + " gives " + std::to_string(shape.size()) + " dimensions; graph input '" +
+           info.name() + "' has " + std::to_string(t.shape().dim_size()));
+    for (int i = 0, e = t.has_shape() ? t.shape().dim_size() : 0; i < e; ++i) {
+      const auto &d = t.shape().dim(i);
+      if (d.has_dim_value() && d.dim_value() > 0 && d.dim_value() != shape[i])
+        fail(given + " changes dimension " + std::to_string(i) + " of graph input '" +
+             info.name() + "', which the model fixes at " + std::to_string(d.dim_value()));
+    }
+    int64_t elements = 1;
+    for (int64_t d : shape)
+      if (llvm::MulOverflow(elements, d, elements) || elements > (int64_t(1) << 40))
+        fail(given + ": more than 2^40 elements");
   } else {
     for (const auto &d : t.shape().dim()) {
       if (!d.has_dim_value() || d.dim_value() <= 0)
@@ -961,6 +983,16 @@ OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
         continue; // opset < 10 lists initializers as inputs too
       args.push_back(&in);
       argTypes.push_back(inputType(in));
+    }
+    for (const auto &entry : options.inputShapes) {
+      const std::string &name = entry.first;
+      if (llvm::none_of(args, [&](const onnx::ValueInfoProto *in) { return in->name() == name; }))
+        fail("--input-shape names '" + name + "', which is not a graph input (inputs: " +
+             llvm::join(llvm::map_range(args, [](const onnx::ValueInfoProto *in) {
+                          return in->name();
+                        }),
+                        ", ") +
+             ")");
     }
     b.setInsertionPointToEnd(module->getBody());
     auto func = func::FuncOp::create(b, fileLoc(), "main",
