@@ -164,6 +164,11 @@ Value Importer::gatherAxis(Value x, int axis, ArrayRef<int64_t> index) {
   return reshape(g, shape);
 }
 
+/// Limits on a Resize's output (docs/onnx-import.md): far beyond any image
+/// model, small enough that the importer's work stays bounded.
+constexpr int64_t kMaxResizeAxis = 1 << 16;
+constexpr int64_t kMaxResizeElements = int64_t(1) << 28;
+
 Value Importer::resize(const onnx::NodeProto &node) {
   Value xh = inputNHWC(node, 0);
   ArrayRef<int64_t> shape = shapeOf(xh); // N, H, W, C
@@ -213,6 +218,21 @@ Value Importer::resize(const onnx::NodeProto &node) {
   }
   float extrapolation = floatAttr(node, "extrapolation_value", 0.0f);
   std::vector<float> inside[2]; // per axis, 1 where the source is inside
+  // Import-time work and constants grow with the output: a stranger's model
+  // must not make the importer allocate without bound.
+  {
+    int64_t elements = shape[0] * shape[3];
+    for (int d : {2, 3}) {
+      double out = sizes.empty() ? std::floor(double(nchw[d]) * scales[d]) : double(sizes[d]);
+      if (!(out <= double(kMaxResizeAxis)))
+        fail("an output dimension of " + std::to_string(int64_t(std::min(out, 9e18))) +
+             " exceeds the limit of " + std::to_string(kMaxResizeAxis));
+      elements *= int64_t(out);
+    }
+    if (elements > kMaxResizeElements)
+      fail("the output would hold " + std::to_string(elements) +
+           " elements, more than the limit of " + std::to_string(kMaxResizeElements));
+  }
   Value y = xh;
   for (int d : {2, 3}) {
     int axis = d - 1;
