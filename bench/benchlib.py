@@ -36,6 +36,15 @@ int main(void) {
 """
 
 
+def cpu_model():
+    """The CPU's model name as the kernel reports it (for the record only)."""
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return "unknown CPU"
+
+
 def run(cmd):
     """Runs `cmd` (peers limited to one thread); returns its stdout."""
     return subprocess.run(cmd, check=True, capture_output=True, text=True,

@@ -32,19 +32,11 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import BUILD, PEERS, ROOT, replace_marked, run  # noqa: E402
+from benchlib import BUILD, PEERS, ROOT, cpu_model, replace_marked, run  # noqa: E402
 
 # The unit whose peak a kernel variant's GEMM is held against.
 VARIANT_UNIT = {"avx512-vnni": "vpdpbusd-zmm", "avx-vnni": "vpdpbusd-ymm",
                 "avx2": "vpmaddwd-ymm", "amx": "tdpbssd"}
-
-
-def cpu_model():
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return "unknown CPU"
 
 
 SHAPES = [(1024, 1024, 1024)] + [(m, n, n) for n in (1024, 4096) for m in (1, 4, 16, 256)]

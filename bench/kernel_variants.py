@@ -27,7 +27,7 @@ import tempfile
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import BUILD, MODEL_TIMER_C, replace_marked, run  # noqa: E402
+from benchlib import BUILD, MODEL_TIMER_C, cpu_model, replace_marked, run  # noqa: E402
 
 BIN = os.path.join(BUILD, "bin")
 MODELS = os.path.join(BUILD, "models")
@@ -54,14 +54,6 @@ int main(int argc, char **argv) {
   return 0;
 }
 """
-
-
-def cpu_model():
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return "unknown CPU"
 
 
 def main():
