@@ -8,7 +8,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("QOPT_BUILD_DIR", os.path.join(ROOT, "build"))
 PEERS = os.path.join(ROOT, "bench", "peers")
-ONE_THREAD = dict(os.environ, OMP_NUM_THREADS="1")
+ONE_THREAD = dict(os.environ, OMP_NUM_THREADS="1", QOPT_NUM_THREADS="1")
 
 
 # Times `model_main` of a float model compiled by qopt (model.o + model.h):

@@ -76,3 +76,9 @@ config.substitutions.append(("%host_kernel_variants", " ".join(host_variants)))
 # The variant an object with every variant chooses here (the strongest).
 config.substitutions.append(("%host_best_kernel_variant",
                              host_variants[-1] if host_variants else "none"))
+
+# `root`: tests that drop privileges to check behaviour under resource
+# limits that root is exempt from (e.g. the thread pool when threads cannot
+# be created).
+if hasattr(os, "geteuid") and os.geteuid() == 0:
+    config.available_features.add("root")

@@ -1,14 +1,15 @@
-// Times ONNX Runtime (onnxruntime-node, one intra-op thread, all graph
-// optimizations) on a model with one uint8 or float32 input: prints
-// seconds per call, best of 3 runs of at least 0.2 s. An input shape given
-// as JSON replaces the model's (needed where it has dynamic dimensions).
+// Times ONNX Runtime (onnxruntime-node, one intra-op thread unless
+// ORT_THREADS=<n> says otherwise, all graph optimizations) on a model with
+// one uint8 or float32 input: prints seconds per call, best of 3 runs of at
+// least 0.2 s. An input shape given as JSON replaces the model's (needed
+// where it has dynamic dimensions).
 //
 //   node ort_run.js model.onnx ['[1,3,48,192]']  ->  "<seconds per call>"
 const ort = require('onnxruntime-node');
 
 async function main() {
   const session = await ort.InferenceSession.create(process.argv[2], {
-    intraOpNumThreads: 1, interOpNumThreads: 1,
+    intraOpNumThreads: Number(process.env.ORT_THREADS || 1), interOpNumThreads: 1,
     graphOptimizationLevel: 'all', executionMode: 'sequential',
   });
   const meta = session.inputMetadata ? session.inputMetadata[0] : null;

@@ -111,6 +111,8 @@ ModelRunner::create(ModuleOp module, llvm::ArrayRef<SymbolBinding> symbols) {
   PassManager pm(module.getContext());
   LowerToLLVMOptions lowering;
   lowering.kernels = {bestKernelVariant(*runner->targetMachine)};
+  // The JIT links no thread pool runtime: models run on the calling thread.
+  lowering.threads = false;
   buildLowerToLLVMPipeline(pm, lowering);
   if (failed(pm.run(*lowered)))
     return llvm::createStringError("the model could not be lowered (see the "

@@ -153,9 +153,19 @@ void qopt::buildSingleVariantPipeline(OpPassManager &pm,
 
   // Loops, then LLVM.
   pm.nest<func::FuncOp>().addPass(createQTMemRefCopyToLinalg());
-  pm.nest<func::FuncOp>().addPass(createConvertLinalgToLoopsPass());
+  // Parallel iterators become scf.parallel, which (with the loops kernels
+  // marked qt.parallel) may run on the object's threads.
+  if (options.threads)
+    pm.nest<func::FuncOp>().addPass(createConvertLinalgToParallelLoopsPass());
+  else
+    pm.nest<func::FuncOp>().addPass(createConvertLinalgToLoopsPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
+  if (options.threads) {
+    QTOutlineParallelLoopsOptions outlineOptions;
+    outlineOptions.minWork = options.threadMinWork;
+    pm.addPass(createQTOutlineParallelLoops(outlineOptions));
+  }
   pm.addPass(createSCFToControlFlowPass());
   // Math ops with an LLVM intrinsic stay intrinsics (vectorizable); the rest
   // become libm calls, which the object may use.
@@ -181,6 +191,8 @@ void qopt::buildSingleVariantPipeline(OpPassManager &pm,
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
+  if (options.threads)
+    pm.addPass(createQTLowerParallelLaunches());
   if (options.staticWorkspace)
     pm.addPass(createQTThreadLocalWorkspace());
 }

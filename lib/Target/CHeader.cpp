@@ -116,6 +116,16 @@ LogicalResult qopt::writeCHeader(ModuleOp module, StringRef prefix,
        << " * QOPT_KERNELS=<name> forces one), or NULL when none can run. */\n"
        << "const char *" << prefix << "_kernel_variant(void);\n";
   }
+  os << "\n/* Threads. Large layers are split across worker threads with\n"
+     << " * bit-identical results at any thread count. Default: the number of\n"
+     << " * CPUs the process may run on, or the environment variable\n"
+     << " * QOPT_NUM_THREADS=<n>. " << prefix << "_set_num_threads(n) wins over both:\n"
+     << " * n >= 1 threads (1 starts none), 0 = back to the default; n < 0 returns\n"
+     << " * QOPT_STATUS_INVALID_ARGUMENT. Workers start at the first call that\n"
+     << " * needs them; " << prefix << "_release_threads() ends them (call it when no\n"
+     << " * entry point runs). Link with -lpthread on glibc before 2.34. */\n"
+     << "int " << prefix << "_set_num_threads(int n);\n"
+     << "void " << prefix << "_release_threads(void);\n";
   os << "\n#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
   return success();
 }

@@ -2,6 +2,7 @@
 
 #include "qopt/Target/ObjectEmitter.h"
 #include "KernelDispatch.h"
+#include "ThreadRuntime.h"
 #include "qopt/Transforms/Passes.h"
 
 #include "mlir/Target/LLVMIR/Export.h"
@@ -221,6 +222,10 @@ qopt::translateAndOptimize(ModuleOp module, llvm::LLVMContext &llvmContext,
             llvm::GlobalValue::ExternalLinkage, name, *llvmModule)));
     b.CreateRet(b.CreateGlobalString("portable"));
     exported.insert(name);
+  }
+  if (llvm::Error err = addThreadRuntime(*llvmModule, prefix, exported)) {
+    emitError(module.getLoc()) << llvm::toString(std::move(err));
+    return failure();
   }
   // Everything but the entry points is private to the object, so that two
   // models linked into one program cannot clash.

@@ -46,6 +46,16 @@ struct LowerToLLVMOptions : mlir::PassPipelineOptions<LowerToLLVMOptions> {
       llvm::cl::desc("Run float32 matmuls and convolutions with constant "
                      "weights on packed vector kernels (false: linalg loops)"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> threads{
+      *this, "threads",
+      llvm::cl::desc("Split large loop nests across the object's worker "
+                     "threads (bit-identical at any thread count)"),
+      llvm::cl::init(true)};
+  PassOptions::Option<int64_t> threadMinWork{
+      *this, "thread-min-work",
+      llvm::cl::desc("Smallest loop nest (estimated operations) split across "
+                     "threads; smaller ones run on the calling thread"),
+      llvm::cl::init(200000)};
   PassOptions::Option<std::string> sparseWeights{
       *this, "sparse-weights",
       llvm::cl::desc("Pruned int8 and float32 weights: auto (block-sparse "

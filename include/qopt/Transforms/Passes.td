@@ -136,4 +136,57 @@ def QTFuseElementwise : Pass<"qt-fuse-elementwise"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def QTOutlineParallelLoops
+    : Pass<"qt-outline-parallel-loops", "::mlir::ModuleOp"> {
+  let summary = "Split large parallel loop nests across the object's threads";
+  let description = [{
+    Runs on loops over memrefs (after bufferization and
+    `convert-linalg-to-parallel-loops`, before `convert-scf-to-cf`). A loop
+    whose iterations are independent -- an `scf.parallel` without
+    reductions, or an `scf.for` a kernel marked `qt.parallel` -- and whose
+    estimated work is at least `min-work` becomes
+
+      func.call @__qopt_launch.<body>(%n, %captured...)
+
+    where `<body>` is a new private function running iterations
+    `[begin, end)` of the loop, and `%n` its trip count. Values the body
+    uses from above are passed to it (constants and constant globals are
+    cloned instead); a loop that would capture a memref without a static
+    shape and identity layout stays as it is. Of a nest, the outermost
+    loop with at least `min-trip` iterations is split (so that every thread
+    gets a share), or the outermost one if no inner loop is marked.
+    `qt-lower-parallel-launches` turns the launch into a call of the thread
+    pool after conversion to LLVM.
+
+    Thread count never changes a result: iterations write disjoint outputs
+    and no reduction is split.
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"200000",
+           "Smallest estimated work (operations executed) worth splitting">,
+    Option<"minTrip", "min-trip", "int64_t", /*default=*/"16",
+           "Prefer an inner loop when the outer one has fewer iterations">,
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def QTLowerParallelLaunches
+    : Pass<"qt-lower-parallel-launches", "::mlir::ModuleOp"> {
+  let summary = "Call the thread pool for each launch of qt-outline-parallel-loops";
+  let description = [{
+    Runs on the LLVM dialect. Each call `@__qopt_launch.<body>(n, args...)`
+    becomes: the arguments stored in a struct on the caller's stack, a
+    trampoline `@__qopt_trampoline.<body>(ctx, begin, end)` that loads them
+    and calls `<body>(begin, end, args...)`, and
+
+      llvm.call @qopt_rt_parallel_for(@__qopt_trampoline.<body>, ctx, n)
+
+    which the object's runtime (lib/Target/Runtime/ThreadPool.c) runs on its
+    threads.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // QOPT_TRANSFORMS_PASSES_TD

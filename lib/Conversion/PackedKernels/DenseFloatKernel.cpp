@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "PackedKernelsCommon.h"
+#include "qopt/Transforms/ParallelLoops.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -102,14 +103,14 @@ Value qopt::packed::emitDenseFloatKernel(OpBuilder &b, Location loc, Value x,
   // while every row streams past them.
   int64_t mainBlocks = nFull / kTileBlocks * kTileBlocks;
   if (mainBlocks > 0)
-    out = scf::ForOp::create(b, loc, idx(0), idx(mainBlocks), idx(kTileBlocks),
+    out = markParallel(scf::ForOp::create(b, loc, idx(0), idx(mainBlocks), idx(kTileBlocks),
                              ValueRange{out},
                              [&](OpBuilder &b1, Location l1, Value block, ValueRange args) {
                                scf::YieldOp::create(
                                    b1, l1,
                                    emitGroup(b1, l1, block, kTileBlocks, false, args[0]));
                              })
-              .getResult(0);
+              ).getResult(0);
   if (nb > mainBlocks)
     out = emitGroup(b, loc, idx(mainBlocks), nb - mainBlocks, nb > nFull, out);
   return out;

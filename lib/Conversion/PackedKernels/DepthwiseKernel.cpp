@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "PackedKernelsCommon.h"
+#include "qopt/Transforms/ParallelLoops.h"
 #include "qopt/Conversion/Padding.h"
 
 #include "mlir/Dialect/Quant/IR/Quant.h"
@@ -65,26 +66,26 @@ Value qopt::packed::emitDepthwiseLoops(
                                                ArrayRef<bool>{inBounds})
             .getResult();
       }
-      return scf::ForOp::create(
+      return markParallel(scf::ForOp::create(
                  bb, l0, idx(bb, 0), idx(bb, outShape[depth]), idx(bb, 1), ValueRange{d},
                  [&](OpBuilder &b2, Location, Value iv, ValueRange args) {
                    SmallVector<Value> next = ivs;
                    next.push_back(iv);
                    scf::YieldOp::create(b2, l0, loop(b2, depth + 1, next, args[0]));
                  })
-          .getResult(0);
+          ).getResult(0);
     };
     return loop(b0, 0, {}, dest);
   };
   auto cIdx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
   int64_t fullBlocks = channels / lanes;
   if (fullBlocks > 0)
-    result = scf::ForOp::create(
+    result = markParallel(scf::ForOp::create(
                  b, loc, cIdx(0), cIdx(fullBlocks), cIdx(1), ValueRange{result},
                  [&](OpBuilder &b1, Location l, Value cb, ValueRange args) {
                    scf::YieldOp::create(b1, l, emitBlock(b1, l, cb, true, args[0]));
                  })
-                 .getResult(0);
+                 ).getResult(0);
   if (channels % lanes != 0)
     result = emitBlock(b, loc, cIdx(fullBlocks), false, result);
   return result;

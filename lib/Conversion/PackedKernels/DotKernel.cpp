@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "PackedKernelsCommon.h"
+#include "qopt/Transforms/ParallelLoops.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -336,14 +337,14 @@ Value qopt::packed::emitDotKernel(OpBuilder &b, Location loc,
                        bool withTail, Value out) -> Value {
     auto cIdx = [&](int64_t v) { return arith::ConstantIndexOp::create(b1, l, v); };
     auto rowLoop = [&](int64_t from, int64_t to, int64_t step) {
-      out = scf::ForOp::create(
+      out = markParallel(scf::ForOp::create(
                 b1, l, cIdx(from), cIdx(to), cIdx(step), ValueRange{out},
                 [&](OpBuilder &b2, Location l2, Value row, ValueRange args) {
                   scf::YieldOp::create(b2, l2,
                                        emitTile(b2, l2, row, step, block, count,
                                                 withTail, args[0]));
                 })
-                .getResult(0);
+                ).getResult(0);
     };
     if (mainRows > 0)
       rowLoop(0, mainRows, isa.rows);
@@ -354,14 +355,14 @@ Value qopt::packed::emitDotKernel(OpBuilder &b, Location loc,
   auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
   Value result = outInit;
   if (mainBlocks > 0)
-    result = scf::ForOp::create(
+    result = markParallel(scf::ForOp::create(
                  b, loc, idx(0), idx(mainBlocks), idx(isa.blocks), ValueRange{result},
                  [&](OpBuilder &b1, Location l, Value block, ValueRange args) {
                    scf::YieldOp::create(b1, l,
                                         emitGroup(b1, l, block, isa.blocks,
                                                   /*withTail=*/false, args[0]));
                  })
-                 .getResult(0);
+                 ).getResult(0);
   if (nb > mainBlocks)
     result = emitGroup(b, loc, idx(mainBlocks), nb - mainBlocks, tail > 0, result);
   return result;

@@ -1,6 +1,7 @@
 //===- PackedKernelsCommon.cpp - shared by the packed int8 kernels -*- C++ -*-===//
 
 #include "PackedKernelsCommon.h"
+#include "qopt/Transforms/ParallelLoops.h"
 #include "qopt/Conversion/Padding.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -234,12 +235,12 @@ Value qopt::packed::forEachSparseColumnBlock(
   int64_t nFull = n / lanes, nb = (n + lanes - 1) / lanes;
   auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
   if (nFull > 0)
-    dest = scf::ForOp::create(b, loc, idx(0), idx(nFull), idx(1), ValueRange{dest},
+    dest = markParallel(scf::ForOp::create(b, loc, idx(0), idx(nFull), idx(1), ValueRange{dest},
                               [&](OpBuilder &b1, Location l1, Value block, ValueRange args) {
                                 scf::YieldOp::create(
                                     b1, l1, emit(b1, l1, block, /*partial=*/false, args[0]));
                               })
-               .getResult(0);
+               ).getResult(0);
   if (nb > nFull)
     dest = emit(b, loc, idx(nFull), /*partial=*/true, dest);
   return dest;
@@ -250,11 +251,11 @@ Value qopt::packed::forEachRowTile(
     function_ref<Value(OpBuilder &, Location, Value, int64_t, Value)> body) {
   auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
   auto rowLoop = [&](int64_t from, int64_t to, int64_t rows) {
-    dest = scf::ForOp::create(b, loc, idx(from), idx(to), idx(rows), ValueRange{dest},
+    dest = markParallel(scf::ForOp::create(b, loc, idx(from), idx(to), idx(rows), ValueRange{dest},
                               [&](OpBuilder &b1, Location l1, Value row, ValueRange args) {
                                 scf::YieldOp::create(b1, l1, body(b1, l1, row, rows, args[0]));
                               })
-               .getResult(0);
+               ).getResult(0);
   };
   int64_t mainRows = m / tileRows * tileRows;
   if (mainRows > 0)

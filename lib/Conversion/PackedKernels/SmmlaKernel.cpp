@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "PackedKernelsCommon.h"
+#include "qopt/Transforms/ParallelLoops.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -143,13 +144,13 @@ Value qopt::packed::emitSmmlaKernel(OpBuilder &b, Location loc,
                        Value out) -> Value {
     auto cIdx = [&](int64_t v) { return arith::ConstantIndexOp::create(b1, l, v); };
     auto rowLoop = [&](int64_t from, int64_t to, int64_t rowPairs) {
-      out = scf::ForOp::create(
+      out = markParallel(scf::ForOp::create(
                 b1, l, cIdx(from), cIdx(to), cIdx(2 * rowPairs), ValueRange{out},
                 [&](OpBuilder &b2, Location l2, Value row, ValueRange args) {
                   scf::YieldOp::create(b2, l2, emitTile(b2, l2, row, rowPairs, group,
                                                         inBounds, args[0]));
                 })
-                .getResult(0);
+                ).getResult(0);
     };
     if (mainRows > 0)
       rowLoop(0, mainRows, kRowPairs);
@@ -160,12 +161,12 @@ Value qopt::packed::emitSmmlaKernel(OpBuilder &b, Location loc,
   auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
   Value result = outInit;
   if (fullGroups > 0)
-    result = scf::ForOp::create(
+    result = markParallel(scf::ForOp::create(
                  b, loc, idx(0), idx(fullGroups), idx(1), ValueRange{result},
                  [&](OpBuilder &b1, Location l, Value group, ValueRange args) {
                    scf::YieldOp::create(b1, l, emitGroup(b1, l, group, true, args[0]));
                  })
-                 .getResult(0);
+                 ).getResult(0);
   if (groups > fullGroups)
     result = emitGroup(b, loc, idx(fullGroups), false, result);
   if (mPad == m && groups * kGroupCols == n)

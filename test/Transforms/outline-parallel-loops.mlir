@@ -1,0 +1,126 @@
+// RUN: qopt %s -qt-outline-parallel-loops="min-work=1000" -split-input-file | FileCheck %s
+
+// An scf.parallel big enough: its first dimension of more than one
+// iteration is split (the batch dimension of size 1 is fixed to its lower
+// bound); the others stay an scf.parallel inside the range loop. The
+// workspace (thread-local: computed by the caller) is passed; the constant
+// global and the constants are recomputed inside.
+// CHECK-LABEL: func.func @elementwise
+// CHECK-SAME: (%[[X:.*]]: memref<1x64x32xf32>, %[[Y:.*]]: memref<1x64x32xf32>)
+// CHECK: %[[WS:.*]] = memref.get_global @__qt_workspace_elementwise_0
+// CHECK: %[[N:.*]] = arith.constant 64 : index
+// CHECK: call @__qopt_launch.elementwise.parallel0(%[[N]], %[[X]], %[[WS]])
+// CHECK-NOT: scf.parallel
+// CHECK: memref.copy %[[WS]], %[[Y]]
+// CHECK: func.func private @elementwise.parallel0(%[[B:.*]]: index, %[[E:.*]]: index, %[[PX:.*]]: memref<1x64x32xf32>, %[[PW:.*]]: memref<1x64x32xf32>)
+// CHECK: memref.get_global @bias
+// CHECK: scf.for %[[J:.*]] = %[[B]] to %[[E]]
+// CHECK: %[[I:.*]] = arith.addi %{{.*}}, %{{.*}} : index
+// CHECK: scf.parallel (%[[K:.*]]) =
+// CHECK: memref.load %[[PX]][%{{.*}}, %[[I]], %[[K]]]
+// CHECK: memref.store %{{.*}}, %[[PW]][%{{.*}}, %[[I]], %[[K]]]
+// CHECK: func.func private @__qopt_launch.elementwise.parallel0(index, memref<1x64x32xf32>, memref<1x64x32xf32>)
+module {
+  memref.global "private" @__qt_workspace_elementwise_0 : memref<1x64x32xf32> = uninitialized
+  memref.global "private" constant @bias : memref<32xf32> = dense<1.0>
+  func.func @elementwise(%x: memref<1x64x32xf32>, %y: memref<1x64x32xf32>) {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c32 = arith.constant 32 : index
+    %c64 = arith.constant 64 : index
+    %ws = memref.get_global @__qt_workspace_elementwise_0 : memref<1x64x32xf32>
+    %bias = memref.get_global @bias : memref<32xf32>
+    scf.parallel (%n, %i, %k) = (%c0, %c0, %c0) to (%c1, %c64, %c32) step (%c1, %c1, %c1) {
+      %v = memref.load %x[%n, %i, %k] : memref<1x64x32xf32>
+      %b = memref.load %bias[%k] : memref<32xf32>
+      %s = arith.addf %v, %b : f32
+      memref.store %s, %ws[%n, %i, %k] : memref<1x64x32xf32>
+    }
+    memref.copy %ws, %y : memref<1x64x32xf32> to memref<1x64x32xf32>
+    return
+  }
+}
+
+// -----
+
+// Loops below min-work, unmarked scf.for loops, and loops with reductions
+// stay as they are.
+// CHECK-LABEL: func.func @stays
+// CHECK-NOT: call
+// CHECK: scf.parallel
+// CHECK: scf.for
+// CHECK: scf.parallel {{.*}} init
+// CHECK-NOT: __qopt_launch
+func.func @stays(%x: memref<8xf32>, %big: memref<4096xf32>, %out: memref<f32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c4096 = arith.constant 4096 : index
+  %zero = arith.constant 0.0 : f32
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    memref.store %zero, %x[%i] : memref<8xf32>
+  }
+  scf.for %i = %c0 to %c4096 step %c1 {
+    memref.store %zero, %big[%i] : memref<4096xf32>
+  }
+  %sum = scf.parallel (%i) = (%c0) to (%c4096) step (%c1) init (%zero) -> f32 {
+    %v = memref.load %big[%i] : memref<4096xf32>
+    scf.reduce(%v : f32) {
+    ^bb0(%a: f32, %b: f32):
+      %s = arith.addf %a, %b : f32
+      scf.reduce.return %s : f32
+    }
+  }
+  memref.store %sum, %out[] : memref<f32>
+  return
+}
+
+// -----
+
+// A marked scf.for (a kernel's column groups) of few iterations: the marked
+// row loop inside it is split instead, once per column group. Of a
+// non-unit step, iteration j is lb + j * step.
+// CHECK-LABEL: func.func @kernel
+// CHECK: scf.for %[[G:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK: %[[N:.*]] = arith.constant 1024 : index
+// CHECK: call @__qopt_launch.kernel.parallel0(%[[N]], %{{.*}}, %[[G]], %{{.*}})
+// CHECK: } {qt.parallel}
+// CHECK: func.func private @kernel.parallel0(%{{.*}}: index, %{{.*}}: index, %{{.*}}: memref<4096x2xf32>, %[[PG:.*]]: index,
+// CHECK: %[[C4:.*]] = arith.constant 4 : index
+// CHECK: scf.for %[[J:.*]] =
+// CHECK: %[[JS:.*]] = arith.muli %[[J]], %[[C4]]
+// CHECK: %[[ROW:.*]] = arith.addi %{{.*}}, %[[JS]]
+// CHECK: memref.store %{{.*}}, %{{.*}}[%[[ROW]], %[[PG]]]
+func.func @kernel(%x: memref<4096x2xf32>, %y: memref<4096x2xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c4 = arith.constant 4 : index
+  %c4096 = arith.constant 4096 : index
+  scf.for %g = %c0 to %c2 step %c1 {
+    scf.for %r = %c0 to %c4096 step %c4 {
+      %v = memref.load %x[%r, %g] : memref<4096x2xf32>
+      %w = arith.mulf %v, %v : f32
+      %u = arith.mulf %w, %v : f32
+      memref.store %u, %y[%r, %g] : memref<4096x2xf32>
+    } {qt.parallel}
+  } {qt.parallel}
+  return
+}
+
+// -----
+
+// A loop that would need a memref without a static shape stays serial.
+// CHECK-LABEL: func.func @dynamic
+// CHECK-NOT: __qopt_launch
+// CHECK: scf.parallel
+func.func @dynamic(%x: memref<?xf32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4096 = arith.constant 4096 : index
+  %zero = arith.constant 0.0 : f32
+  scf.parallel (%i) = (%c0) to (%c4096) step (%c1) {
+    memref.store %zero, %x[%i] : memref<?xf32>
+  }
+  return
+}
