@@ -158,6 +158,24 @@ def main():
                                  "identical" if same else "DIFFERENT", ort))
                     print(rows[-1], flush=True)
 
+        # Calibration of PP-OCRv4 det on 64 samples: time running them.
+        title, name, shape = PPOCR[1]
+        mlir = os.path.join(tmp, "%s-1.mlir" % name)
+        calib = os.path.join(tmp, "det-calib64.npz")
+        np.savez(calib, x=rng.uniform(-1, 1, (64,) + shape).astype(np.float32))
+        seconds, outputs = {}, {}
+        for t in (1, 2):
+            out = os.path.join(tmp, "det-ranges-%d.mlir" % t)
+            err = subprocess.run([QOPT, "--num-threads=%d" % t,
+                                  "--qt-calibrate=data=%s timing=true" % calib, mlir, "-o", out],
+                                 check=True, capture_output=True, text=True).stderr
+            line = [l for l in err.splitlines() if l.startswith("calibration:")][0]
+            seconds[t] = float(line.split(" s running")[0].split()[-1])
+            outputs[t] = open(out, "rb").read()
+        rows.append(("%s calibration, 64 samples (minmax)" % title, "1", "%.2f×" % (seconds[1] / seconds[2]),
+                     "ranges identical" if outputs[1] == outputs[2] else "ranges DIFFERENT", ""))
+        print(rows[-1], flush=True)
+
     lines = ["Measured on %s (%d CPUs) by `bench/threads.py`. Speed-up = time at 1 thread / "
              "time at 2 threads, same object; vs ORT = ONNX Runtime (2 intra-op threads) time / "
              "qopt time (2 threads), > 1 means qopt is faster; outputs at 1, 2 and 3 threads "

@@ -82,3 +82,9 @@ config.substitutions.append(("%host_best_kernel_variant",
 # be created).
 if hasattr(os, "geteuid") and os.geteuid() == 0:
     config.available_features.add("root")
+
+# Compiled models run on one thread unless a test says otherwise (the
+# thread tests set QOPT_NUM_THREADS or call <stem>_set_num_threads): every
+# case runs at 1 thread, a sample at 2 and 3 (test/Integration/Threads), and
+# two tests at once on a 2-core machine do not start 4 busy threads.
+config.environment["QOPT_NUM_THREADS"] = "1"

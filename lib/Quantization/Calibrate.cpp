@@ -5,12 +5,14 @@
 #include "qopt/Quantization/Passes.h"
 #include "qopt/Quantization/QuantizationError.h"
 #include "qopt/Quantization/RangeEstimators.h"
+#include "qopt/Support/Threads.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <set>
@@ -151,17 +153,36 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
       return signalPassFailure();
     }
 
-    Collector collector;
-    collector.stats.resize(observed.size());
-    activeCollector = &collector;
+    // One collector per thread; merged in sample order.
+    std::vector<Collector> collectors(hostThreadCount());
+    for (Collector &c : collectors)
+      c.stats.resize(observed.size());
+    Collector &collector = collectors.front();
     bool histograms = calibrationMethod != CalibrationMethod::MinMax;
-    bool ok = runAll(**runner, entry, *samples, "ranges", histograms ? 2 : 1, 1) &&
-              (!histograms || (startHistograms(collector),
-                               runAll(**runner, entry, *samples, "histograms", 2, 2)));
-    activeCollector = nullptr;
+    auto start = std::chrono::steady_clock::now();
+    bool ok = runAll(**runner, entry, *samples, "ranges", histograms ? 2 : 1, 1, collectors);
+    for (size_t t = 1; t < collectors.size(); ++t)
+      for (auto [merged, part] : llvm::zip(collector.stats, collectors[t].stats))
+        merged.mergeRanges(part);
+    if (ok && histograms) {
+      startHistograms(collector);
+      for (size_t t = 1; t < collectors.size(); ++t)
+        collectors[t] = collector; // the same bins, no counts yet
+      ok = runAll(**runner, entry, *samples, "histograms", 2, 2, collectors);
+      for (size_t t = 1; t < collectors.size(); ++t)
+        for (auto [merged, part] : llvm::zip(collector.stats, collectors[t].stats))
+          merged.mergeHistograms(part);
+    }
     if (!ok) {
       emitError(module.getLoc(), "the model failed while running on calibration data");
       return signalPassFailure();
+    }
+    if (timing) {
+      std::chrono::duration<double> t = std::chrono::steady_clock::now() - start;
+      llvm::errs() << llvm::formatv("calibration: {0} samples, {1} pass(es), {2:F3} s "
+                                    "running them on {3} thread(s)\n",
+                                    samples->count - skipped.size(), histograms ? 2 : 1,
+                                    t.count(), collectors.size());
     }
 
     // Record the ranges where the values are produced.
@@ -197,38 +218,53 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
     c.histograms = true;
   }
 
-  /// Runs every sample, with progress on a terminal.
+  /// Runs every sample, each thread a contiguous share of them into its own
+  /// collector, with progress on a terminal.
   bool runAll(ModelRunner &runner, const EntryPoint &entry,
               const SampleSet &samples, llvm::StringRef what, int passes,
-              int pass) {
+              int pass, std::vector<Collector> &collectors) {
     bool show = progress && llvm::errs().is_displayed();
-    std::vector<std::vector<char>> outputs;
-    for (const TensorSpec &out : entry.outputs)
-      outputs.emplace_back(out.numBytes());
+    std::vector<int64_t> order;
+    for (int64_t i = 0; i < samples.count; ++i)
+      if (!skipped.count(i))
+        order.push_back(i);
+    std::atomic<int64_t> done{0};
+    std::atomic<bool> failed{false};
     auto start = std::chrono::steady_clock::now();
-    for (int64_t i = 0; i < samples.count; ++i) {
-      if (skipped.count(i))
-        continue;
-      llvm::SmallVector<const void *> in;
-      for (size_t k = 0; k < entry.inputs.size(); ++k)
-        in.push_back(samples.sample(k, i, entry));
-      llvm::SmallVector<void *> out;
-      for (auto &o : outputs)
-        out.push_back(o.data());
-      if (llvm::Error err = runner.run(entry, in, out)) {
-        llvm::consumeError(std::move(err));
-        return false;
+    auto report = [&](int64_t n) {
+      std::chrono::duration<double> t = std::chrono::steady_clock::now() - start;
+      llvm::errs() << llvm::formatv(
+          "\rcalibrating ({0}/{1}: {2}): {3}/{4} samples, {5:F0} samples/s ",
+          pass, passes, what, n, order.size(), n / t.count());
+    };
+    forEachChunk(order.size(), collectors.size(),
+                 [&](unsigned chunk, int64_t begin, int64_t end) {
+      activeCollector = &collectors[chunk];
+      std::vector<std::vector<char>> outputs;
+      for (const TensorSpec &out : entry.outputs)
+        outputs.emplace_back(out.numBytes());
+      for (int64_t j = begin; j < end && !failed; ++j) {
+        llvm::SmallVector<const void *> in;
+        for (size_t k = 0; k < entry.inputs.size(); ++k)
+          in.push_back(samples.sample(k, order[j], entry));
+        llvm::SmallVector<void *> out;
+        for (auto &o : outputs)
+          out.push_back(o.data());
+        if (llvm::Error err = runner.run(entry, in, out)) {
+          llvm::consumeError(std::move(err));
+          failed = true;
+        }
+        int64_t n = ++done;
+        if (show && chunk == 0 && n % 64 == 0) // the first thread reports for all
+          report(n);
       }
-      if (show && (i % 64 == 63 || i + 1 == samples.count)) {
-        std::chrono::duration<double> t = std::chrono::steady_clock::now() - start;
-        llvm::errs() << llvm::formatv(
-            "\rcalibrating ({0}/{1}: {2}): {3}/{4} samples, {5:F0} samples/s ",
-            pass, passes, what, i + 1, samples.count, (i + 1) / t.count());
-      }
-    }
-    if (show)
+      activeCollector = nullptr;
+    });
+    if (show) {
+      report(done);
       llvm::errs() << "\n";
-    return true;
+    }
+    return !failed;
   }
 };
 

@@ -40,6 +40,28 @@ void ActivationStats::observeRange(const float *data, int64_t n) {
   }
 }
 
+void ActivationStats::mergeRanges(const ActivationStats &later) {
+  nonFinite += later.nonFinite;
+  if (later.finiteCount == 0)
+    return;
+  if (finiteCount == 0) {
+    min = later.min;
+    max = later.max;
+  } else {
+    // std::min keeps the first of equal values, as observeRange does.
+    min = std::min(min, later.min);
+    max = std::max(max, later.max);
+  }
+  finiteCount += later.finiteCount;
+}
+
+void ActivationStats::mergeHistograms(const ActivationStats &other) {
+  for (size_t i = 0; i < hist.size() && i < other.hist.size(); ++i) {
+    hist[i] += other.hist[i];
+    symHist[i] += other.symHist[i];
+  }
+}
+
 void ActivationStats::startHistograms() {
   hist.assign(kBins, 0.0);
   symHist.assign(kBins, 0.0);

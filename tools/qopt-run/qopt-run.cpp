@@ -13,6 +13,7 @@
 #include "qopt/InitAll.h"
 #include "qopt/Support/NumPy.h"
 #include "qopt/Support/OutputFiles.h"
+#include "qopt/Support/Threads.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
@@ -44,6 +45,11 @@ static cl::opt<std::string> compareFile("compare",
 static cl::opt<std::string> outputsFile("outputs",
                                         cl::desc("Write the outputs (.npz, keyed by output name)"),
                                         cl::value_desc("file"));
+static cl::opt<unsigned> numThreads(
+    "num-threads",
+    cl::desc("Threads running samples (default: QOPT_NUM_THREADS, else the "
+             "CPUs this process may run on); outputs do not depend on it"),
+    cl::init(0));
 static cl::opt<std::string> entryName("entry", cl::desc("Public function to run (default: the only one)"));
 static cl::opt<int64_t> limit("limit", cl::desc("Run at most this many samples"), cl::init(-1));
 
@@ -97,17 +103,28 @@ llvm::Expected<Run> runModel(MLIRContext &context, llvm::StringRef path,
     run.outputs.push_back(std::move(array));
     run.outputNames.push_back(out.name);
   }
+  // Samples on several threads, each a contiguous share writing its own
+  // output slots: the same outputs at any thread count.
   auto start = std::chrono::steady_clock::now();
-  for (int64_t i = 0; i < count; ++i) {
-    llvm::SmallVector<const void *> in;
-    for (size_t k = 0; k < (*entry)->inputs.size(); ++k)
-      in.push_back(samples->sample(k, i, **entry));
-    llvm::SmallVector<void *> out;
-    for (auto [k, spec] : llvm::enumerate((*entry)->outputs))
-      out.push_back(run.outputs[k].data.data() + i * spec.numBytes());
-    if (llvm::Error err = (*runner)->run(**entry, in, out))
-      return std::move(err);
-  }
+  unsigned threads = hostThreadCount();
+  std::vector<std::string> errors(threads);
+  forEachChunk(count, threads, [&](unsigned chunk, int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      llvm::SmallVector<const void *> in;
+      for (size_t k = 0; k < (*entry)->inputs.size(); ++k)
+        in.push_back(samples->sample(k, i, **entry));
+      llvm::SmallVector<void *> out;
+      for (auto [k, spec] : llvm::enumerate((*entry)->outputs))
+        out.push_back(run.outputs[k].data.data() + i * spec.numBytes());
+      if (llvm::Error err = (*runner)->run(**entry, in, out)) {
+        errors[chunk] = llvm::toString(std::move(err));
+        return;
+      }
+    }
+  });
+  for (const std::string &error : errors)
+    if (!error.empty())
+      return llvm::createStringError(error);
   std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
   run.secondsPerSample = count ? elapsed.count() / count : 0;
   return run;
@@ -145,6 +162,7 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv,
                               "qopt-run: run a model on NumPy data and report "
                               "accuracy or error\n");
+  setHostThreadCount(numThreads);
   DialectRegistry registry;
   registerAllDialects(registry);
   registerAllToLLVMIRTranslations(registry);

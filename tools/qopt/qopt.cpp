@@ -15,6 +15,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "qopt/Support/Threads.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
@@ -47,6 +48,13 @@ static cl::opt<std::string>
     mattrOption("mattr",
                 cl::desc("Target features, e.g. +avx512vnni or +dotprod,+i8mm"),
                 cl::cat(qoptCategory));
+
+static cl::opt<unsigned> numThreadsOption(
+    "num-threads",
+    cl::desc("Threads running samples on the host (calibration; default: "
+             "QOPT_NUM_THREADS, else the CPUs this process may run on); "
+             "results do not depend on it"),
+    cl::cat(qoptCategory), cl::init(0));
 
 static int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "qopt") << message << "\n";
@@ -224,6 +232,7 @@ int main(int argc, char **argv) {
   auto [inputFilename, outputFilename] = registerAndParseCLIOptions(
       argc, argv, "qopt: quantizing neural-network compiler driver\n", registry);
   MlirOptMainConfig config = MlirOptMainConfig::createFromCLOptions();
+  qopt::setHostThreadCount(numThreadsOption);
 
   // Listing flags write nothing: let upstream handle them.
   if (config.shouldShowDialects() || config.shouldListPasses())

@@ -89,3 +89,42 @@ TEST(RangeEstimatorsTest, ParsesMethods) {
 }
 
 } // namespace
+
+// Statistics of samples split across threads, merged in sample order, are
+// those of one pass over all of them: ranges (signed zeros and non-finite
+// counts included) and histogram counts, so every method picks the same
+// range.
+TEST(RangeEstimatorsTest, MergedChunksMatchOnePass) {
+  std::vector<float> v = bodyWithOutliers();
+  v[3] = -0.0f;
+  v[4] = NAN;
+  v[5000] = INFINITY;
+  ActivationStats whole = collect(v);
+  for (size_t parts : {2u, 3u, 7u}) {
+    std::vector<ActivationStats> chunks(parts);
+    auto bounds = [&](size_t c) { return v.size() * c / parts; };
+    for (size_t c = 0; c < parts; ++c)
+      chunks[c].observeRange(v.data() + bounds(c), bounds(c + 1) - bounds(c));
+    ActivationStats merged = chunks[0];
+    for (size_t c = 1; c < parts; ++c)
+      merged.mergeRanges(chunks[c]);
+    merged.startHistograms();
+    const ActivationStats bins = merged; // the same bins, no counts yet
+    for (size_t c = 0; c < parts; ++c) {
+      ActivationStats part = bins;
+      part.observeHistogram(v.data() + bounds(c), bounds(c + 1) - bounds(c));
+      if (c == 0)
+        merged = part;
+      else
+        merged.mergeHistograms(part);
+    }
+    EXPECT_EQ(merged.nonFiniteCount(), whole.nonFiniteCount());
+    for (CalibrationMethod m : {CalibrationMethod::MinMax, CalibrationMethod::Percentile,
+                                CalibrationMethod::Entropy, CalibrationMethod::MSE}) {
+      Range a = merged.range(m), b = whole.range(m);
+      EXPECT_EQ(std::signbit(a.min), std::signbit(b.min));
+      EXPECT_EQ(a.min, b.min) << parts << " parts";
+      EXPECT_EQ(a.max, b.max) << parts << " parts";
+    }
+  }
+}

@@ -15,7 +15,10 @@ def QTCalibrate : Pass<"qt-calibrate", "::mlir::ModuleOp"> {
     argument attribute). Statistics stream: two fixed 2048-bin histograms per
     activation, whatever the number of samples. NaN and infinite values are
     ignored and counted in a warning. The methods are defined in
-    docs/calibration.md. On a terminal, progress goes to stderr.
+    docs/calibration.md. On a terminal, progress goes to stderr. Samples run
+    on `--num-threads` threads (default: QOPT_NUM_THREADS, else the CPUs of
+    the process), each on a contiguous share of them; the statistics are
+    merged in sample order, so the ranges do not depend on the thread count.
 
     Example: `qopt --qt-calibrate="data=calib.npz method=entropy" model.mlir`
   }];
@@ -28,6 +31,9 @@ def QTCalibrate : Pass<"qt-calibrate", "::mlir::ModuleOp"> {
            "Percent of samples the percentile method keeps">,
     Option<"progress", "progress", "bool", "true",
            "Show progress when stderr is a terminal">,
+    Option<"timing", "timing", "bool", "false",
+           "Print the time spent running samples (compilation excluded) and "
+           "the number of threads to stderr">,
   ];
   let dependentDialects = ["::qopt::qt::QTDialect"];
 }

@@ -38,6 +38,13 @@ public:
   void startHistograms();
   void observeHistogram(const float *data, int64_t n);
 
+  /// Adds `later`'s observeRange() results, as if its samples had been
+  /// observed after this one's (the same min / max, ties included).
+  void mergeRanges(const ActivationStats &later);
+  /// Adds `other`'s histogram counts; both started from the same ranges.
+  /// The counts are integers, so the sum does not depend on the order.
+  void mergeHistograms(const ActivationStats &other);
+
   bool seenAny() const { return finiteCount > 0; }
   int64_t nonFiniteCount() const { return nonFinite; }
   Range observedRange() const { return {min, max}; }
