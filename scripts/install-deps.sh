@@ -18,6 +18,8 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler python3-numpy python3-onnx libonnx-testdata
   # AArch64 objects are linked with the cross toolchain and run under qemu.
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
+  # The objects' thread pool is checked under ThreadSanitizer and valgrind.
+  libclang-rt-22-dev valgrind
 )
 
 if $bench; then

@@ -55,7 +55,7 @@ struct LowerToLLVMOptions : mlir::PassPipelineOptions<LowerToLLVMOptions> {
       *this, "thread-min-work",
       llvm::cl::desc("Smallest loop nest (estimated operations) split across "
                      "threads; smaller ones run on the calling thread"),
-      llvm::cl::init(200000)};
+      llvm::cl::init(500000)};
   PassOptions::Option<std::string> sparseWeights{
       *this, "sparse-weights",
       llvm::cl::desc("Pruned int8 and float32 weights: auto (block-sparse "

@@ -162,7 +162,7 @@ def QTOutlineParallelLoops
     and no reduction is split.
   }];
   let options = [
-    Option<"minWork", "min-work", "int64_t", /*default=*/"200000",
+    Option<"minWork", "min-work", "int64_t", /*default=*/"500000",
            "Smallest estimated work (operations executed) worth splitting">,
     Option<"minTrip", "min-trip", "int64_t", /*default=*/"16",
            "Prefer an inner loop when the outer one has fewer iterations">,

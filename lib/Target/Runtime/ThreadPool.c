@@ -13,9 +13,9 @@
  * disjoint outputs and no reduction is split, so the bytes are the same at
  * every thread count.
  *
- * Workers start at the first parallel loop that needs them and spin briefly
- * between loops (a model's layers follow each other within microseconds),
- * then sleep on a condition variable. One loop runs on the pool at a time:
+ * Workers start at the first parallel loop that needs them and spin for up
+ * to 2 ms between loops (a model's layers follow each other within
+ * microseconds), then sleep on a condition variable. One loop runs on the pool at a time:
  * a second application thread calling the model meanwhile, or a loop inside
  * a worker, runs inline on its own thread. If a thread cannot be created the
  * loop runs on the threads there are (at worst, inline).
@@ -46,17 +46,30 @@ extern int pthread_cond_wait(qopt_cond_t *cond, qopt_mutex_t *mutex);
 extern int pthread_cond_broadcast(qopt_cond_t *cond);
 extern int sched_getaffinity(int pid, qopt_size_t size, void *mask);
 extern int sched_yield(void);
+struct qopt_timespec {
+  long tv_sec, tv_nsec;
+};
+extern int clock_gettime(int clock, struct qopt_timespec *time);
+#define QOPT_CLOCK_MONOTONIC 1
 
 typedef void (*qopt_body_t)(void *ctx, long begin, long end);
 
 /* At most this many threads per loop (callers' requests are clamped). */
 #define QOPT_MAX_THREADS 256
-/* Pause-loop iterations a worker waits for the next loop before sleeping:
- * about a millisecond on current x86 and Arm cores. */
-#define QOPT_SPIN 20000
+/* How long a worker waits for the next loop before it sleeps. By the clock,
+ * not by a count of pause instructions, whose latency differs tenfold
+ * between CPUs (a count tuned on one left the workers asleep between the
+ * layers of a model on another, and each layer then paid a wake-up). */
+#define QOPT_SPIN_NS 2000000L
 
 #define LOAD(p) __atomic_load_n(p, __ATOMIC_SEQ_CST)
 #define STORE(p, v) __atomic_store_n(p, v, __ATOMIC_SEQ_CST)
+
+static long nowNs(void) {
+  struct qopt_timespec t;
+  clock_gettime(QOPT_CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1000000000L + t.tv_nsec;
+}
 
 static void relax(void) {
 #if defined(__x86_64__)
@@ -118,11 +131,11 @@ static void *workerMain(void *arg) {
   int index = (int)(long)arg;
   unsigned seen = generationOf(LOAD(&ticket));
   for (;;) {
-    int spins = 0;
-    while (generationOf(LOAD(&ticket)) == seen && !LOAD(&quitting) &&
-           spins < QOPT_SPIN) {
+    long deadline = nowNs() + QOPT_SPIN_NS;
+    for (int spins = 1; generationOf(LOAD(&ticket)) == seen && !LOAD(&quitting); ++spins) {
       relax();
-      ++spins;
+      if (spins % 64 == 0 && nowNs() > deadline)
+        break;
     }
     if (generationOf(LOAD(&ticket)) == seen && !LOAD(&quitting)) {
       pthread_mutex_lock(&wakeLock);
@@ -237,11 +250,14 @@ void qopt_rt_parallel_for(qopt_body_t body, void *ctx, long n) {
     pthread_mutex_unlock(&wakeLock);
   }
   runParts(gen, -1);
-  for (int spins = 0; LOAD(&remaining) > 0; ++spins) {
-    if (spins < QOPT_SPIN)
-      relax();
+  /* The other parts are running: spin, and after 100 us also yield (more
+   * threads than free cores). */
+  long deadline = nowNs() + QOPT_SPIN_NS / 20;
+  for (int spins = 1; LOAD(&remaining) > 0; ++spins) {
+    if (spins % 64 == 0 && nowNs() > deadline)
+      sched_yield();
     else
-      sched_yield(); /* more threads than free cores */
+      relax();
   }
   STORE(&busy, 0);
 }
