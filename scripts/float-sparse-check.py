@@ -26,8 +26,8 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(os.environ.get("QOPT_BUILD_DIR", os.path.join(ROOT, "build")), "bin")
 PATHS = {
-    "avx512": (["--mcpu=znver4"], "cc", []),
-    "avx2": (["--mcpu=haswell"], "cc", []),
+    "avx512": (["--mcpu=x86-64-v4", "--mattr=+avx512vnni"], "cc", []),
+    "avx2": (["--mcpu=x86-64-v3"], "cc", []),
     "neon": (["--target=aarch64-linux-gnu", "--mcpu=cortex-a76"], "aarch64-linux-gnu-gcc",
              ["qemu-aarch64", "-L", "/usr/aarch64-linux-gnu", "-cpu", "cortex-a76"]),
 }
