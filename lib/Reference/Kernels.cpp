@@ -2,6 +2,7 @@
 
 #include "qopt/Reference/Kernels.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace qopt::ref;
@@ -194,6 +195,110 @@ qopt::ref::mul(const std::vector<int8_t> &a, QuantParams pa,
     y[i] = static_cast<int8_t>(
         requantize(acc, *m, out.zeroPoint, range.min, range.max));
   }
+  return y;
+}
+
+namespace {
+/// Walks the output of a broadcast binary op in row-major order, yielding
+/// the flat index of each operand's element.
+template <typename Fn>
+void forEachBroadcast(const std::vector<int64_t> &shapeA,
+                      const std::vector<int64_t> &shapeB, Fn &&fn) {
+  size_t rank = shapeA.size();
+  std::vector<int64_t> out(rank), idx(rank, 0);
+  int64_t total = 1;
+  for (size_t d = 0; d < rank; ++d) {
+    out[d] = std::max(shapeA[d], shapeB[d]);
+    total *= out[d];
+  }
+  for (int64_t i = 0; i < total; ++i) {
+    int64_t ia = 0, ib = 0;
+    for (size_t d = 0; d < rank; ++d) {
+      ia = ia * shapeA[d] + (shapeA[d] == 1 ? 0 : idx[d]);
+      ib = ib * shapeB[d] + (shapeB[d] == 1 ? 0 : idx[d]);
+    }
+    fn(i, ia, ib);
+    for (size_t d = rank; d-- > 0;)
+      if (++idx[d] < out[d])
+        break;
+      else
+        idx[d] = 0;
+  }
+}
+
+int64_t broadcastSize(const std::vector<int64_t> &a, const std::vector<int64_t> &b) {
+  int64_t n = 1;
+  for (size_t d = 0; d < a.size(); ++d)
+    n *= std::max(a[d], b[d]);
+  return n;
+}
+} // namespace
+
+std::optional<std::vector<int8_t>> qopt::ref::addBroadcast(
+    const std::vector<int8_t> &a, const std::vector<int64_t> &shapeA,
+    QuantParams pa, const std::vector<int8_t> &b,
+    const std::vector<int64_t> &shapeB, QuantParams pb, QuantParams out,
+    std::optional<float> min, std::optional<float> max) {
+  auto m = quantizeAddMultipliers(pa.scale, pb.scale, out.scale);
+  if (!m)
+    return std::nullopt;
+  StorageRange range = activationRange(out, min, max);
+  std::vector<int8_t> y(broadcastSize(shapeA, shapeB));
+  forEachBroadcast(shapeA, shapeB, [&](int64_t i, int64_t ia, int64_t ib) {
+    y[i] = static_cast<int8_t>(addElement(a[ia], pa.zeroPoint, b[ib], pb.zeroPoint,
+                                          *m, out.zeroPoint, range.min, range.max));
+  });
+  return y;
+}
+
+std::optional<std::vector<int8_t>> qopt::ref::mulBroadcast(
+    const std::vector<int8_t> &a, const std::vector<int64_t> &shapeA,
+    QuantParams pa, const std::vector<int8_t> &b,
+    const std::vector<int64_t> &shapeB, QuantParams pb, QuantParams out,
+    std::optional<float> min, std::optional<float> max) {
+  auto m = quantizeMultiplier(static_cast<double>(pa.scale) * pb.scale / out.scale);
+  if (!m)
+    return std::nullopt;
+  StorageRange range = activationRange(out, min, max);
+  std::vector<int8_t> y(broadcastSize(shapeA, shapeB));
+  forEachBroadcast(shapeA, shapeB, [&](int64_t i, int64_t ia, int64_t ib) {
+    int64_t acc = static_cast<int64_t>(a[ia] - pa.zeroPoint) * (b[ib] - pb.zeroPoint);
+    y[i] = static_cast<int8_t>(requantize(acc, *m, out.zeroPoint, range.min, range.max));
+  });
+  return y;
+}
+
+std::vector<int8_t> qopt::ref::table(const std::vector<int8_t> &x,
+                                     const std::vector<int8_t> &table) {
+  std::vector<int8_t> y(x.size());
+  for (size_t i = 0; i < x.size(); ++i)
+    y[i] = table[x[i] + 128];
+  return y;
+}
+
+std::optional<std::vector<int8_t>>
+qopt::ref::avgPool2d(const std::vector<int8_t> &x, int64_t n, int64_t h,
+                     int64_t w, int64_t c, int64_t kh, int64_t kw, int64_t sy,
+                     int64_t sx, QuantParams in, QuantParams out,
+                     std::optional<float> min, std::optional<float> max) {
+  auto m = quantizeMultiplier(static_cast<double>(in.scale) /
+                              (static_cast<double>(out.scale) * (kh * kw)));
+  if (!m)
+    return std::nullopt;
+  StorageRange range = activationRange(out, min, max);
+  int64_t oh = (h - kh) / sy + 1, ow = (w - kw) / sx + 1;
+  std::vector<int8_t> y(n * oh * ow * c);
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t i = 0; i < oh; ++i)
+      for (int64_t j = 0; j < ow; ++j)
+        for (int64_t ch = 0; ch < c; ++ch) {
+          int32_t acc = 0;
+          for (int64_t u = 0; u < kh; ++u)
+            for (int64_t v = 0; v < kw; ++v)
+              acc += x[((b * h + i * sy + u) * w + j * sx + v) * c + ch] - in.zeroPoint;
+          y[((b * oh + i) * ow + j) * c + ch] = static_cast<int8_t>(
+              requantize(acc, *m, out.zeroPoint, range.min, range.max));
+        }
   return y;
 }
 

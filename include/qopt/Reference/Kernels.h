@@ -88,6 +88,35 @@ mul(const std::vector<int8_t> &a, QuantParams pa, const std::vector<int8_t> &b,
     QuantParams pb, QuantParams out, std::optional<float> min = std::nullopt,
     std::optional<float> max = std::nullopt);
 
+/// Broadcasting add and mul: `shapeA` and `shapeB` have the output's rank,
+/// each dimension equal to the output's or 1 (broadcast).
+std::optional<std::vector<int8_t>>
+addBroadcast(const std::vector<int8_t> &a, const std::vector<int64_t> &shapeA,
+             QuantParams pa, const std::vector<int8_t> &b,
+             const std::vector<int64_t> &shapeB, QuantParams pb,
+             QuantParams out, std::optional<float> min = std::nullopt,
+             std::optional<float> max = std::nullopt);
+std::optional<std::vector<int8_t>>
+mulBroadcast(const std::vector<int8_t> &a, const std::vector<int64_t> &shapeA,
+             QuantParams pa, const std::vector<int8_t> &b,
+             const std::vector<int64_t> &shapeB, QuantParams pb,
+             QuantParams out, std::optional<float> min = std::nullopt,
+             std::optional<float> max = std::nullopt);
+
+/// qt.table: y[i] = table[x[i] + 128].
+std::vector<int8_t> table(const std::vector<int8_t> &x,
+                          const std::vector<int8_t> &table);
+
+/// qt.avg_pool2d on NHWC x[n, h, w, c] without padding: the int32 sum of
+/// (q - z_in) over each kh x kw window, requantized with
+/// M = s_in / (s_out * kh * kw). Nothing when M has no fixed-point form.
+std::optional<std::vector<int8_t>>
+avgPool2d(const std::vector<int8_t> &x, int64_t n, int64_t h, int64_t w,
+          int64_t c, int64_t kh, int64_t kw, int64_t sy, int64_t sx,
+          QuantParams in, QuantParams out,
+          std::optional<float> min = std::nullopt,
+          std::optional<float> max = std::nullopt);
+
 /// The parameters dynamic quantization picks at run time for `x`: the
 /// asymmetric int8 parameters of [min(0, min x), max(0, max x)], NaN ignored.
 QuantParams dynamicParams(const float *x, size_t n);

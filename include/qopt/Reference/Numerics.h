@@ -10,6 +10,7 @@
 #ifndef QOPT_REFERENCE_NUMERICS_H
 #define QOPT_REFERENCE_NUMERICS_H
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -101,6 +102,18 @@ std::optional<AddMultipliers> quantizeAddMultipliers(float sa, float sb,
 /// One quantized add element (docs/numerics.md).
 int32_t addElement(int32_t a, int32_t za, int32_t b, int32_t zb,
                    AddMultipliers m, int32_t zOut, int32_t lo, int32_t hi);
+
+/// The 256-entry table of an int8 -> int8 function (qt.table):
+/// entry[q + 128] = quantize(f(dequantize(q, in)), out), with f evaluated
+/// in float32. A NaN result maps to out's zero point and infinities
+/// saturate, as quantize() defines.
+template <typename F>
+std::array<int8_t, 256> buildTable(F &&f, QuantParams in, QuantParams out) {
+  std::array<int8_t, 256> table;
+  for (int32_t q = -128; q <= 127; ++q)
+    table[q + 128] = static_cast<int8_t>(quantize(f(dequantize(q, in)), out));
+  return table;
+}
 
 } // namespace qopt::ref
 

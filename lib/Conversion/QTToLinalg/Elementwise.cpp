@@ -15,6 +15,18 @@ using namespace qopt::qt_to_linalg;
 
 namespace {
 
+/// The indexing map of a broadcast operand: dimension d of the result reads
+/// index 0 where the operand has size 1 and the result does not.
+AffineMap broadcastMap(OpBuilder &b, RankedTensorType operand,
+                       RankedTensorType result) {
+  SmallVector<AffineExpr> exprs;
+  for (int64_t d = 0; d < result.getRank(); ++d)
+    exprs.push_back(operand.getDimSize(d) == 1 && result.getDimSize(d) != 1
+                        ? b.getAffineConstantExpr(0)
+                        : b.getAffineDimExpr(d));
+  return AffineMap::get(result.getRank(), 0, exprs, b.getContext());
+}
+
 //===----------------------------------------------------------------------===//
 // Elementwise
 //===----------------------------------------------------------------------===//
@@ -36,11 +48,11 @@ struct AddLowering : OpConversionPattern<qt::AddOp> {
     ref::StorageRange range = outputRange(out, op.getMin(), op.getMax());
     auto outType = cast<RankedTensorType>(
         getTypeConverter()->convertType(op.getType()));
-    unsigned rank = outType.getRank();
-    AffineMap id = rewriter.getMultiDimIdentityMap(rank);
     Value result = buildParallel(
         rewriter, op.getLoc(), outType, {adaptor.getLhs(), adaptor.getRhs()},
-        {id, id}, [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        {broadcastMap(rewriter, op.getLhs().getType(), outType),
+         broadcastMap(rewriter, op.getRhs().getType(), outType)},
+        [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
           Type i64 = nb.getI64Type();
           auto term = [&](Value v, const QParams &p, int64_t mult) {
             Value x = arith::SubIOp::create(
@@ -78,10 +90,11 @@ struct MulLowering : OpConversionPattern<qt::MulOp> {
     ref::StorageRange range = outputRange(out, op.getMin(), op.getMax());
     auto outType = cast<RankedTensorType>(
         getTypeConverter()->convertType(op.getType()));
-    AffineMap id = rewriter.getMultiDimIdentityMap(outType.getRank());
     Value result = buildParallel(
         rewriter, op.getLoc(), outType, {adaptor.getLhs(), adaptor.getRhs()},
-        {id, id}, [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        {broadcastMap(rewriter, op.getLhs().getType(), outType),
+         broadcastMap(rewriter, op.getRhs().getType(), outType)},
+        [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
           Type i64 = nb.getI64Type();
           auto centered = [&](Value v, const QParams &p) {
             return arith::SubIOp::create(nb, l, extend(nb, l, v, i64, p.isSigned),
@@ -99,9 +112,111 @@ struct MulLowering : OpConversionPattern<qt::MulOp> {
   }
 };
 
+// Pattern: table(x) -> linalg.generic { tensor.extract %table[x + 128] }
+struct TableLowering : OpConversionPattern<qt::TableOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(qt::TableOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto outType = cast<RankedTensorType>(
+        getTypeConverter()->convertType(op.getType()));
+    Type i8 = rewriter.getI8Type();
+    auto tableType = RankedTensorType::get({256}, i8);
+    Value table = arith::ConstantOp::create(
+        rewriter, loc, tableType,
+        DenseElementsAttr::get(tableType, op.getTable()));
+    AffineMap id = rewriter.getMultiDimIdentityMap(outType.getRank());
+    Value result = buildParallel(
+        rewriter, loc, outType, {adaptor.getInput()}, {id},
+        [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+          Type i32 = nb.getI32Type();
+          Value index = arith::AddIOp::create(
+              nb, l, arith::ExtSIOp::create(nb, l, i32, args[0]),
+              constInt(nb, l, i32, 128));
+          return tensor::ExtractOp::create(
+              nb, l, table,
+              ValueRange{arith::IndexCastOp::create(nb, l, nb.getIndexType(), index)});
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+// Pattern: avg_pool2d(x) -> requantize(sum over the window of x - z_in)
+//   with M = s_in / (s_out * KH * KW): one int32 sum (channels innermost,
+//   as the data lies), then one requantization per output.
+struct AvgPool2DLowering : OpConversionPattern<qt::AvgPool2DOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(qt::AvgPool2DOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    QParams in = getParams(op.getInput().getType());
+    QParams out = getParams(op.getType());
+    ArrayRef<int64_t> kernel = op.getKernel(), stride = op.getStride();
+    int64_t area = kernel[0] * kernel[1];
+    FailureOr<ref::Multiplier> m = multiplierFor(
+        op, static_cast<double>(in.scales[0]) /
+                (static_cast<double>(out.scales[0]) * static_cast<double>(area)));
+    if (failed(m))
+      return failure();
+    ref::StorageRange range = outputRange(out, op.getMin(), op.getMax());
+    auto outType = cast<RankedTensorType>(
+        getTypeConverter()->convertType(op.getType()));
+    Type i32 = rewriter.getI32Type();
+    auto sumType = RankedTensorType::get(outType.getShape(), i32);
+    Value zero = arith::ConstantOp::create(rewriter, loc, rewriter.getI32IntegerAttr(0));
+    Value init = linalg::FillOp::create(
+                     rewriter, loc, zero,
+                     ValueRange{tensor::EmptyOp::create(rewriter, loc, sumType.getShape(), i32)})
+                     .getResult(0);
+    // The window operand only gives the loops their extent (as in
+    // linalg.pooling_nhwc_sum).
+    Value window = tensor::EmptyOp::create(rewriter, loc, kernel, i32);
+    // d0 = n, d1 = oh, d2 = ow, d3 = kh, d4 = kw, d5 = c.
+    MLIRContext *ctx = rewriter.getContext();
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    AffineMap inputMap = AffineMap::get(
+        6, 0, {d(0), d(1) * stride[0] + d(3), d(2) * stride[1] + d(4), d(5)}, ctx);
+    AffineMap windowMap = AffineMap::get(6, 0, {d(3), d(4)}, ctx);
+    AffineMap outMap = AffineMap::get(6, 0, {d(0), d(1), d(2), d(5)}, ctx);
+    SmallVector<utils::IteratorType> iters = {
+        utils::IteratorType::parallel,  utils::IteratorType::parallel,
+        utils::IteratorType::parallel,  utils::IteratorType::reduction,
+        utils::IteratorType::reduction, utils::IteratorType::parallel};
+    Value sum =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{sumType}, ValueRange{adaptor.getInput(), window},
+            ValueRange{init}, ArrayRef<AffineMap>{inputMap, windowMap, outMap}, iters,
+            [&](OpBuilder &nb, Location l, ValueRange args) {
+              Value x = arith::ExtSIOp::create(nb, l, i32, args[0]);
+              linalg::YieldOp::create(nb, l,
+                                      ValueRange{arith::AddIOp::create(nb, l, args[2], x)});
+            })
+            .getResult(0);
+    // sum(q - z) = sum(q) - KH * KW * z, exact in int32 (the verifier bounds
+    // the area).
+    AffineMap id = rewriter.getMultiDimIdentityMap(4);
+    Value result = buildParallel(
+        rewriter, loc, outType, {sum}, {id},
+        [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+          Type i64 = nb.getI64Type();
+          Value acc = arith::SubIOp::create(
+              nb, l, arith::ExtSIOp::create(nb, l, i64, args[0]),
+              constInt(nb, l, i64, area * in.zeroPoints[0]));
+          return requantizeValue(nb, l, acc, constInt(nb, l, i64, m->m0),
+                                 constInt(nb, l, i64, m->shift), out.zeroPoints[0],
+                                 range.min, range.max, outType.getElementType());
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 } // namespace
 
 void qopt::qt_to_linalg::populateElementwiseLowerings(const TypeConverter &converter,
                                         RewritePatternSet &patterns) {
-  patterns.add<AddLowering, MulLowering>(converter, patterns.getContext());
+  patterns.add<AddLowering, MulLowering, TableLowering, AvgPool2DLowering>(converter, patterns.getContext());
 }

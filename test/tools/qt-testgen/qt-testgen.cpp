@@ -12,14 +12,15 @@
 //
 // --op: fc, fc-wide, fc-sweep (M, N in 1..33, K prime <= 1021), fc-edges
 // (the 54 edge cases of the kernel sweep), tosa-fc, tosa-conv (pre-quantized
-// TOSA int8 with tosa.rescale), matmul, conv, dwconv, add, mul,
-// quantize, dequantize, requantize, dynfc. --sparsity=S prunes the fully
+// TOSA int8 with tosa.rescale), matmul, conv, dwconv, add, mul (with broadcast),
+// table, avgpool, quantize, dequantize, requantize, dynfc. --sparsity=S prunes the fully
 // connected weights (fc, fc-wide, fc-sweep, fc-edges) in random block shapes.
 //
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Reference/Kernels.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -605,8 +606,30 @@ bool genConv(Rng &rng, Output &out, int i, bool depthwise) {
   return true;
 }
 
+/// add / mul: half the cases on equal 1-D shapes, half on rank 1-4 shapes
+/// where either operand broadcasts some dimensions (size 1).
 bool genElementwise(Rng &rng, Output &out, int i, bool isAdd) {
-  int64_t n = rng.range(1, 40);
+  std::vector<int64_t> ya, yb, yo;
+  if (rng.chance(50)) {
+    int64_t n = rng.range(1, 40);
+    ya = yb = yo = {n};
+  } else {
+    int64_t rank = rng.range(1, 4);
+    for (int64_t d = 0; d < rank; ++d) {
+      int64_t size = rng.range(1, 7);
+      yo.push_back(size);
+      ya.push_back(rng.chance(35) ? 1 : size);
+      yb.push_back(rng.chance(35) ? 1 : size);
+    }
+    for (int64_t d = 0; d < rank; ++d) // the result is the larger of the two
+      yo[d] = std::max(ya[d], yb[d]);
+  }
+  auto count = [](const std::vector<int64_t> &v) {
+    int64_t n = 1;
+    for (int64_t d : v)
+      n *= d;
+    return static_cast<size_t>(n);
+  };
   QuantParams pa{rng.scale(1e-3f, 1), randomZeroPoint(rng)};
   QuantParams pb{rng.scale(1e-3f, 1), randomZeroPoint(rng)};
   // Output scales that keep most results inside the int8 range.
@@ -615,22 +638,96 @@ bool genElementwise(Rng &rng, Output &out, int i, bool isAdd) {
   QuantParams po{so, randomZeroPoint(rng)};
   std::optional<float> min, max;
   randomBounds(rng, min, max);
-  auto a = randomInt8(rng, n, rng.range(0, 4));
-  auto b = randomInt8(rng, n, rng.range(0, 4));
-  auto y = isAdd ? add(a, pa, b, pb, po, min, max) : mul(a, pa, b, pb, po, min, max);
+  auto a = randomInt8(rng, count(ya), rng.range(0, 4));
+  auto b = randomInt8(rng, count(yb), rng.range(0, 4));
+  auto y = isAdd ? addBroadcast(a, ya, pa, b, yb, pb, po, min, max)
+                 : mulBroadcast(a, ya, pa, b, yb, pb, po, min, max);
   if (!y)
     return false;
   std::string name = "case" + std::to_string(i);
   std::string ta = perTensorType(pa), tb = perTensorType(pb), to = perTensorType(po);
   std::ostringstream body;
   body << "  %y = qt." << (isAdd ? "add" : "mul") << " %q0, %q1" << boundsAttr(min, max)
-       << " : tensor<" << n << "x" << ta << ">, tensor<" << n << "x" << tb
-       << "> -> tensor<" << n << "x" << to << ">\n";
-  emitInt8Function(out, name, {{n}, {n}}, {ta, tb}, {n}, to, body.str());
+       << " : tensor<" << shape(ya) << ta << ">, tensor<" << shape(yb) << tb
+       << "> -> tensor<" << shape(yo) << to << ">\n";
+  emitInt8Function(out, name, {ya, yb}, {ta, tb}, yo, to, body.str());
   Output::append(out.inputs, a);
   Output::append(out.inputs, b);
   Output::append(out.expected, *y);
   out.cases.push_back({name, {a.size(), b.size()}, y->size()});
+  return true;
+}
+
+/// table: a random table (or one of a real function's), random parameters,
+/// inputs covering every int8 value in most cases.
+bool genTable(Rng &rng, Output &out, int i) {
+  int64_t n = rng.range(1, 4), h = rng.range(1, 9), w = rng.range(1, 40);
+  QuantParams pi{rng.scale(1e-3f, 0.2f), randomZeroPoint(rng)};
+  QuantParams po{rng.scale(1e-3f, 0.2f), randomZeroPoint(rng)};
+  std::vector<int8_t> table(256);
+  switch (rng.range(0, 2)) {
+  case 0:
+    for (auto &t : table)
+      t = static_cast<int8_t>(rng.range(-128, 127));
+    break;
+  case 1: { // HardSwish
+    auto t = buildTable([](float x) { return x * std::fmin(std::fmax(x + 3.0f, 0.0f), 6.0f) / 6.0f; }, pi, po);
+    table.assign(t.begin(), t.end());
+    break;
+  }
+  default: { // Sigmoid
+    auto t = buildTable([](float x) { return 1.0f / (1.0f + std::exp(-x)); }, pi, po);
+    table.assign(t.begin(), t.end());
+  }
+  }
+  std::vector<int8_t> x = randomInt8(rng, n * h * w, rng.range(0, 4));
+  if (x.size() >= 256 && rng.chance(50))
+    for (size_t k = 0; k < 256; ++k)
+      x[k] = static_cast<int8_t>(int(k) - 128);
+  auto y = qopt::ref::table(x, table);
+  std::string name = "case" + std::to_string(i);
+  std::string ti = perTensorType(pi), to = perTensorType(po);
+  std::ostringstream body;
+  body << "  %y = qt.table %q0, [";
+  for (size_t k = 0; k < 256; ++k)
+    body << (k ? ", " : "") << int(table[k]);
+  body << "] : tensor<" << shape({n, h, w}) << ti << "> -> tensor<" << shape({n, h, w})
+       << to << ">\n";
+  emitInt8Function(out, name, {{n, h, w}}, {ti}, {n, h, w}, to, body.str());
+  Output::append(out.inputs, x);
+  Output::append(out.expected, y);
+  out.cases.push_back({name, {x.size()}, y.size()});
+  return true;
+}
+
+/// avg_pool2d: global pools and strided windows, multipliers below and
+/// above 1, fused bounds, edge inputs.
+bool genAvgPool(Rng &rng, Output &out, int i) {
+  int64_t n = rng.range(1, 2), h = rng.range(1, 13), w = rng.range(1, 13),
+          c = rng.range(1, 20);
+  bool global = rng.chance(40);
+  int64_t kh = global ? h : rng.range(1, h), kw = global ? w : rng.range(1, w);
+  int64_t sy = rng.range(1, 3), sx = rng.range(1, 3);
+  QuantParams pi{rng.scale(1e-3f, 1), randomZeroPoint(rng)};
+  QuantParams po{pi.scale * rng.scale(0.25f, 4.0f), randomZeroPoint(rng)};
+  std::optional<float> min, max;
+  randomBounds(rng, min, max);
+  auto x = randomInt8(rng, n * h * w * c, rng.range(0, 4));
+  auto y = avgPool2d(x, n, h, w, c, kh, kw, sy, sx, pi, po, min, max);
+  if (!y)
+    return false;
+  int64_t oh = (h - kh) / sy + 1, ow = (w - kw) / sx + 1;
+  std::string name = "case" + std::to_string(i);
+  std::string ti = perTensorType(pi), to = perTensorType(po);
+  std::ostringstream body;
+  body << "  %y = qt.avg_pool2d %q0 kernel = [" << kh << ", " << kw << "] stride = ["
+       << sy << ", " << sx << "]" << boundsAttr(min, max) << " : tensor<"
+       << shape({n, h, w, c}) << ti << "> -> tensor<" << shape({n, oh, ow, c}) << to
+       << ">\n";
+  emitInt8Function(out, name, {{n, h, w, c}}, {ti}, {n, oh, ow, c}, to, body.str());
+  Output::append(out.inputs, x);
+  Output::append(out.expected, *y);
+  out.cases.push_back({name, {x.size()}, y->size()});
   return true;
 }
 
@@ -865,6 +962,8 @@ int main(int argc, char **argv) {
   else if (op == "dwconv") gen = [](Rng &r, Output &o, int i) { return genConv(r, o, i, true); };
   else if (op == "add") gen = [](Rng &r, Output &o, int i) { return genElementwise(r, o, i, true); };
   else if (op == "mul") gen = [](Rng &r, Output &o, int i) { return genElementwise(r, o, i, false); };
+  else if (op == "table") gen = genTable;
+  else if (op == "avgpool") gen = genAvgPool;
   else if (op == "quantize") gen = genQuantize;
   else if (op == "dequantize") gen = genDequantize;
   else if (op == "requantize") gen = genRequantize;

@@ -341,17 +341,79 @@ static LogicalResult verifyBinary(BinaryOp op) {
     if (!isPerTensor(value.getType()))
       return op.emitOpError() << what << " must be quantized per tensor";
   }
+  // Each operand dimension is the result's or 1 (broadcast), and the
+  // result's is the larger of the two.
   auto lhs = op.getLhs().getType(), rhs = op.getRhs().getType();
-  if (lhs.getShape() != rhs.getShape() ||
-      lhs.getShape() != op.getOutput().getType().getShape())
-    return op.emitOpError() << "operand and result shapes must match, got "
-                            << lhs << ", " << rhs << " and "
-                            << op.getOutput().getType();
+  auto out = op.getOutput().getType();
+  bool ok = lhs.getRank() == out.getRank() && rhs.getRank() == out.getRank();
+  for (int64_t d = 0; ok && d < out.getRank(); ++d) {
+    int64_t a = lhs.getDimSize(d), b = rhs.getDimSize(d), r = out.getDimSize(d);
+    ok = (a == r || a == 1) && (b == r || b == 1) && r == std::max(a, b);
+  }
+  if (!ok)
+    return op.emitOpError() << "operand shapes must equal the result's shape "
+                               "or broadcast to it (dimensions of size 1), got "
+                            << lhs << ", " << rhs << " and " << out;
   return verifyActivationBounds(op, op.getMin(), op.getMax());
 }
 
 LogicalResult AddOp::verify() { return verifyBinary(*this); }
 LogicalResult MulOp::verify() { return verifyBinary(*this); }
+
+/// An int8 per-tensor operand or result of the table and pooling ops.
+static LogicalResult verifyInt8PerTensor(Operation *op, Type type, StringRef what) {
+  if (failed(verifyQuantizedTensor(op, type, what)))
+    return failure();
+  auto q = dyn_cast<UniformQuantizedType>(cast<ShapedType>(type).getElementType());
+  if (!q || !q.isSigned() || q.getStorageTypeIntegralWidth() != 8 ||
+      q.getStorageTypeMin() != -128 || q.getStorageTypeMax() != 127)
+    return op->emitOpError() << what
+                             << " must be signed int8 [-128, 127] quantized per tensor";
+  return success();
+}
+
+LogicalResult TableOp::verify() {
+  if (failed(verifyInt8PerTensor(*this, getInput().getType(), "input")) ||
+      failed(verifyInt8PerTensor(*this, getOutput().getType(), "result")))
+    return failure();
+  if (getTable().size() != 256)
+    return emitOpError() << "table must have 256 entries (one per int8 "
+                            "value), got "
+                         << getTable().size();
+  return success();
+}
+
+LogicalResult AvgPool2DOp::verify() {
+  if (failed(verifyInt8PerTensor(*this, getInput().getType(), "input")) ||
+      failed(verifyInt8PerTensor(*this, getOutput().getType(), "result")))
+    return failure();
+  auto in = getInput().getType(), out = getOutput().getType();
+  if (in.getRank() != 4 || out.getRank() != 4)
+    return emitOpError("input and result must be rank 4 (NHWC)");
+  ArrayRef<int64_t> kernel = getKernel(), stride = getStride();
+  if (kernel.size() != 2 || stride.size() != 2)
+    return emitOpError("kernel and stride must have 2 entries [y, x]");
+  if (kernel[0] < 1 || kernel[1] < 1 || stride[0] < 1 || stride[1] < 1)
+    return emitOpError("kernel and stride entries must be positive");
+  // The int32 sum of the window: 255 * KH * KW must fit.
+  if (kernel[0] * kernel[1] > INT32_MAX / 255)
+    return emitOpError() << "kernel of " << kernel[0] << "x" << kernel[1]
+                         << " elements could overflow the int32 sum";
+  if (in.isDynamicDim(1) || in.isDynamicDim(2) || in.getDimSize(1) < kernel[0] ||
+      in.getDimSize(2) < kernel[1])
+    return emitOpError() << "kernel " << kernel[0] << "x" << kernel[1]
+                         << " does not fit in the input " << in;
+  SmallVector<int64_t> expected = {in.getDimSize(0),
+                                   (in.getDimSize(1) - kernel[0]) / stride[0] + 1,
+                                   (in.getDimSize(2) - kernel[1]) / stride[1] + 1,
+                                   in.getDimSize(3)};
+  if (out.getShape() != ArrayRef<int64_t>(expected))
+    return emitOpError() << "result shape " << out
+                         << " does not match the pooling's output shape ["
+                         << expected[0] << ", " << expected[1] << ", "
+                         << expected[2] << ", " << expected[3] << "]";
+  return verifyActivationBounds(*this, getMin(), getMax());
+}
 
 LogicalResult ObserveOp::verify() {
   int64_t id = getIdAttr().getInt();

@@ -251,9 +251,11 @@ class QT_BinaryOp<string mnemonic, string what> : QT_Op<mnemonic, [Pure]> {
 
 def QT_AddOp : QT_BinaryOp<"add", "addition"> {
   let description = [{
-    Adds two per-tensor quantized tensors of the same shape into a third
-    quantization; each operand is rescaled to the output scale with its own
-    fixed-point multiplier (docs/numerics.md), then the sum is rounded once.
+    Adds two per-tensor quantized tensors into a third quantization. The
+    operands have the result's rank; a dimension of size 1 in an operand is
+    broadcast (as TOSA and NumPy do). Each operand is brought to the output
+    scale with its own fixed-point multiplier (docs/numerics.md), then the
+    sum is rounded once.
 
     Example:
     ```mlir
@@ -265,7 +267,9 @@ def QT_AddOp : QT_BinaryOp<"add", "addition"> {
 
 def QT_MulOp : QT_BinaryOp<"mul", "multiplication"> {
   let description = [{
-    Multiplies two per-tensor quantized tensors of the same shape:
+    Multiplies two per-tensor quantized tensors, broadcasting dimensions of
+    size 1 as `qt.add` does (a squeeze-excite scale `[1, 1, 1, C]` times a
+    feature map `[1, H, W, C]`):
     `(a - z_a) * (b - z_b)` in int32, requantized with the multiplier
     `s_a * s_b / s_out`.
 
@@ -275,6 +279,60 @@ def QT_MulOp : QT_BinaryOp<"mul", "multiplication"> {
         tensor<4x!quant.uniform<i8:f32, 0.2:-3>> -> tensor<4x!quant.uniform<i8:f32, 0.25:0>>
     ```
   }];
+}
+
+def QT_TableOp : QT_Op<"table", [Pure, SameOperandsAndResultShape]> {
+  let summary = "Int8 to int8 function by a 256-entry lookup table";
+  let description = [{
+    Maps every int8 element `q` of a per-tensor quantized tensor to
+    `table[q + 128]`. The quantizer builds the table at compile time from an
+    elementwise float function `f` (HardSwish, Sigmoid, GELU, ... or a chain
+    of them) and the input and output parameters:
+    `table[q + 128] = quantize(f(dequantize(q)))` (docs/numerics.md), so the
+    op is exact by construction and costs one byte lookup per element.
+
+    Example:
+    ```mlir
+    %y = qt.table %x, [-128, -128, ..., 127]
+        : tensor<1x8x8x16x!quant.uniform<i8:f32, 0.04:-10>>
+        -> tensor<1x8x8x16x!quant.uniform<i8:f32, 0.03:-120>>
+    ```
+  }];
+  let arguments = (ins QT_QuantTensor:$input, DenseI8ArrayAttr:$table);
+  let results = (outs QT_QuantTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $table attr-dict `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def QT_AvgPool2DOp : QT_Op<"avg_pool2d", [Pure]> {
+  let summary = "Quantized 2-D average pooling (NHWC, no padding)";
+  let description = [{
+    The mean of each `kernel = [KH, KW]` window of an NHWC per-tensor
+    quantized input, moved by `stride = [SY, SX]`, in the result's
+    quantization: `acc = Σ (q − z_in)` in int32 over the KH·KW window, then
+    one requantization with `M = s_in / (s_out · KH · KW)` (SPEC §5 rounding,
+    docs/numerics.md) and the optional fused `min` / `max` bounds. A global
+    average pool is the window of the whole map. Windows never reach past
+    the input (there is no padding), so every window has KH·KW elements.
+
+    Example:
+    ```mlir
+    %y = qt.avg_pool2d %x kernel = [12, 96] stride = [1, 1]
+        : tensor<1x12x96x8x!quant.uniform<i8:f32, 0.03:-128>>
+        -> tensor<1x1x1x8x!quant.uniform<i8:f32, 0.006:-128>>
+    ```
+  }];
+  let arguments = (ins QT_QuantTensor:$input, DenseI64ArrayAttr:$kernel,
+                       DenseI64ArrayAttr:$stride,
+                       OptionalAttr<F32Attr>:$min, OptionalAttr<F32Attr>:$max);
+  let results = (outs QT_QuantTensor:$output);
+  let assemblyFormat = [{
+    $input `kernel` `=` $kernel `stride` `=` $stride attr-dict `:`
+    type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//
