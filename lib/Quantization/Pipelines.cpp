@@ -33,6 +33,9 @@ void qopt::buildQuantizeInt8Pipeline(OpPassManager &pm,
   quantize.report = options.report;
   quantize.data = options.data;
   pm.addPass(createQTQuantizeInt8(quantize));
+  QTRemoveFloatIslandsOptions islands;
+  islands.symmetricActivations = options.symmetricActivations;
+  pm.addPass(createQTRemoveFloatIslands(islands));
   // Folds dequantize -> quantize pairs between adjacent int8 ops.
   pm.addPass(createCanonicalizerPass());
   if (options.floatType != "f32") {

@@ -2,9 +2,11 @@
 
 #include "qopt/Quantization/QuantizationUtils.h"
 #include "qopt/Quantization/Passes.h"
+#include "qopt/Dialect/QT/IR/QTOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 
 #include <cmath>
@@ -248,4 +250,34 @@ FailureOr<FullyConnectedMatch> qopt::matchFullyConnected(Operation *matmul,
   match.weights = quantizeWeights(
       wt, n, [k](size_t i) { return static_cast<int64_t>(i) / k; }, fileScales);
   return match;
+}
+
+// Pattern: max_pool2d / reshape / transpose / collapse / expand(dequantize(q))
+//   -> dequantize(the same op on q) on the storage type,
+//      with q's scale and zero point (as TFLite): exact, since both are
+//      monotonic or move values, and the next int8 op's quantize folds away.
+LogicalResult qopt::moveOntoInt8Storage(Operation *op) {
+  auto dq = op->getOperand(0).getDefiningOp<qt::DequantizeOp>();
+  if (!dq || !isa<quant::UniformQuantizedType>(dq.getInput().getType().getElementType()))
+    return failure();
+  OpBuilder b(op);
+  Location loc = op->getLoc();
+  Type i8 = b.getI8Type();
+  auto qType = dq.getInput().getType();
+  IRMapping mapping;
+  mapping.map(op->getOperand(0),
+              quant::StorageCastOp::create(b, loc, qType.clone(i8), dq.getInput()));
+  Operation *onStorage = b.clone(*op, mapping);
+  onStorage->removeAttr(kRangeAttrName);
+  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  onStorage->getResult(0).setType(resultType.clone(i8));
+  Value q = quant::StorageCastOp::create(
+      b, loc, resultType.clone(qType.getElementType()), onStorage->getResult(0));
+  auto result = qt::DequantizeOp::create(b, loc, resultType, q);
+  // Consumers quantize with the range of the values they read: q's.
+  if (Attribute range = dq->getAttr(kRangeAttrName))
+    result->setAttr(kRangeAttrName, range);
+  op->getResult(0).replaceAllUsesWith(result.getResult());
+  op->erase();
+  return success();
 }

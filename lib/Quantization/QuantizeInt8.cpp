@@ -2,8 +2,10 @@
 //
 // Turns the contractions of a calibrated float TOSA model into qt int8 ops
 // with the parameters of SPEC §5, computed by the reference implementation.
-// Everything else stays float; qt.quantize / qt.dequantize mark the
-// boundaries and fold away between adjacent int8 ops.
+// Everything else stays float here; qt.quantize / qt.dequantize mark the
+// boundaries and fold away between adjacent int8 ops, and
+// qt-remove-float-islands then gives the ops between int8 layers their
+// integer forms.
 //
 //===----------------------------------------------------------------------===//
 
@@ -81,9 +83,6 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
         candidates.push_back(op);
       else if (isa<tosa::MaxPool2dOp, tosa::ReshapeOp, tosa::TransposeOp>(op))
         dataMovement.push_back(op);
-      else if (isFloatCompute(op))
-        op->emitRemark() << "stays float: qopt has no int8 form of '"
-                         << op->getName() << "' yet";
     });
     SmallVector<Operation *> ordered(candidates);
     llvm::append_range(ordered, dataMovement);
@@ -102,8 +101,7 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
       }
     for (Operation *op : ordered) {
       if (isa<tosa::MaxPool2dOp, tosa::ReshapeOp, tosa::TransposeOp>(op)) {
-        if (failed(runOnInputStorage(op)) && isa<tosa::MaxPool2dOp>(op))
-          op->emitRemark("stays float: its input is not an int8 value");
+        (void)moveOntoInt8Storage(op); // qt-remove-float-islands retries
         continue;
       }
       if (isExcluded(op)) {
@@ -155,48 +153,6 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
         return signalPassFailure();
       }
     }
-  }
-
-  // Pattern: max_pool2d / reshape / transpose(dequantize(q))
-  //   -> dequantize(max_pool2d / reshape / transpose(q)) on the storage type, with q's
-  //      scale and zero point (as TFLite): exact, since both are monotonic
-  //      or move values, and the next int8 op's quantize folds away.
-  LogicalResult runOnInputStorage(Operation *op) {
-    auto dq = op->getOperand(0).getDefiningOp<qt::DequantizeOp>();
-    if (!dq || !isa<quant::UniformQuantizedType>(dq.getInput().getType().getElementType()))
-      return failure();
-    OpBuilder b(op);
-    Location loc = op->getLoc();
-    Type i8 = b.getI8Type();
-    auto qType = dq.getInput().getType();
-    IRMapping mapping;
-    mapping.map(op->getOperand(0),
-                quant::StorageCastOp::create(b, loc, qType.clone(i8), dq.getInput()));
-    Operation *onStorage = b.clone(*op, mapping);
-    onStorage->removeAttr(kRangeAttrName);
-    auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
-    onStorage->getResult(0).setType(resultType.clone(i8));
-    Value q = quant::StorageCastOp::create(
-        b, loc, resultType.clone(qType.getElementType()), onStorage->getResult(0));
-    auto result = qt::DequantizeOp::create(b, loc, resultType, q);
-    // Consumers quantize with the range of the values they read: q's.
-    if (Attribute range = dq->getAttr(kRangeAttrName))
-      result->setAttr(kRangeAttrName, range);
-    op->getResult(0).replaceAllUsesWith(result.getResult());
-    op->erase();
-    return success();
-  }
-
-  /// Ops doing float arithmetic that this pass leaves in float.
-  static bool isFloatCompute(Operation *op) {
-    return isa<tosa::AvgPool2dOp, tosa::ExpOp,
-               tosa::ReciprocalOp, tosa::ReduceSumOp, tosa::ReduceMaxOp,
-               tosa::SigmoidOp, tosa::TanhOp, tosa::MulOp, tosa::SubOp>(op) ||
-           (isa<tosa::AddOp>(op) && !isBiasAdd(op));
-  }
-  static bool isBiasAdd(Operation *op) {
-    auto add = cast<tosa::AddOp>(op);
-    return constantValues(add.getInput1()) || constantValues(add.getInput2());
   }
 
   bool isExcluded(Operation *op) {

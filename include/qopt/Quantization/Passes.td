@@ -120,6 +120,39 @@ def QTQuantizeInt8 : Pass<"qt-quantize-int8", "::mlir::ModuleOp"> {
   ];
 }
 
+def QTRemoveFloatIslands : Pass<"qt-remove-float-islands", "::mlir::ModuleOp"> {
+  let summary = "Give the float ops between int8 layers an integer form";
+  let description = [{
+    Runs after `qt-quantize-int8` on a calibrated model and removes the
+    dequantize -> float op -> quantize islands where an integer form
+    exists, in program order:
+
+    - an elementwise chain of one int8 value and constants (HardSwish,
+      HardSigmoid, Sigmoid, Tanh, GELU, Exp, Swish, a scale and shift, ...)
+      becomes one `qt.table`, its 256 entries computed from the float ops
+      themselves: `quantize(f(dequantize(q)))` (docs/numerics.md);
+    - an add or mul of two int8 values (residual adds, squeeze-excite
+      scaling with a broadcast per-channel operand) becomes `qt.add` /
+      `qt.mul`, with a clamp that only it reads fused as the output clamp;
+    - an unpadded average pool becomes `qt.avg_pool2d`;
+    - max pools, reshapes and transposes of int8 values run on the int8
+      storage; a quantize of a dequantized int8 value with other
+      parameters becomes an identity table.
+
+    Output parameters are those the value's readers already quantize with,
+    else the calibrated range. A model output computed in float stays
+    float (exact). Every float op left that reads an int8 value gets a
+    remark saying why.
+  }];
+  let options = [
+    Option<"symmetricActivations", "symmetric-activations", "bool", "false",
+           "Quantize activations symmetrically (zero point 0)">,
+  ];
+  let dependentDialects = [
+    "::qopt::qt::QTDialect", "::mlir::quant::QuantDialect",
+  ];
+}
+
 def QTConvertFloatPrecision
     : Pass<"qt-convert-float-precision", "::mlir::ModuleOp"> {
   let summary = "Compute a float32 TOSA model in float16 or bfloat16";

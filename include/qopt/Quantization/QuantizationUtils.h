@@ -66,6 +66,12 @@ struct FullyConnectedMatch {
 mlir::FailureOr<FullyConnectedMatch>
 matchFullyConnected(mlir::Operation *matmul, std::string &why);
 
+/// Runs a max_pool2d, reshape, transpose, or tensor collapse_shape /
+/// expand_shape whose input is dequantized from
+/// int8 on the int8 storage instead (exact: they move or compare values),
+/// erasing `op`. Fails, changing nothing, when the input is not int8.
+mlir::LogicalResult moveOntoInt8Storage(mlir::Operation *op);
+
 } // namespace qopt
 
 #endif // QOPT_QUANTIZATION_QUANTIZATIONUTILS_H
