@@ -121,11 +121,14 @@ struct TableLowering : OpConversionPattern<qt::TableOp> {
     Location loc = op.getLoc();
     auto outType = cast<RankedTensorType>(
         getTypeConverter()->convertType(op.getType()));
-    Type i8 = rewriter.getI8Type();
-    auto tableType = RankedTensorType::get({256}, i8);
+    // Entries widened to int32: the loop vectorizer turns the lookups into
+    // 32-bit gathers (vpgatherdd), where byte loads would stay scalar.
+    Type i32Type = rewriter.getI32Type();
+    auto tableType = RankedTensorType::get({256}, i32Type);
+    SmallVector<int32_t> wide(op.getTable().begin(), op.getTable().end());
     Value table = arith::ConstantOp::create(
         rewriter, loc, tableType,
-        DenseElementsAttr::get(tableType, op.getTable()));
+        DenseElementsAttr::get(tableType, ArrayRef<int32_t>(wide)));
     AffineMap id = rewriter.getMultiDimIdentityMap(outType.getRank());
     Value result = buildParallel(
         rewriter, loc, outType, {adaptor.getInput()}, {id},
@@ -134,9 +137,10 @@ struct TableLowering : OpConversionPattern<qt::TableOp> {
           Value index = arith::AddIOp::create(
               nb, l, arith::ExtSIOp::create(nb, l, i32, args[0]),
               constInt(nb, l, i32, 128));
-          return tensor::ExtractOp::create(
+          Value entry = tensor::ExtractOp::create(
               nb, l, table,
               ValueRange{arith::IndexCastOp::create(nb, l, nb.getIndexType(), index)});
+          return arith::TruncIOp::create(nb, l, outType.getElementType(), entry);
         });
     rewriter.replaceOp(op, result);
     return success();

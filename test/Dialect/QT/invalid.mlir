@@ -295,9 +295,9 @@ func.func @depthwise_rank(%x: tensor<1x5x5x2x!quant.uniform<i8:f32, 0.5>>, %f: t
 
 // -----
 
-// Add: shapes must match.
+// Add: shapes must match or broadcast (size 1).
 func.func @add_shape(%a: tensor<4x!quant.uniform<i8:f32, 0.5>>, %b: tensor<3x!quant.uniform<i8:f32, 0.5>>) {
-  // expected-error @+1 {{'qt.add' op operand and result shapes must match}}
+  // expected-error @+1 {{'qt.add' op operand shapes must equal the result's shape or broadcast to it (dimensions of size 1)}}
   %y = qt.add %a, %b : tensor<4x!quant.uniform<i8:f32, 0.5>>, tensor<3x!quant.uniform<i8:f32, 0.5>> -> tensor<4x!quant.uniform<i8:f32, 0.5>>
   return
 }
@@ -336,4 +336,59 @@ func.func @vpdpbusd_lanes(%acc: vector<16xi32>, %a: vector<32xi8>, %b: vector<32
   // expected-error @below {{'qt.x86_vpdpbusd' op needs 4 bytes per int32 lane (vector<16xi32> with vector<64xi8>, or vector<8xi32> with vector<32xi8>)}}
   %r = qt.x86_vpdpbusd %acc, %a, %b : vector<16xi32>, vector<32xi8>, vector<32xi8> -> vector<16xi32>
   return %r : vector<16xi32>
+}
+
+// -----
+
+// Mul: a broadcast operand dimension must be 1, and the result takes the
+// larger size.
+func.func @mul_broadcast(%a: tensor<2x4x!quant.uniform<i8:f32, 0.5>>, %b: tensor<1x4x!quant.uniform<i8:f32, 0.5>>) {
+  // expected-error @+1 {{'qt.mul' op operand shapes must equal the result's shape or broadcast to it}}
+  %y = qt.mul %a, %b : tensor<2x4x!quant.uniform<i8:f32, 0.5>>, tensor<1x4x!quant.uniform<i8:f32, 0.5>> -> tensor<1x4x!quant.uniform<i8:f32, 0.5>>
+  return
+}
+
+// -----
+
+// Table: one entry per int8 value.
+func.func @table_size(%x: tensor<4x!quant.uniform<i8:f32, 0.5>>) {
+  // expected-error @+1 {{'qt.table' op table must have 256 entries (one per int8 value), got 3}}
+  %y = qt.table %x, [1, 2, 3] : tensor<4x!quant.uniform<i8:f32, 0.5>> -> tensor<4x!quant.uniform<i8:f32, 0.5>>
+  return
+}
+
+// -----
+
+// Table: int8 per tensor only.
+func.func @table_type(%x: tensor<4x!quant.uniform<u8:f32, 0.5>>) {
+  // expected-error @+1 {{'qt.table' op input must be signed int8 [-128, 127] quantized per tensor}}
+  %y = qt.table %x, [1, 2, 3] : tensor<4x!quant.uniform<u8:f32, 0.5>> -> tensor<4x!quant.uniform<i8:f32, 0.5>>
+  return
+}
+
+// -----
+
+// Average pool: the window must fit in the input (there is no padding).
+func.func @avg_pool_kernel(%x: tensor<1x2x2x3x!quant.uniform<i8:f32, 0.5>>) {
+  // expected-error @+1 {{'qt.avg_pool2d' op kernel 3x3 does not fit in the input}}
+  %y = qt.avg_pool2d %x kernel = [3, 3] stride = [1, 1] : tensor<1x2x2x3x!quant.uniform<i8:f32, 0.5>> -> tensor<1x1x1x3x!quant.uniform<i8:f32, 0.5>>
+  return
+}
+
+// -----
+
+// Average pool: the result shape follows from kernel and stride.
+func.func @avg_pool_shape(%x: tensor<1x4x4x3x!quant.uniform<i8:f32, 0.5>>) {
+  // expected-error @+1 {{'qt.avg_pool2d' op result shape 'tensor<1x2x2x3x!quant.uniform<i8:f32, 5.000000e-01>>' does not match the pooling's output shape [1, 3, 3, 3]}}
+  %y = qt.avg_pool2d %x kernel = [2, 2] stride = [1, 1] : tensor<1x4x4x3x!quant.uniform<i8:f32, 0.5>> -> tensor<1x2x2x3x!quant.uniform<i8:f32, 0.5>>
+  return
+}
+
+// -----
+
+// Average pool: positive kernel and stride.
+func.func @avg_pool_stride(%x: tensor<1x4x4x3x!quant.uniform<i8:f32, 0.5>>) {
+  // expected-error @+1 {{'qt.avg_pool2d' op kernel and stride entries must be positive}}
+  %y = qt.avg_pool2d %x kernel = [2, 2] stride = [0, 1] : tensor<1x4x4x3x!quant.uniform<i8:f32, 0.5>> -> tensor<1x3x3x3x!quant.uniform<i8:f32, 0.5>>
+  return
 }
