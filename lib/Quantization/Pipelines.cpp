@@ -35,6 +35,7 @@ void qopt::buildQuantizeInt8Pipeline(OpPassManager &pm,
   pm.addPass(createQTQuantizeInt8(quantize));
   QTRemoveFloatIslandsOptions islands;
   islands.symmetricActivations = options.symmetricActivations;
+  islands.report = options.report;
   pm.addPass(createQTRemoveFloatIslands(islands));
   // Folds dequantize -> quantize pairs between adjacent int8 ops.
   pm.addPass(createCanonicalizerPass());

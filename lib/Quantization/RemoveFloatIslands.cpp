@@ -24,6 +24,7 @@
 #include "qopt/Quantization/Passes.h"
 #include "qopt/Quantization/QuantizationUtils.h"
 #include "qopt/Reference/Numerics.h"
+#include "qopt/Support/OutputFiles.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
@@ -31,6 +32,8 @@
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 #include <cmath>
 
@@ -173,12 +176,40 @@ struct QTRemoveFloatIslands
       requantizeByTables(func);
       eraseDeadFloatOps(func);
     }
-    // The float ops left that read or feed int8 values: the islands.
+    // The float ops left that read int8 values: the islands.
+    llvm::json::Array islands;
     module.walk([&](Operation *op) {
       auto it = reasons.find(op);
-      if (it != reasons.end() && op->getBlock())
-        op->emitRemark() << "stays float between int8 values: " << it->second;
+      if (it == reasons.end())
+        return;
+      op->emitRemark() << "stays float between int8 values: " << it->second;
+      std::string loc;
+      llvm::raw_string_ostream os(loc);
+      op->getLoc().print(os);
+      islands.push_back(llvm::json::Object{{"op", op->getName().getStringRef().str()},
+                                           {"location", loc},
+                                           {"reason", it->second}});
     });
+    if (!report.empty() && failed(addToReport(std::move(islands))))
+      return signalPassFailure();
+  }
+
+  /// Adds the islands to the report qt-quantize-int8 wrote (or starts one).
+  LogicalResult addToReport(llvm::json::Array islands) {
+    llvm::json::Object root;
+    if (auto buffer = llvm::MemoryBuffer::getFile(report)) {
+      llvm::Expected<llvm::json::Value> parsed = llvm::json::parse((*buffer)->getBuffer());
+      if (parsed && parsed->getAsObject())
+        root = std::move(*parsed->getAsObject());
+      else if (!parsed)
+        llvm::consumeError(parsed.takeError());
+    }
+    root["float_islands"] = std::move(islands);
+    if (llvm::Error err = writeJSONReport(report, std::move(root))) {
+      emitError(getOperation().getLoc()) << llvm::toString(std::move(err));
+      return failure();
+    }
+    return success();
   }
 
   /// Rewrites `op` if it has an integer form; returns an op it erased.

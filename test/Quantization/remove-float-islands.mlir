@@ -1,4 +1,15 @@
 // RUN: qopt %s --quantize-int8 -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: qopt %s --quantize-int8="report=%t.json" -split-input-file > /dev/null 2>&1
+// RUN: FileCheck --check-prefix=REPORT %s < %t.json
+
+// The report (of the last split, @islands) lists what stays float and why.
+// REPORT: "float_islands": [
+// REPORT: "location": "{{.*}}remove-float-islands.mlir{{.*}}:{{[0-9]+}}:{{[0-9]+}})",
+// REPORT-NEXT: "op": "tosa.avg_pool2d",
+// REPORT-NEXT: "reason": "it is padded (qt.avg_pool2d has no padding)"
+// REPORT: "op": "tosa.add",
+// REPORT-NEXT: "reason": "its other operand is neither an int8 value nor a constant with one value for every element"
+// REPORT: "ops": [
 
 // qt-remove-float-islands (in the --quantize-int8 pipeline): HardSwish
 // between two fully connected layers becomes one table of the int8 input

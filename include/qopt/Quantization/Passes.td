@@ -142,11 +142,14 @@ def QTRemoveFloatIslands : Pass<"qt-remove-float-islands", "::mlir::ModuleOp"> {
     Output parameters are those the value's readers already quantize with,
     else the calibrated range. A model output computed in float stays
     float (exact). Every float op left that reads an int8 value gets a
-    remark saying why.
+    remark saying why, and with `report=` an entry in the JSON report's
+    `float_islands` (op, location, reason).
   }];
   let options = [
     Option<"symmetricActivations", "symmetric-activations", "bool", "false",
            "Quantize activations symmetrically (zero point 0)">,
+    Option<"report", "report", "std::string", "\"\"",
+           "Add the float islands left to this JSON report (`float_islands`)">,
   ];
   let dependentDialects = [
     "::qopt::qt::QTDialect", "::mlir::quant::QuantDialect",
