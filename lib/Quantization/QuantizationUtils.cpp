@@ -252,7 +252,7 @@ FailureOr<FullyConnectedMatch> qopt::matchFullyConnected(Operation *matmul,
   return match;
 }
 
-// Pattern: max_pool2d / reshape / transpose / collapse / expand(dequantize(q))
+// Pattern: max_pool2d / reshape / transpose / gather / collapse / expand(dequantize(q))
 //   -> dequantize(the same op on q) on the storage type,
 //      with q's scale and zero point (as TFLite): exact, since both are
 //      monotonic or move values, and the next int8 op's quantize folds away.

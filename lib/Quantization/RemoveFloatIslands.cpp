@@ -13,8 +13,9 @@
 //  - an add or mul of two int8 values becomes qt.add / qt.mul (broadcasting
 //    per-channel operands), with a following clamp fused;
 //  - an unpadded average pool becomes qt.avg_pool2d;
-//  - max pools, reshapes and transposes of int8 values move onto the int8
-//    storage.
+//  - max pools, reshapes, transposes and gathers of int8 values move onto
+//    the int8 storage; a concat of int8 values runs there too, its inputs
+//    brought to its parameters by identity tables.
 //
 // Every float op left between int8 values gets a remark saying why.
 //
@@ -214,7 +215,7 @@ struct QTRemoveFloatIslands
 
   /// Rewrites `op` if it has an integer form; returns an op it erased.
   Operation *rewrite(Operation *op) {
-    if (isa<tosa::MaxPool2dOp, tosa::ReshapeOp, tosa::TransposeOp,
+    if (isa<tosa::MaxPool2dOp, tosa::ReshapeOp, tosa::TransposeOp, tosa::GatherOp,
             tensor::CollapseShapeOp, tensor::ExpandShapeOp>(op)) {
       if (succeeded(moveOntoInt8Storage(op)))
         return op;
@@ -228,6 +229,8 @@ struct QTRemoveFloatIslands
       return nullptr;
     if (auto pool = dyn_cast<tosa::AvgPool2dOp>(op))
       return rewriteAvgPool(pool);
+    if (auto concat = dyn_cast<tosa::ConcatOp>(op))
+      return rewriteConcat(concat);
     if (isa<tosa::AddOp, tosa::MulOp>(op) && binaryOperands(op))
       return rewriteBinary(op);
     if (op->getNumResults() != 1)
@@ -487,6 +490,41 @@ struct QTRemoveFloatIslands
                                      pool.getKernelAttr(), pool.getStrideAttr(),
                                      FloatAttr(), FloatAttr());
     replaceWithInt8(pool.getResult(), q.getResult(), pool);
+    return nullptr; // erased with the dead ops
+  }
+
+  // Pattern: concat(dequantize(q_i)...) -> dequantize(concat(table_i(q_i)))
+  //   on the storage, each input brought to the output's parameters by an
+  //   identity table (exactly the float round trip) unless it has them.
+  Operation *rewriteConcat(tosa::ConcatOp concat) {
+    if (!llvm::all_of(concat.getInput1(), [](Value v) { return int8Source(v); }))
+      return nullptr;
+    std::optional<ref::QuantParams> out = outputParams(concat.getResult());
+    if (!out) {
+      reasons.try_emplace(concat, "its result has no calibrated range");
+      return nullptr;
+    }
+    OpBuilder b(concat);
+    Location loc = concat.getLoc();
+    MLIRContext *ctx = b.getContext();
+    auto outElement = perTensorType(ctx, *out);
+    SmallVector<Value> storage;
+    for (Value v : concat.getInput1()) {
+      Value q = int8Source(v);
+      auto type = cast<RankedTensorType>(q.getType());
+      if (type.getElementType() != outElement) {
+        std::array<int8_t, 256> table = ref::buildTable(
+            [](float x) { return x; }, *int8Params(type), *out);
+        q = qt::TableOp::create(b, loc, type.clone(outElement), q,
+                                b.getDenseI8ArrayAttr(table));
+      }
+      storage.push_back(quant::StorageCastOp::create(b, loc, type.clone(b.getI8Type()), q));
+    }
+    auto resultType = cast<RankedTensorType>(concat.getType());
+    auto onStorage = tosa::ConcatOp::create(b, loc, resultType.clone(b.getI8Type()), storage,
+                                            concat.getAxisAttr());
+    Value q = quant::StorageCastOp::create(b, loc, resultType.clone(outElement), onStorage);
+    replaceWithInt8(concat.getResult(), q, concat);
     return nullptr; // erased with the dead ops
   }
 

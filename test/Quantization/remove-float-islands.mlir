@@ -89,6 +89,39 @@ func.func @squeeze_excite(%x: tensor<1x4x4x2xf32> {qt.range = array<f32: -1.0, 1
 
 // -----
 
+// Concatenation of two int8 values with different parameters: each input
+// is brought to the output's by an identity table (exactly the float round
+// trip), and the concat and a gather (a nearest-neighbour resize) run on the
+// int8 storage.
+// CHECK-LABEL: func.func @concat_gather
+// CHECK: %[[A:.*]] = qt.conv2d
+// CHECK: %[[B:.*]] = qt.conv2d
+// CHECK: qt.table %[[A]]
+// CHECK: qt.table %[[B]]
+// CHECK: tosa.concat %{{.*}}, %{{.*}} {axis = 3 : i32} : (tensor<1x2x2x2xi8>, tensor<1x2x2x2xi8>) -> tensor<1x2x2x4xi8>
+// CHECK: tosa.gather %{{.*}}, %{{.*}} : (tensor<1x4x4xi8>, tensor<1x8xi32>) -> tensor<1x8x4xi8>
+// CHECK-NOT: qt.quantize
+// CHECK: qt.conv2d
+func.func @concat_gather(%x: tensor<1x2x2x2xf32> {qt.range = array<f32: -1.0, 1.0>}) -> tensor<1x8x1x2xf32> {
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %w = "tosa.const"() <{values = dense<[[[[0.5, -0.25]]], [[[1.0, 0.3]]]]> : tensor<2x1x1x2xf32>}> : () -> tensor<2x1x1x2xf32>
+  %w4 = "tosa.const"() <{values = dense<[[[[0.5, -0.25, 0.1, 0.2]]], [[[1.0, 0.3, -0.5, 0.25]]]]> : tensor<2x1x1x4xf32>}> : () -> tensor<2x1x1x4xf32>
+  %b = "tosa.const"() <{values = dense<[0.1, -0.1]> : tensor<2xf32>}> : () -> tensor<2xf32>
+  %a = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>, qt.range = array<f32: -1.5, 1.5>} : (tensor<1x2x2x2xf32>, tensor<2x1x1x2xf32>, tensor<2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x2x2xf32>
+  %c = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>, qt.range = array<f32: -0.5, 3.0>} : (tensor<1x2x2x2xf32>, tensor<2x1x1x2xf32>, tensor<2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x2x2xf32>
+  %cat = tosa.concat %a, %c {axis = 3 : i32, qt.range = array<f32: -1.5, 3.0>} : (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>) -> tensor<1x2x2x4xf32>
+  %s3 = tosa.const_shape {values = dense<[1, 4, 4]> : tensor<3xindex>} : () -> !tosa.shape<3>
+  %r = tosa.reshape %cat, %s3 {qt.range = array<f32: -1.5, 3.0>} : (tensor<1x2x2x4xf32>, !tosa.shape<3>) -> tensor<1x4x4xf32>
+  %idx = "tosa.const"() <{values = dense<[[0, 0, 1, 1, 2, 2, 3, 3]]> : tensor<1x8xi32>}> : () -> tensor<1x8xi32>
+  %g = tosa.gather %r, %idx {qt.range = array<f32: -1.5, 3.0>} : (tensor<1x4x4xf32>, tensor<1x8xi32>) -> tensor<1x8x4xf32>
+  %s4 = tosa.const_shape {values = dense<[1, 8, 1, 4]> : tensor<4xindex>} : () -> !tosa.shape<4>
+  %g4 = tosa.reshape %g, %s4 {qt.range = array<f32: -1.5, 3.0>} : (tensor<1x8x4xf32>, !tosa.shape<4>) -> tensor<1x8x1x4xf32>
+  %o = tosa.conv2d %g4, %w4, %b, %zp, %zp {acc_type = f32, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>, qt.range = array<f32: -2.0, 2.0>} : (tensor<1x8x1x4xf32>, tensor<2x1x1x4xf32>, tensor<2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x8x1x2xf32>
+  return %o : tensor<1x8x1x2xf32>
+}
+
+// -----
+
 // What stays float says why: a padded average pool (qt.avg_pool2d has no
 // padding), and an add of a per-channel constant after a table (Exp).
 // CHECK-LABEL: func.func @islands

@@ -135,9 +135,11 @@ def QTRemoveFloatIslands : Pass<"qt-remove-float-islands", "::mlir::ModuleOp"> {
       scaling with a broadcast per-channel operand) becomes `qt.add` /
       `qt.mul`, with a clamp that only it reads fused as the output clamp;
     - an unpadded average pool becomes `qt.avg_pool2d`;
-    - max pools, reshapes and transposes of int8 values run on the int8
-      storage; a quantize of a dequantized int8 value with other
-      parameters becomes an identity table.
+    - max pools, reshapes, transposes and gathers of int8 values run on the
+      int8 storage, and so does a concat of int8 values (each input
+      brought to the output's parameters by an identity table); a quantize
+      of a dequantized int8 value with other parameters becomes an identity
+      table.
 
     Output parameters are those the value's readers already quantize with,
     else the calibrated range. A model output computed in float stays

@@ -66,7 +66,7 @@ struct FullyConnectedMatch {
 mlir::FailureOr<FullyConnectedMatch>
 matchFullyConnected(mlir::Operation *matmul, std::string &why);
 
-/// Runs a max_pool2d, reshape, transpose, or tensor collapse_shape /
+/// Runs a max_pool2d, reshape, transpose, gather (values operand), or tensor collapse_shape /
 /// expand_shape whose input is dequantized from
 /// int8 on the int8 storage instead (exact: they move or compare values),
 /// erasing `op`. Fails, changing nothing, when the input is not int8.
