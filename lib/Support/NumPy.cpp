@@ -152,6 +152,9 @@ Expected<NpyArray> qopt::parseNpy(StringRef bytes, StringRef name) {
 
 namespace {
 
+/// Deflate's largest possible expansion (a 258-byte match per 2 bits).
+constexpr uint64_t kMaxDeflateRatio = 1032;
+
 /// Inflates a raw deflate stream of known size.
 Expected<std::string> inflateRaw(StringRef compressed, uint64_t size,
                                  StringRef name) {
@@ -199,9 +202,18 @@ Expected<std::map<std::string, std::string>> readZip(StringRef bytes,
     dirOffset = read64le(bytes.data() + z64 + 48);
   }
   std::map<std::string, std::string> members;
+  // Every member's data must lie in the file, apart from the others' and
+  // the directory: overlapping members are how zip bombs multiply.
+  std::vector<std::pair<uint64_t, uint64_t>> extents;
   uint64_t pos = dirOffset;
+  // Each directory entry takes 46 bytes or more.
+  if (entries > bytes.size() / 46)
+    return fail(path, "corrupt zip directory (" + Twine(entries) +
+                          " entries declared in a file of " +
+                          Twine(bytes.size()) + " bytes)");
   for (uint64_t e = 0; e < entries; ++e) {
-    if (pos + 46 > bytes.size() || read32le(bytes.data() + pos) != 0x02014b50)
+    if (pos > bytes.size() || bytes.size() - pos < 46 ||
+        read32le(bytes.data() + pos) != 0x02014b50)
       return fail(path, "corrupt zip directory (truncated?)");
     const char *h = bytes.data() + pos;
     uint16_t method = read16le(h + 10);
@@ -210,7 +222,7 @@ Expected<std::map<std::string, std::string>> readZip(StringRef bytes,
     uint16_t nameLen = read16le(h + 28), extraLen = read16le(h + 30),
              commentLen = read16le(h + 32);
     uint64_t localOffset = read32le(h + 42);
-    if (pos + 46 + nameLen + extraLen + commentLen > bytes.size())
+    if (bytes.size() - pos - 46 < uint64_t(nameLen) + extraLen + commentLen)
       return fail(path, "corrupt zip directory (truncated?)");
     std::string memberName(h + 46, nameLen);
     // Zip64 sizes and offset live in extra field 0x0001, in this order,
@@ -230,16 +242,27 @@ Expected<std::map<std::string, std::string>> readZip(StringRef bytes,
       }
       x += 4 + len;
     }
-    if (localOffset + 30 > bytes.size() ||
+    if (localOffset > bytes.size() || bytes.size() - localOffset < 30 ||
         read32le(bytes.data() + localOffset) != 0x04034b50)
       return fail(path, "corrupt zip member '" + memberName + "'");
     uint64_t dataStart = localOffset + 30 + read16le(bytes.data() + localOffset + 26) +
                          read16le(bytes.data() + localOffset + 28);
-    if (dataStart + compressedSize > bytes.size())
+    if (dataStart > bytes.size() || bytes.size() - dataStart < compressedSize)
       return fail(path, "truncated: member '" + memberName + "' needs " +
                             Twine(compressedSize) + " bytes");
+    extents.push_back({localOffset, dataStart + compressedSize});
     StringRef raw = bytes.substr(dataStart, compressedSize);
     std::string member = (path + ":" + memberName).str();
+    // What a member declares must fit what it holds before anything is
+    // allocated: deflate expands at most 1032:1.
+    if ((method == 0 && size != compressedSize) ||
+        (method == 8 && size / kMaxDeflateRatio > compressedSize))
+      return fail(member, "declares " + Twine(size) + " bytes but holds " +
+                              Twine(compressedSize) +
+                              (method == 8 ? " compressed bytes, which inflate to "
+                                             "at most " +
+                                                 Twine(compressedSize * kMaxDeflateRatio)
+                                           : Twine(" bytes")));
     if (method == 0) {
       members[memberName] = raw.str();
     } else if (method == 8) {
@@ -252,6 +275,12 @@ Expected<std::map<std::string, std::string>> readZip(StringRef bytes,
     }
     pos += 46 + nameLen + extraLen + commentLen;
   }
+  extents.push_back({dirOffset, pos});
+  llvm::sort(extents);
+  for (size_t i = 1; i < extents.size(); ++i)
+    if (extents[i].first < extents[i - 1].second)
+      return fail(path, "zip members overlap each other or the directory "
+                        "(a zip bomb?)");
   return members;
 }
 

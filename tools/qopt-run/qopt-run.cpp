@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "qopt/Support/InputLimits.h"
 #include "qopt/Execution/ModelRunner.h"
 #include "qopt/InitAll.h"
 #include "qopt/Support/NumPy.h"
@@ -76,6 +77,8 @@ llvm::Expected<Run> runModel(MLIRContext &context, llvm::StringRef path,
     return llvm::createStringError(error);
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  if (failed(qopt::checkNestingDepth(sourceMgr)))
+    return llvm::createStringError("cannot parse '" + path + "'");
   SourceMgrDiagnosticHandler handler(sourceMgr, &context);
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)

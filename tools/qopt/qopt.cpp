@@ -15,6 +15,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "qopt/Support/InputLimits.h"
 #include "qopt/Support/Threads.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
@@ -265,6 +266,14 @@ int main(int argc, char **argv) {
       openInputFile(inputFilename, &errorMessage);
   if (!input)
     return fail(errorMessage);
+  {
+    llvm::SourceMgr scan;
+    scan.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBuffer(
+                                input->getBuffer(), input->getBufferIdentifier()),
+                            llvm::SMLoc());
+    if (failed(qopt::checkNestingDepth(scan)))
+      return 1;
+  }
 
   // MLIR goes to a buffer, never straight to the output file, so that a
   // failing pass leaves the output untouched. Native output travels as

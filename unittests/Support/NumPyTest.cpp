@@ -118,4 +118,83 @@ TEST(NumPyTest, RejectsTruncatedFiles) {
   }
 }
 
+/// `bytes` written to a temporary file; the error reading it.
+std::string errorOfBytes(llvm::StringRef bytes) {
+  llvm::SmallString<128> path;
+  if (llvm::sys::fs::createTemporaryFile("qopt-npz", "npz", path))
+    return "cannot create a temporary file";
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path, ec);
+    os << bytes;
+  }
+  std::string error = errorOf(path);
+  llvm::sys::fs::remove(path);
+  return error;
+}
+
+std::string fixtureBytes(const char *name) {
+  auto buffer = llvm::MemoryBuffer::getFile(input(name));
+  return buffer ? (*buffer)->getBuffer().str() : "";
+}
+
+uint32_t read32(const std::string &s, size_t at) {
+  return uint32_t(uint8_t(s[at])) | uint32_t(uint8_t(s[at + 1])) << 8 |
+         uint32_t(uint8_t(s[at + 2])) << 16 | uint32_t(uint8_t(s[at + 3])) << 24;
+}
+void write32(std::string &s, size_t at, uint32_t v) {
+  for (int i = 0; i < 4; ++i)
+    s[at + i] = char(v >> (8 * i));
+}
+void write16(std::string &s, size_t at, uint16_t v) {
+  s[at] = char(v), s[at + 1] = char(v >> 8);
+}
+
+TEST(NumPyTest, RejectsSizesTheDataCannotHold) {
+  // The first member of a deflated archive declares 4 GB: refused before
+  // anything is allocated, since 1032:1 is deflate's largest expansion.
+  std::string bytes = fixtureBytes("compressed.npz");
+  ASSERT_FALSE(bytes.empty());
+  size_t eocd = bytes.rfind("PK\5\6");
+  size_t dir = read32(bytes, eocd + 16);
+  write32(bytes, dir + 24, 0xF0000000u);
+  EXPECT_NE(errorOfBytes(bytes).find("declares 4026531840 bytes but holds"),
+            std::string::npos)
+      << errorOfBytes(bytes);
+  // A stored member must declare exactly what it holds.
+  bytes = fixtureBytes("plain.npz");
+  eocd = bytes.rfind("PK\5\6");
+  dir = read32(bytes, eocd + 16);
+  write32(bytes, dir + 24, read32(bytes, dir + 24) + 1);
+  EXPECT_NE(errorOfBytes(bytes).find("declares"), std::string::npos)
+      << errorOfBytes(bytes);
+  // An absurd entry count.
+  bytes = fixtureBytes("plain.npz");
+  eocd = bytes.rfind("PK\5\6");
+  write16(bytes, eocd + 10, 0xFFFE);
+  EXPECT_NE(errorOfBytes(bytes).find("entries declared"), std::string::npos)
+      << errorOfBytes(bytes);
+}
+
+TEST(NumPyTest, RejectsOverlappingMembers) {
+  // Two directory entries naming the same data (how zip bombs multiply):
+  // the archive's directory gets a copy of its first entry, renamed.
+  std::string bytes = fixtureBytes("compressed.npz");
+  ASSERT_FALSE(bytes.empty());
+  size_t eocd = bytes.rfind("PK\5\6");
+  size_t dir = read32(bytes, eocd + 16), dirSize = read32(bytes, eocd + 12);
+  size_t firstLen = 46 + uint8_t(bytes[dir + 28]) + (uint8_t(bytes[dir + 29]) << 8) +
+                    uint8_t(bytes[dir + 30]) + (uint8_t(bytes[dir + 31]) << 8) +
+                    uint8_t(bytes[dir + 32]) + (uint8_t(bytes[dir + 33]) << 8);
+  std::string copy = bytes.substr(dir, firstLen);
+  copy[46] = 'z'; // another member name
+  std::string end = bytes.substr(eocd);
+  write16(end, 8, uint8_t(end[8]) + 1);
+  write16(end, 10, uint8_t(end[10]) + 1);
+  write32(end, 12, dirSize + firstLen);
+  std::string bomb = bytes.substr(0, dir + dirSize) + copy + end;
+  EXPECT_NE(errorOfBytes(bomb).find("overlap"), std::string::npos)
+      << errorOfBytes(bomb);
+}
+
 } // namespace
