@@ -7,6 +7,7 @@
 #include "qopt/Quantization/RangeEstimators.h"
 #include "qopt/Support/Threads.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Process.h"
@@ -76,7 +77,7 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
       emitError(module.getLoc(), "qt-calibrate needs data=<samples.npz>");
       return signalPassFailure();
     }
-    if (percentile <= 0 || percentile > 100) {
+    if (!(percentile > 0 && percentile <= 100)) { // NaN too
       emitError(module.getLoc()) << "percentile must be in (0, 100], got " << percentile;
       return signalPassFailure();
     }
@@ -102,7 +103,12 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
       });
     }
     if (!entryFunc) {
-      emitError(module.getLoc(), "the model has no public function to calibrate");
+      if (!module.getOps<LLVM::LLVMFuncOp>().empty())
+        emitError(module.getLoc(),
+                  "the model is already lowered to the LLVM dialect: calibrate "
+                  "(--quantize-int8, --qt-calibrate) before --lower-to-llvm");
+      else
+        emitError(module.getLoc(), "the model has no public function to calibrate");
       return signalPassFailure();
     }
 
@@ -129,6 +135,11 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
     auto samples = bindSamples(entry, *arrays, data);
     if (!samples) {
       emitError(module.getLoc()) << llvm::toString(samples.takeError());
+      return signalPassFailure();
+    }
+
+    if (samples->count == 0) {
+      emitError(module.getLoc()) << "'" << data << "' holds no samples";
       return signalPassFailure();
     }
 

@@ -149,6 +149,10 @@ std::optional<std::vector<float>> qopt::constantValues(Value v) {
                             attr.getValues<float>().end());
 }
 
+bool qopt::allFinite(llvm::ArrayRef<float> values) {
+  return llvm::all_of(values, [](float x) { return std::isfinite(x); });
+}
+
 bool qopt::isZeroConstant(Value v) {
   auto values = constantValues(v);
   return values && llvm::all_of(*values, [](float x) { return x == 0.0f; });
@@ -196,7 +200,9 @@ Epilogue qopt::fuseEpilogue(Operation *op, int64_t channels, bool allowBias) {
       Value other = add.getInput1() == e.last->getResult(0) ? add.getInput2()
                                                             : add.getInput1();
       auto values = constantValues(other);
-      if (values && static_cast<int64_t>(values->size()) == channels &&
+      // A NaN or infinite bias stays a float add after the layer.
+      if (values && allFinite(*values) &&
+          static_cast<int64_t>(values->size()) == channels &&
           cast<ShapedType>(other.getType()).getShape().back() == channels) {
         e.bias = values;
         e.last = add;
@@ -234,6 +240,10 @@ FailureOr<FullyConnectedMatch> qopt::matchFullyConnected(Operation *matmul,
   }
   if (!isZeroConstant(op.getAZp()) || !isZeroConstant(op.getBZp())) {
     why = "its zero points are not zero";
+    return failure();
+  }
+  if (!allFinite(*w)) {
+    why = kNonFiniteWeights;
     return failure();
   }
   FullyConnectedMatch match;

@@ -405,6 +405,10 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
       why = "its weights or bias are not constants";
       return failure();
     }
+    if (!allFinite(*w) || !allFinite(*bias)) {
+      why = kNonFiniteWeights;
+      return failure();
+    }
     if (!isZeroConstant(op.getInputZp()) || !isZeroConstant(op.getWeightZp())) {
       why = "its zero points are not zero";
       return failure();
@@ -434,6 +438,10 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
     auto wType = cast<RankedTensorType>(op.getWeight().getType());
     if (!w || !bias) {
       why = "its weights or bias are not constants";
+      return failure();
+    }
+    if (!allFinite(*w) || !allFinite(*bias)) {
+      why = kNonFiniteWeights;
       return failure();
     }
     if (!isZeroConstant(op.getInputZp()) || !isZeroConstant(op.getWeightZp())) {

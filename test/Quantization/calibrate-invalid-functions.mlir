@@ -20,3 +20,13 @@ module {
     return %x : tensor<3xf32>
   }
 }
+
+// -----
+
+// Calibration placed after --lower-to-llvm finds only LLVM functions.
+// expected-error @below {{the model is already lowered to the LLVM dialect: calibrate (--quantize-int8, --qt-calibrate) before --lower-to-llvm}}
+module {
+  llvm.func @main() {
+    llvm.return
+  }
+}

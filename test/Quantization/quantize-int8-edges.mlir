@@ -26,3 +26,32 @@ func.func @zero_range(%x: tensor<1x1x2xf32> {qt.range = array<f32: 0.0, 1.0>}) -
   %m = tosa.matmul %x, %w, %zp, %zp {qt.range = array<f32: 0.0, 0.0>} : (tensor<1x1x2xf32>, tensor<1x2x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x2xf32>
   return %m : tensor<1x1x2xf32>
 }
+
+// -----
+
+// NaN or infinite weights stay float as they are (int8 cannot hold them;
+// NaN was quantized to 0 before).
+// CHECK-LABEL: func.func @nan_weight
+// CHECK: tosa.matmul
+// CHECK-NOT: qt.fully_connected
+func.func @nan_weight(%x: tensor<1x1x2xf32> {qt.range = array<f32: 0.0, 1.0>}) -> tensor<1x1x2xf32> {
+  %w = "tosa.const"() <{values = dense<[[[0x7FC00000, 1.0], [0.5, -1.0]]]> : tensor<1x2x2xf32>}> : () -> tensor<1x2x2xf32>
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  // expected-remark @+1 {{stays float: its weights or bias hold NaN or infinite values}}
+  %m = tosa.matmul %x, %w, %zp, %zp {qt.range = array<f32: -1.0, 1.0>} : (tensor<1x1x2xf32>, tensor<1x2x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x2xf32>
+  return %m : tensor<1x1x2xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @inf_bias
+// CHECK: tosa.conv2d
+// CHECK-NOT: qt.conv2d
+func.func @inf_bias(%x: tensor<1x4x4x1xf32> {qt.range = array<f32: 0.0, 1.0>}) -> tensor<1x4x4x1xf32> {
+  %w = "tosa.const"() <{values = dense<0.5> : tensor<1x1x1x1xf32>}> : () -> tensor<1x1x1x1xf32>
+  %b = "tosa.const"() <{values = dense<0x7F800000> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  // expected-remark @+1 {{stays float: its weights or bias hold NaN or infinite values}}
+  %y = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>, qt.range = array<f32: -1.0, 1.0>} : (tensor<1x4x4x1xf32>, tensor<1x1x1x1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x4x4x1xf32>
+  return %y : tensor<1x4x4x1xf32>
+}

@@ -193,6 +193,9 @@ int main(int argc, char **argv) {
       return fail(labelsFile + ": expected at least " + llvm::Twine(count) +
                   " integer labels, got " + llvm::Twine(l.numElements()) + " " +
                   dtypeName(l.dtype));
+    if (l.shape.size() > 1 && l.numElements() != l.shape[0])
+      return fail(labelsFile + ": expected one integer label per sample (shape [N]), got shape " +
+                  l.shapeString() + " (one-hot labels? store their argmax)");
     const NpyArray &out = run->outputs[0];
     int64_t perSample = out.numElements() / std::max<int64_t>(count, 1);
     int64_t correct = 0;
@@ -210,12 +213,14 @@ int main(int argc, char **argv) {
     if (reference->outputs.size() != run->outputs.size())
       return fail("the models have different numbers of outputs");
     double maxAbs = 0, sumAbs = 0, sumRefAbs = 0, signal = 0, noise = 0;
-    int64_t agree = 0;
+    int64_t agree = 0, nonFiniteMine = 0, nonFiniteRef = 0;
     for (auto [mine, ref] : llvm::zip(run->outputs, reference->outputs)) {
       if (mine.numElements() != ref.numElements())
         return fail("the models' outputs differ in size");
       for (int64_t i = 0, e = mine.numElements(); i < e; ++i) {
         double o = element(mine, i), r = element(ref, i), d = std::fabs(o - r);
+        nonFiniteMine += !std::isfinite(o);
+        nonFiniteRef += !std::isfinite(r);
         maxAbs = std::max(maxAbs, d);
         sumAbs += d;
         sumRefAbs += std::fabs(r);
@@ -223,6 +228,11 @@ int main(int argc, char **argv) {
         noise += (o - r) * (o - r);
       }
     }
+    // Errors against NaN or infinity mean nothing (and max() would skip NaN).
+    if (nonFiniteMine || nonFiniteRef)
+      return fail("cannot measure errors: the outputs hold NaN or infinite values (" +
+                  llvm::Twine(nonFiniteMine) + " of " + modelFile + "'s, " +
+                  llvm::Twine(nonFiniteRef) + " of " + compareFile + "'s)");
     int64_t perSample = run->outputs[0].numElements() / std::max<int64_t>(count, 1);
     for (int64_t i = 0; i < count; ++i)
       agree += argmax(run->outputs[0], i, perSample) ==

@@ -27,6 +27,13 @@ mlir::quant::UniformQuantizedType perTensorType(mlir::MLIRContext *ctx,
 /// The values of a float32 constant operand.
 std::optional<std::vector<float>> constantValues(mlir::Value v);
 bool isZeroConstant(mlir::Value v);
+/// Whether no value is NaN or infinite.
+bool allFinite(llvm::ArrayRef<float> values);
+/// Why a layer whose weights or bias hold NaN or infinity stays float: int8
+/// cannot represent them, and quantizing them (NaN to 0) would change the
+/// model without a word (docs/quantization.md).
+inline constexpr const char *kNonFiniteWeights =
+    "its weights or bias hold NaN or infinite values";
 
 /// Weights quantized symmetrically per output channel, in [-127, 127].
 struct QuantizedWeights {
