@@ -292,7 +292,11 @@ qopt::readNumPyFile(StringRef path) {
   if (!file)
     return createStringError("cannot read '" + path +
                              "': " + file.getError().message());
-  StringRef bytes = (*file)->getBuffer();
+  return readNumPyBuffer((*file)->getBuffer(), path);
+}
+
+Expected<std::map<std::string, NpyArray>>
+qopt::readNumPyBuffer(StringRef bytes, StringRef path) {
   std::map<std::string, NpyArray> arrays;
   if (bytes.starts_with("\x93NUMPY")) {
     Expected<NpyArray> array = parseNpy(bytes, path);

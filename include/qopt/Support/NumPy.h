@@ -51,6 +51,10 @@ llvm::Expected<NpyArray> parseNpy(llvm::StringRef bytes, llvm::StringRef name);
 llvm::Expected<std::map<std::string, NpyArray>>
 readNumPyFile(llvm::StringRef path);
 
+/// The same for the file's bytes (`name` prefixes error messages).
+llvm::Expected<std::map<std::string, NpyArray>>
+readNumPyBuffer(llvm::StringRef bytes, llvm::StringRef name);
+
 /// Serializes an array as a .npy file.
 std::string serializeNpy(const NpyArray &array);
 
