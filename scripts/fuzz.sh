@@ -24,7 +24,7 @@ if [ ! -f "$build/build.ninja" ]; then
   cmake -G Ninja -S "$root" -B "$build" \
     -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
-    -DLLVM_USE_LINKER=lld -DBUILD_TESTING=OFF -DQOPT_FUZZERS=ON \
+    -DLLVM_USE_LINKER=lld -DQOPT_FUZZERS=ON \
     -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir > /dev/null
 fi
 ninja -C "$build" -j"$jobs" "${targets[@]/#/qopt-fuzz-}"

@@ -326,10 +326,12 @@ struct QTRemoveFloatIslands
     }
     Value source = int8Source(root);
     ref::QuantParams in = *int8Params(source.getType());
-    // Evaluate the chain for every int8 input at once.
+    // Evaluate the chain for every int8 input at once. Results are copied
+    // out of the memo: a reference into it would dangle once evaluating
+    // another operand grows it (found by the ASan build).
     DenseMap<Value, std::array<float, 256>> values;
-    std::function<const std::array<float, 256> &(Value)> eval =
-        [&](Value v) -> const std::array<float, 256> & {
+    std::function<std::array<float, 256>(Value)> eval =
+        [&](Value v) -> std::array<float, 256> {
       auto it = values.find(v);
       if (it != values.end())
         return it->second;
@@ -342,19 +344,23 @@ struct QTRemoveFloatIslands
         r.fill(*c);
       } else {
         Operation *op = v.getDefiningOp();
-        SmallVector<const std::array<float, 256> *, 2> args;
-        for (Value operand : *dataOperands(op))
-          args.push_back(&eval(operand));
+        // Named: a range-for over `*dataOperands(op)` would iterate the
+        // temporary optional after its end (C++17).
+        std::optional<SmallVector<Value, 2>> operands = dataOperands(op);
+        SmallVector<std::array<float, 256>, 2> args;
+        for (Value operand : *operands)
+          args.push_back(eval(operand));
         for (int i = 0; i < 256; ++i) {
           SmallVector<float, 2> x;
-          for (auto *a : args)
-            x.push_back((*a)[i]);
+          for (const auto &a : args)
+            x.push_back(a[i]);
           r[i] = evaluate(op, x);
         }
       }
-      return values.try_emplace(v, r).first->second;
+      values.try_emplace(v, r);
+      return r;
     };
-    const std::array<float, 256> &f = eval(result);
+    std::array<float, 256> f = eval(result);
     SmallVector<int8_t> table(256);
     for (int i = 0; i < 256; ++i)
       table[i] = static_cast<int8_t>(ref::quantize(f[i], *out));
