@@ -10,24 +10,16 @@
 # A target fails on a crash, a sanitizer report, an input slower than 10 s or
 # an allocation beyond 2 GB; the input is saved as build-fuzz/crash-*. The
 # corpora grow in build-fuzz/corpus/<target> across runs. QOPT_FUZZ_BUILD_DIR
-# and QOPT_JOBS override the defaults. docs/robustness.md has the results.
+# and QOPT_JOBS override the defaults (scripts/build-fuzz.sh). docs/robustness.md has the results.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${QOPT_FUZZ_BUILD_DIR:-$root/build-fuzz}
-jobs=${QOPT_JOBS:-2}
 seconds=${1:-60}
 shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(npz onnx mlir)
 
-if [ ! -f "$build/build.ninja" ]; then
-  cmake -G Ninja -S "$root" -B "$build" \
-    -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
-    -DLLVM_USE_LINKER=lld -DQOPT_FUZZERS=ON \
-    -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir > /dev/null
-fi
-ninja -C "$build" -j"$jobs" "${targets[@]/#/qopt-fuzz-}"
+"$root/scripts/build-fuzz.sh" "${targets[@]/#/qopt-fuzz-}"
 
 # Seeds: what the tests feed the tools.
 seed() {

@@ -8,14 +8,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${QOPT_FUZZ_BUILD_DIR:-$root/build-fuzz}
 jobs=${QOPT_JOBS:-2}
 
-if [ ! -f "$build/build.ninja" ]; then
-  cmake -G Ninja -S "$root" -B "$build" \
-    -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
-    -DLLVM_USE_LINKER=lld -DQOPT_FUZZERS=ON \
-    -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir > /dev/null
-fi
-ninja -C "$build" -j"$jobs" QOptUnitTests qopt qopt-run qopt-translate qt-testgen \
+"$root/scripts/build-fuzz.sh" QOptUnitTests qopt qopt-run qopt-translate qt-testgen \
   qopt-host-features
 
 # Leaks are not checked: MLIR keeps static state for the process.
