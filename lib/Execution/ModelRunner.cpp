@@ -3,6 +3,7 @@
 #include "qopt/Execution/ModelRunner.h"
 #include "qopt/Pipelines/Pipelines.h"
 #include "qopt/Target/ObjectEmitter.h"
+#include "qopt/Target/OutlineLoops.h"
 #include "qopt/Transforms/Passes.h"
 
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -110,7 +111,11 @@ ModelRunner::create(ModuleOp module, llvm::ArrayRef<SymbolBinding> symbols) {
   OwningOpRef<ModuleOp> lowered(cast<ModuleOp>(module->clone()));
   PassManager pm(module.getContext());
   LowerToLLVMOptions lowering;
-  lowering.kernels = {bestKernelVariant(*runner->targetMachine)};
+  KernelVariant kernels = bestKernelVariant(*runner->targetMachine);
+  // Tile instructions fault in a process Linux has not granted AMX state.
+  if (kernels == KernelVariant::AMX && !processMayUseAMX())
+    kernels = KernelVariant::AVX512VNNI;
+  lowering.kernels = {kernels};
   // The JIT links no thread pool runtime: models run on the calling thread.
   lowering.threads = false;
   buildLowerToLLVMPipeline(pm, lowering);
@@ -124,8 +129,15 @@ ModelRunner::create(ModuleOp module, llvm::ArrayRef<SymbolBinding> symbols) {
   lowered->getContext()->appendDialectRegistry(registry);
 
   ExecutionEngineOptions options;
-  auto transformer =
-      makeOptimizingTransformer(3, 0, runner->targetMachine.get());
+  auto optimize = makeOptimizingTransformer(3, 0, runner->targetMachine.get());
+  // A model's layers are one function's loops in a row; LLVM compiles that
+  // in time quadratic in the number of loops (see OutlineLoops.h), which a
+  // probed model for calibration feels most.
+  std::function<llvm::Error(llvm::Module *)> transformer =
+      [optimize](llvm::Module *m) -> llvm::Error {
+    outlineTopLevelLoops(*m, kOutlineMinLoops);
+    return optimize(m);
+  };
   options.transformer = transformer;
   options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   options.enableGDBNotificationListener = false;

@@ -9,7 +9,10 @@
 #include "qopt/Sparsity/Passes.h"
 #include "qopt/Transforms/Passes.h"
 
+#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/AMX/AMXDialect.h"
+#include "mlir/Dialect/AMX/Transforms.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Transforms/BufferDeallocationOpInterfaceImpl.h"
@@ -58,7 +61,8 @@
 using namespace mlir;
 
 void qopt::registerAllDialects(DialectRegistry &registry) {
-  registry.insert<qt::QTDialect, affine::AffineDialect, arith::ArithDialect,
+  registry.insert<qt::QTDialect, affine::AffineDialect, amx::AMXDialect,
+                  arith::ArithDialect,
                   arm_neon::ArmNeonDialect, bufferization::BufferizationDialect,
                   cf::ControlFlowDialect, func::FuncDialect, LLVM::LLVMDialect,
                   linalg::LinalgDialect, math::MathDialect,
@@ -85,6 +89,10 @@ void qopt::registerAllDialects(DialectRegistry &registry) {
   tensor::registerInferTypeOpInterfaceExternalModels(registry);
   tensor::registerTilingInterfaceExternalModels(registry);
   vector::registerBufferizableOpInterfaceExternalModels(registry);
+  // convert-to-llvm lowers the AMX variant's control flow, whose block
+  // arguments carry tiles (lib/Pipelines/LowerToLLVM.cpp).
+  registerConvertAMXToLLVMInterface(registry);
+  cf::registerConvertControlFlowToLLVMInterface(registry);
 }
 
 void qopt::registerAllToLLVMIRTranslations(DialectRegistry &registry) {

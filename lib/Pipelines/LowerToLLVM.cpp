@@ -100,7 +100,9 @@ void qopt::buildSingleVariantPipeline(OpPassManager &pm,
   // kernels, dense or block-sparse as the cost model says (vector width from
   // the int8 kernels' target; 4 lanes for portable code).
   ConvertTosaFloatToKernelsOptions floatOptions;
-  floatOptions.lanes = variant == KernelVariant::AVX512VNNI ? 16
+  floatOptions.lanes = variant == KernelVariant::AVX512VNNI ||
+                               variant == KernelVariant::AMX
+                           ? 16
                        : variant == KernelVariant::AVXVNNI || variant == KernelVariant::AVX2
                            ? 8
                            : 4;
@@ -179,7 +181,9 @@ void qopt::buildSingleVariantPipeline(OpPassManager &pm,
   emulate.targetTypeStr = "f32";
   pm.addPass(arith::createArithEmulateUnsupportedFloats(emulate));
   pm.addPass(createQTExpandBFloat16());
-  pm.addPass(createConvertVectorToLLVMPass());
+  ConvertVectorToLLVMPassOptions vectorOptions;
+  vectorOptions.amx = variant == KernelVariant::AMX;
+  pm.addPass(createConvertVectorToLLVMPass(vectorOptions));
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createArithToLLVMConversionPass());
@@ -188,7 +192,12 @@ void qopt::buildSingleVariantPipeline(OpPassManager &pm,
   ConvertFuncToLLVMPassOptions funcOptions;
   funcOptions.useBarePtrCallConv = true;
   pm.addPass(createConvertFuncToLLVMPass(funcOptions));
-  pm.addPass(createConvertControlFlowToLLVMPass());
+  // AMX kernels carry tiles around their K loops; only convert-to-llvm's
+  // type converter (with the amx dialect's interface) knows tile types.
+  if (variant == KernelVariant::AMX)
+    pm.addPass(createConvertToLLVMPass());
+  else
+    pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
   if (options.threads)

@@ -5,6 +5,13 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 
+#include <cstdlib>
+#include <cstring>
+#if defined(__linux__) && defined(__x86_64__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 using namespace qopt;
 using llvm::Triple;
 
@@ -23,6 +30,11 @@ static const KernelVariantInfo kVariants[] = {
      "+avx512vnni",
      kV3 ",+avx512f,+avx512bw,+avx512cd,+avx512dq,+avx512vl,+avx512vnni",
      "x86-64-v4 (AVX-512 F/BW/CD/DQ/VL) + VNNI: zmm vpdpbusd"},
+    {KernelVariant::AMX, "amx", Triple::x86_64, "x86-64-v4",
+     "+avx512vnni,+amx-tile,+amx-int8",
+     kV3 ",+avx512f,+avx512bw,+avx512cd,+avx512dq,+avx512vl,+avx512vnni,"
+         "+amx-tile,+amx-int8",
+     "avx512-vnni + AMX-INT8: tdpbssd on 16 x 64 tiles from 8 rows"},
     {KernelVariant::Neon, "neon", Triple::aarch64, "generic", "+neon", "+neon",
      "AArch64 NEON: smull pairs"},
     {KernelVariant::NeonDotprod, "neon-dotprod", Triple::aarch64, "generic",
@@ -129,4 +141,19 @@ qopt::parseKernelVariantList(llvm::StringRef list) {
     out.push_back(*v);
   }
   return out;
+}
+
+bool qopt::processMayUseAMX() {
+  static const bool permitted = [] {
+    const char *deny = std::getenv("QOPT_DENY_AMX");
+    if (deny && *deny && std::strcmp(deny, "0") != 0)
+      return false;
+#if defined(__linux__) && defined(__x86_64__)
+    constexpr long kReqXCompPerm = 0x1023, kXFeatureXTileData = 18;
+    return syscall(SYS_arch_prctl, kReqXCompPerm, kXFeatureXTileData) == 0;
+#else
+    return false;
+#endif
+  }();
+  return permitted;
 }

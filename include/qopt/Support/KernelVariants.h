@@ -28,6 +28,7 @@ enum class KernelVariant : int {
   AVX2 = 1,        ///< x86-64-v3: vpmaddwd kernels
   AVXVNNI = 2,     ///< x86-64-v3 + AVX-VNNI: ymm vpdpbusd
   AVX512VNNI = 3,  ///< x86-64-v4 + AVX-512 VNNI: zmm vpdpbusd
+  AMX = 4,         ///< + AMX-INT8: tdpbssd tiles (and the OS's permission)
   Neon = 16,       ///< AArch64 baseline NEON (smull)
   NeonDotprod = 17,///< + dotprod (sdot)
   NeonI8mm = 18,   ///< + i8mm (smmla)
@@ -72,6 +73,13 @@ KernelTarget kernelTarget(KernelVariant variant, llvm::Triple::ArchType arch);
 llvm::Expected<llvm::SmallVector<KernelVariant>>
 resolveKernelVariants(llvm::ArrayRef<KernelVariant> list,
                       llvm::Triple::ArchType arch);
+
+/// Whether this process may execute AMX tile instructions: Linux grants
+/// tile state only on request (arch_prctl ARCH_REQ_XCOMP_PERM), which this
+/// makes once; false off x86-64 Linux, when the kernel refuses, and when
+/// QOPT_DENY_AMX is set to anything but 0 (what the objects' dispatcher
+/// does too, to test the fallback). The CPU's own support is not checked.
+bool processMayUseAMX();
 
 /// Parses a comma-separated list of names ("avx2,avx512-vnni", "all").
 llvm::Expected<llvm::SmallVector<KernelVariant>>

@@ -206,12 +206,14 @@ void qopt::packed::replaceWithStorage(qt::FullyConnectedOp op, Value result) {
 }
 
 FailureOr<KernelChoice> qopt::packed::lookupKernels(StringRef isa, Operation *where) {
+  if (isa == "amx")
+    return KernelChoice{lookupDotISA("avx512-vnni"), /*amx=*/true};
   KernelChoice kernel{lookupDotISA(isa)};
   if (kernel.dot || isa == "neon-i8mm")
     return kernel;
   return emitError(where->getLoc())
          << "unknown kernel ISA '" << isa
-         << "' (expected avx512-vnni, avx-vnni, avx2, neon, neon-dotprod or "
+         << "' (expected amx, avx512-vnni, avx-vnni, avx2, neon, neon-dotprod or "
             "neon-i8mm)";
 }
 

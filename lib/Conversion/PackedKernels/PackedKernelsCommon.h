@@ -180,11 +180,22 @@ mlir::Value emitDenseFloatKernel(mlir::OpBuilder &b, mlir::Location loc,
 mlir::Value emitSmmlaKernel(mlir::OpBuilder &b, mlir::Location loc,
                             const FullyConnectedPlan &plan, mlir::Value x);
 
-/// The kernels of one ISA: a dot kernel, or smmla.
+/// The same layer on AMX tiles (tdpbssd), AmxKernel.cpp.
+mlir::Value emitAmxKernel(mlir::OpBuilder &b, mlir::Location loc,
+                          const FullyConnectedPlan &plan, mlir::Value x);
+/// Fewer rows than this leave most of a 16-row AMX tile empty: the AMX
+/// variant runs them on its vpdpbusd kernel.
+constexpr int64_t kAmxMinRows = 8;
+
+/// The kernels of one ISA: a dot kernel, or smmla; with `amx`, AMX tiles for
+/// layers of kAmxMinRows rows or more and the dot kernel for the rest.
 struct KernelChoice {
   const DotISA *dot = nullptr; // null: smmla
+  bool amx = false;
   mlir::Value emit(mlir::OpBuilder &b, mlir::Location loc,
                    const FullyConnectedPlan &plan, mlir::Value x) const {
+    if (amx && plan.m >= kAmxMinRows)
+      return emitAmxKernel(b, loc, plan, x);
     return dot ? emitDotKernel(b, loc, plan, x, *dot)
                : emitSmmlaKernel(b, loc, plan, x);
   }

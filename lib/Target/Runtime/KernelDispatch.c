@@ -22,6 +22,7 @@ enum {
   kAVX2 = 1,
   kAVXVNNI = 2,
   kAVX512VNNI = 3,
+  kAMX = 4,
   kNeon = 16,
   kNeonDotprod = 17,
   kNeonI8mm = 18,
@@ -35,6 +36,20 @@ static void cpuid(unsigned leaf, unsigned sub, unsigned r[4]) {
 }
 
 static int bit(unsigned word, int b) { return (word >> b) & 1; }
+
+extern long syscall(long number, ...);
+
+/* Linux hands out AMX tile state only to a process that asks for it
+ * (arch_prctl ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA); the permission is
+ * the process's, so once is enough. QOPT_DENY_AMX=1 makes the request fail,
+ * as a kernel without AMX support would (tests of the fallback). */
+static int amxPermitted(void) {
+  const char *deny = getenv("QOPT_DENY_AMX");
+  if (deny && *deny && !(deny[0] == '0' && deny[1] == 0))
+    return 0;
+  return syscall(158 /* SYS_arch_prctl */, 0x1023 /* ARCH_REQ_XCOMP_PERM */,
+                 18 /* XFEATURE_XTILEDATA */) == 0;
+}
 
 static int supported(int code) {
   if (code == kPortable)
@@ -53,7 +68,7 @@ static int supported(int code) {
   __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
   unsigned long long xcr0 = ((unsigned long long)hi << 32) | lo;
   cpuid(7, 0, r);
-  unsigned ebx7 = r[1], ecx7 = r[2];
+  unsigned ebx7 = r[1], ecx7 = r[2], edx7 = r[3];
   cpuid(7, 1, r);
   unsigned eax71 = r[0];
   cpuid(0x80000000u, 0, r);
@@ -79,6 +94,11 @@ static int supported(int code) {
     return v3 && bit(eax71, 4);
   case kAVX512VNNI:
     return v4 && bit(ecx7, 11);
+  case kAMX:
+    /* AMX-TILE and AMX-INT8, the OS saves tile state (XCR0 bits 17, 18),
+     * and this process may use it. */
+    return v4 && bit(ecx7, 11) && bit(edx7, 24) && bit(edx7, 25) &&
+           (xcr0 & 0x60000) == 0x60000 && amxPermitted();
   default:
     return 0;
   }

@@ -36,6 +36,9 @@ int main() {
     bool runs = llvm::all_of(needs, [&](llvm::StringRef f) {
       return !f.consume_front("+") || features.lookup(f);
     });
+    // AMX also needs the kernel's permission (as the dispatcher asks it).
+    if (runs && info.variant == qopt::KernelVariant::AMX)
+      runs = qopt::processMayUseAMX();
     if (runs)
       llvm::outs() << "variant " << info.name << "\n";
   }
