@@ -149,7 +149,7 @@ def main():
         "Measured %s by `/usr/bin/python3 bench/gemm.py --docs docs/performance.md`, one thread, on"
         % datetime.date.today().isoformat(),
         "%s. Peaks measured on the instructions in the same run (int8 GOPS): %s. "
-        "\"% of peak\" is against the unit of the kernel variant that ran."
+        "\"%% of peak\" is against the unit of the kernel variant that ran."
         % (cpu_model(), ", ".join("`%s` %.0f" % kv for kv in peaks.items())),
         "",
         "| M | N | K | kernel variant | qopt GOPS | % of peak | oneDNN u8s8 GOPS | qopt / oneDNN "

@@ -43,13 +43,13 @@ qemu="qemu-aarch64 -L /usr/aarch64-linux-gnu"
 # falls back: cortex-a76 has no i8mm, cortex-a53 no dotprod).
 # path | variant it must run | QOPT_KERNELS | qemu CPU
 declare -A variant=(
-  [avx512-vnni]=avx512-vnni [avx-vnni]=avx-vnni [avx2]=avx2
+  [amx]=amx [avx512-vnni]=avx512-vnni [avx-vnni]=avx-vnni [avx2]=avx2
   [portable-x86]=portable
   [neon-dotprod-max]=neon-dotprod [neon-dotprod-a76]=neon-dotprod
   [neon-i8mm-max]=neon-i8mm [neon-a53]=neon [portable-aarch64]=portable
 )
 declare -A forced=(
-  [avx512-vnni]=avx512-vnni [avx-vnni]=avx-vnni [avx2]=avx2
+  [amx]=amx [avx512-vnni]=avx512-vnni [avx-vnni]=avx-vnni [avx2]=avx2
   [portable-x86]=portable [neon-dotprod-max]=neon-dotprod
   [portable-aarch64]=portable
 )
@@ -57,7 +57,7 @@ declare -A cpu=(
   [neon-dotprod-max]=max [neon-dotprod-a76]=cortex-a76 [neon-i8mm-max]=max
   [neon-a53]=cortex-a53 [portable-aarch64]=cortex-a53
 )
-all=(avx512-vnni avx-vnni avx2 portable-x86 neon-dotprod-max neon-dotprod-a76
+all=(amx avx512-vnni avx-vnni avx2 portable-x86 neon-dotprod-max neon-dotprod-a76
      neon-i8mm-max neon-a53 portable-aarch64)
 if [ -n "$paths_arg" ]; then IFS=, read -r -a paths <<< "$paths_arg"; else paths=("${all[@]}"); fi
 # Each architecture's object holds the variants its paths run (all of them

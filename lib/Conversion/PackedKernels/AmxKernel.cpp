@@ -10,10 +10,11 @@
 // and requantized from there, still in cache, with the vector code of the
 // other kernels (SPEC §5), so the results are those of every other kernel.
 //
-// The kernel works on buffers (the amx ops take memrefs): the input is read
-// in place when its rows are whole tiles (M a multiple of 16, K of 64),
-// otherwise from a zero-padded copy; the output is a buffer handed back to
-// the tensor world with bufferization.to_tensor.
+// The kernel works on buffers (the amx ops take memrefs): the input is
+// copied into A-tile order (zero-padded to whole tiles), the output is a
+// buffer handed back to the tensor world with bufferization.to_tensor.
+// Measurements behind the choices (loop order, packing, overlapped
+// requantization, the 2-row threshold): docs/performance.md.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,6 +38,9 @@ constexpr int64_t kTileBytes = 64; // bytes per tile row
 constexpr int64_t kTileK = 64;     // K values per input tile
 constexpr int64_t kCols = 16;      // int32 columns per accumulator tile
 constexpr int64_t kBlockTiles = 2; // accumulator tiles per block side
+/// Packed weights up to this size are read from the L2 cache once per row
+/// block (half of the 2 MiB L2 of the Xeons with AMX so far).
+constexpr int64_t kL2WeightBytes = 1 << 20;
 } // namespace
 
 // Pattern: fully_connected(x[M,K], const w[N,K] (z_w = 0), b[N])
@@ -70,17 +74,51 @@ Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
   Value wBuf = bufferization::ToBufferOp::create(
       b, loc, MemRefType::get({nTiles, kc, kTileRows, kTileBytes}, i8), wTensor,
       /*read_only=*/true);
+  // The input as A tiles, [M/16][K/64][16][64], zero-padded to whole tiles:
+  // each tile load reads 1 KiB in a row (measured 15-50% faster than
+  // strided loads of the rows in place, the copy included).
   Value xTiles =
       mPad == m && kc * kTileK == k ? x : paddedInput(b, loc, x, mPad, kc * kTileK);
-  Value xBuf = bufferization::ToBufferOp::create(
+  int64_t mTiles = mPad / kTileRows;
+  Value xRows = bufferization::ToBufferOp::create(
       b, loc, MemRefType::get({mPad, kc * kTileK}, i8), xTiles, /*read_only=*/true);
+  Value xBuf =
+      memref::AllocOp::create(b, loc, MemRefType::get({mTiles, kc, kTileRows, kTileK}, i8));
+  // One 64-byte row of a tile per copy (a transpose through linalg copied
+  // byte by byte: a sixth of the GEMM's time at 1024^3).
+  markParallel(scf::ForOp::create(
+      b, loc, idx(b, 0), idx(b, mTiles), idx(b, 1), ValueRange{},
+      [&](OpBuilder &b1, Location, Value mt, ValueRange) {
+        scf::ForOp::create(
+            b1, loc, idx(b1, 0), idx(b1, kTileRows), idx(b1, 1), ValueRange{},
+            [&](OpBuilder &b2, Location, Value r, ValueRange) {
+              Value row = arith::AddIOp::create(
+                  b2, loc, arith::MulIOp::create(b2, loc, mt, idx(b2, kTileRows)), r);
+              scf::ForOp::create(
+                  b2, loc, idx(b2, 0), idx(b2, kc), idx(b2, 1), ValueRange{},
+                  [&](OpBuilder &b3, Location, Value kt, ValueRange) {
+                    auto type = VectorType::get({kTileK}, i8);
+                    Value pad = arith::ConstantOp::create(b3, loc, i8, b3.getI8IntegerAttr(0));
+                    Value v = vector::TransferReadOp::create(
+                        b3, loc, type, xRows,
+                        ValueRange{row, arith::MulIOp::create(b3, loc, kt, idx(b3, kTileK))},
+                        pad, ArrayRef<bool>{true});
+                    vector::TransferWriteOp::create(b3, loc, v, xBuf,
+                                                    ValueRange{mt, kt, r, idx(b3, 0)},
+                                                    ArrayRef<bool>{true});
+                    scf::YieldOp::create(b3, loc);
+                  });
+              scf::YieldOp::create(b2, loc);
+            });
+        scf::YieldOp::create(b1, loc);
+      }));
   Value corrC = constantTensor<int32_t>(b, loc, {n}, i32, plan.compensation(0));
   Value m0C = constantTensor<int32_t>(b, loc, {n}, i32, plan.m0);
   Value shiftC = constantTensor<int8_t>(b, loc, {n}, i8, plan.shift);
   Value out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, i8));
   // The int32 tiles go through memory on their way to requantization: each
   // block stores its own part of this buffer (so threads never share one)
-  // and reads it back while it is still in the L1 cache.
+  // and reads it back while it is still in cache.
   Value acc32 =
       memref::AllocOp::create(b, loc, MemRefType::get({mPad, nTiles * kCols}, i32));
 
@@ -88,104 +126,199 @@ Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
   auto inTile = amx::TileType::get({kTileRows, kTileBytes}, i8);
   auto accVec = VectorType::get({kCols}, i32);
 
-  // One block: `rowTiles` x `colTiles` accumulators from row `row0` and
-  // column tile `tile0`, requantized into `out`.
-  auto emitBlock = [&](OpBuilder &b1, Value row0, int64_t rowTiles, Value tile0,
-                       int64_t colTiles, bool lastColumns) {
-    OpBuilder &b2 = b1;
+  // A block of rowTiles x colTiles accumulator tiles from row `row0` and
+  // column tile `tile0`; `lastColumns`: it holds the model's last columns.
+  struct BlockRef {
+    Value row0;
+    int64_t rowTiles;
+    Value tile0;
+    int64_t colTiles;
+    bool lastColumns;
+  };
+  using StepFn = function_ref<void(OpBuilder &, Value kt)>;
+
+  // The block's K loop into acc32; `step` adds work to every K step.
+  auto compute = [&](OpBuilder &b1, const BlockRef &blk, StepFn step) {
+    SmallVector<Value> rowTiles, tiles, cols;
+    Value firstRowTile = arith::DivUIOp::create(b1, loc, blk.row0, idx(b1, kTileRows));
+    for (int64_t r = 0; r < blk.rowTiles; ++r)
+      rowTiles.push_back(arith::AddIOp::create(b1, loc, firstRowTile, idx(b1, r)));
+    for (int64_t c = 0; c < blk.colTiles; ++c) {
+      tiles.push_back(arith::AddIOp::create(b1, loc, blk.tile0, idx(b1, c)));
+      cols.push_back(arith::MulIOp::create(b1, loc, tiles[c], idx(b1, kCols)));
+    }
     SmallVector<Value> inits;
-    for (int64_t t = 0; t < rowTiles * colTiles; ++t)
-      inits.push_back(amx::TileZeroOp::create(b2, loc, accTile));
-    SmallVector<Value> rows, tiles;
-    for (int64_t r = 0; r < rowTiles; ++r)
-      rows.push_back(arith::AddIOp::create(b2, loc, row0, idx(b2, r * kTileRows)));
-    for (int64_t c = 0; c < colTiles; ++c)
-      tiles.push_back(arith::AddIOp::create(b2, loc, tile0, idx(b2, c)));
+    for (int64_t t = 0; t < blk.rowTiles * blk.colTiles; ++t)
+      inits.push_back(amx::TileZeroOp::create(b1, loc, accTile));
     auto kLoop = scf::ForOp::create(
-        b2, loc, idx(b2, 0), idx(b2, kc), idx(b2, 1), inits,
-        [&](OpBuilder &b3, Location, Value kt, ValueRange accs) {
-          Value kOff = arith::MulIOp::create(b3, loc, kt, idx(b3, kTileK));
+        b1, loc, idx(b1, 0), idx(b1, kc), idx(b1, 1), inits,
+        [&](OpBuilder &b2, Location, Value kt, ValueRange accs) {
+          Value zero = idx(b2, 0);
           SmallVector<Value> a, w;
-          for (int64_t r = 0; r < rowTiles; ++r)
-            a.push_back(amx::TileLoadOp::create(b3, loc, inTile, xBuf,
-                                                ValueRange{rows[r], kOff}));
-          for (int64_t c = 0; c < colTiles; ++c)
-            w.push_back(amx::TileLoadOp::create(
-                b3, loc, inTile, wBuf,
-                ValueRange{tiles[c], kt, idx(b3, 0), idx(b3, 0)}));
+          for (int64_t r = 0; r < blk.rowTiles; ++r)
+            a.push_back(amx::TileLoadOp::create(b2, loc, inTile, xBuf,
+                                                ValueRange{rowTiles[r], kt, zero, zero}));
+          for (int64_t c = 0; c < blk.colTiles; ++c)
+            w.push_back(amx::TileLoadOp::create(b2, loc, inTile, wBuf,
+                                                ValueRange{tiles[c], kt, zero, zero}));
           SmallVector<Value> next;
-          for (int64_t r = 0; r < rowTiles; ++r)
-            for (int64_t c = 0; c < colTiles; ++c)
-              next.push_back(amx::TileMulIOp::create(b3, loc, accTile, a[r], w[c],
-                                                     accs[r * colTiles + c]));
-          scf::YieldOp::create(b3, loc, next);
+          for (int64_t r = 0; r < blk.rowTiles; ++r)
+            for (int64_t c = 0; c < blk.colTiles; ++c)
+              next.push_back(amx::TileMulIOp::create(b2, loc, accTile, a[r], w[c],
+                                                     accs[r * blk.colTiles + c]));
+          if (step)
+            step(b2, kt);
+          scf::YieldOp::create(b2, loc, next);
         });
-    for (int64_t r = 0; r < rowTiles; ++r)
-      for (int64_t c = 0; c < colTiles; ++c)
-        amx::TileStoreOp::create(
-            b2, loc, acc32,
-            ValueRange{rows[r], arith::MulIOp::create(b2, loc, tiles[c],
-                                                      idx(b2, kCols))},
-            kLoop.getResult(r * colTiles + c));
-    // Requantize the block's rows that exist (the padded ones are dropped).
-    Value rowEnd = arith::MinSIOp::create(
-        b2, loc, arith::AddIOp::create(b2, loc, row0, idx(b2, rowTiles * kTileRows)),
-        idx(b2, m));
+    for (int64_t r = 0; r < blk.rowTiles; ++r) {
+      Value row = arith::AddIOp::create(b1, loc, blk.row0, idx(b1, r * kTileRows));
+      for (int64_t c = 0; c < blk.colTiles; ++c)
+        amx::TileStoreOp::create(b1, loc, acc32, ValueRange{row, cols[c]},
+                                 kLoop.getResult(r * blk.colTiles + c));
+    }
+  };
+
+  // Requantizes rows [row0 + lo, row0 + hi) of the block (those below M)
+  // from acc32 into `out`.
+  auto requantizeRows = [&](OpBuilder &b1, const BlockRef &blk, Value lo, Value hi) {
+    Value from = arith::AddIOp::create(b1, loc, blk.row0, lo);
+    Value to = arith::MinSIOp::create(
+        b1, loc, arith::AddIOp::create(b1, loc, blk.row0, hi), idx(b1, m));
     scf::ForOp::create(
-        b2, loc, row0, rowEnd, idx(b2, 1), ValueRange{},
-        [&](OpBuilder &b3, Location, Value row, ValueRange) {
-          Value pad32 = arith::ConstantOp::create(b3, loc, i32, b3.getI32IntegerAttr(0));
-          Value pad8 = arith::ConstantOp::create(b3, loc, i8, b3.getI8IntegerAttr(1));
-          for (int64_t c = 0; c < colTiles; ++c) {
+        b1, loc, from, to, idx(b1, 1), ValueRange{},
+        [&](OpBuilder &b2, Location, Value row, ValueRange) {
+          Value pad32 = arith::ConstantOp::create(b2, loc, i32, b2.getI32IntegerAttr(0));
+          Value pad8 = arith::ConstantOp::create(b2, loc, i8, b2.getI8IntegerAttr(1));
+          for (int64_t c = 0; c < blk.colTiles; ++c) {
             // Only the model's last column tile may be partial.
-            bool inBounds = !(lastColumns && c == colTiles - 1 && n % kCols != 0);
-            Value col = arith::MulIOp::create(b3, loc, tiles[c], idx(b3, kCols));
+            bool inBounds =
+                !(blk.lastColumns && c == blk.colTiles - 1 && n % kCols != 0);
+            Value col = arith::MulIOp::create(
+                b2, loc, arith::AddIOp::create(b2, loc, blk.tile0, idx(b2, c)),
+                idx(b2, kCols));
             auto perColumn = [&](Value source, VectorType type, Value pad) {
-              return vector::TransferReadOp::create(b3, loc, type, source,
+              return vector::TransferReadOp::create(b2, loc, type, source,
                                                     ValueRange{col}, pad,
                                                     ArrayRef<bool>{inBounds})
                   .getResult();
             };
             Value acc = vector::TransferReadOp::create(
-                b3, loc, accVec, acc32, ValueRange{row, col},
-                pad32, ArrayRef<bool>{true});
-            acc = arith::AddIOp::create(b3, loc, acc, perColumn(corrC, accVec, pad32));
-            Value q = requantize(b3, loc, acc, perColumn(m0C, accVec, pad32),
+                b2, loc, accVec, acc32, ValueRange{row, col}, pad32, ArrayRef<bool>{true});
+            acc = arith::AddIOp::create(b2, loc, acc, perColumn(corrC, accVec, pad32));
+            Value q = requantize(b2, loc, acc, perColumn(m0C, accVec, pad32),
                                  perColumn(shiftC, VectorType::get({kCols}, i8), pad8),
                                  plan.out, plan.range, plan.doubleRound);
-            vector::TransferWriteOp::create(b3, loc, q, out, ValueRange{row, col},
+            vector::TransferWriteOp::create(b2, loc, q, out, ValueRange{row, col},
                                             ArrayRef<bool>{inBounds});
           }
-          scf::YieldOp::create(b3, loc);
+          scf::YieldOp::create(b2, loc);
         });
   };
 
-  // Column groups outside (a group's packed weights stay in cache while the
-  // rows stream past), row blocks inside; both split across threads. Groups
-  // of whole column tiles first; the rest (at most 2 tiles, the last maybe
-  // partial and written with masks) after them.
-  int64_t mainTiles = n / kCols / kBlockTiles * kBlockTiles;
-  int64_t mainRows = mPad / (kBlockTiles * kTileRows) * (kBlockTiles * kTileRows);
-  auto emitGroup = [&](OpBuilder &b1, Value tile0, int64_t colTiles, bool last) {
-    if (mainRows > 0)
-      markParallel(scf::ForOp::create(
-          b1, loc, idx(b1, 0), idx(b1, mainRows), idx(b1, kBlockTiles * kTileRows),
-          ValueRange{}, [&](OpBuilder &b2, Location, Value row, ValueRange) {
-            emitBlock(b2, row, kBlockTiles, tile0, colTiles, last);
-            scf::YieldOp::create(b2, loc);
-          }));
-    if (mPad > mainRows)
-      emitBlock(b1, idx(b1, mainRows), 1, tile0, colTiles, last);
+  // The K loop of `blk` with the requantization of `prev` spread over its
+  // steps, a few rows per step: the vector units requantize one block while
+  // the tile unit multiplies the next (requantizing after each block left
+  // the tile unit idle for about a fifth of the time).
+  auto computeOverlapped = [&](OpBuilder &b1, const BlockRef &blk,
+                               const BlockRef *prev) {
+    if (!prev)
+      return compute(b1, blk, nullptr);
+    int64_t rows = prev->rowTiles * kTileRows;
+    int64_t perStep = (rows + kc - 1) / kc;
+    BlockRef p = *prev;
+    compute(b1, blk, [&](OpBuilder &b2, Value kt) {
+      Value lo = arith::MinSIOp::create(
+          b2, loc, arith::MulIOp::create(b2, loc, kt, idx(b2, perStep)), idx(b2, rows));
+      Value hi = arith::MinSIOp::create(
+          b2, loc, arith::AddIOp::create(b2, loc, lo, idx(b2, perStep)), idx(b2, rows));
+      requantizeRows(b2, p, lo, hi);
+    });
   };
-  if (mainTiles > 0)
-    markParallel(scf::ForOp::create(
-        b, loc, idx(b, 0), idx(b, mainTiles), idx(b, kBlockTiles), ValueRange{},
-        [&](OpBuilder &b1, Location, Value tile, ValueRange) {
-          emitGroup(b1, tile, kBlockTiles, /*last=*/false);
-          scf::YieldOp::create(b1, loc);
-        }));
-  if (nTiles > mainTiles)
-    emitGroup(b, idx(b, mainTiles), nTiles - mainTiles, /*last=*/true);
+
+  // Blocks `count` uniform blocks (blockAt(v), v in [0, count)) and then
+  // `tail` one after the other, each block's requantization overlapped with
+  // the next one's K loop.
+  auto sequence = [&](OpBuilder &b1, int64_t count,
+                      function_ref<BlockRef(OpBuilder &, Value)> blockAt,
+                      std::optional<BlockRef> tail) {
+    std::optional<BlockRef> last;
+    if (count > 0) {
+      computeOverlapped(b1, blockAt(b1, idx(b1, 0)), nullptr);
+      if (count > 1)
+        scf::ForOp::create(b1, loc, idx(b1, 1), idx(b1, count), idx(b1, 1), ValueRange{},
+                           [&](OpBuilder &b2, Location, Value v, ValueRange) {
+                             BlockRef prev = blockAt(
+                                 b2, arith::SubIOp::create(b2, loc, v, idx(b2, 1)));
+                             computeOverlapped(b2, blockAt(b2, v), &prev);
+                             scf::YieldOp::create(b2, loc);
+                           });
+      last = blockAt(b1, idx(b1, count - 1));
+    }
+    if (tail) {
+      computeOverlapped(b1, *tail, last ? &*last : nullptr);
+      last = tail;
+    }
+    if (last)
+      requantizeRows(b1, *last, idx(b1, 0), idx(b1, last->rowTiles * kTileRows));
+  };
+
+  // The loop order keeps one operand in the L1 cache while the other
+  // streams from L2: with weights that fit in L2, row blocks outside (a
+  // block's 32 input rows are reused by every column group); with larger
+  // weights, column groups outside (a group's weights are reused by every
+  // row block, and the input streams). Column groups of whole tiles first,
+  // then the rest (at most 2 tiles, the last maybe partial and written with
+  // masks); row blocks of 2 tiles, then at most one of 1 tile. The outer
+  // loop is split across threads; the inner one is a sequence.
+  int64_t groups = n / kCols / kBlockTiles, mainTiles = groups * kBlockTiles;
+  int64_t rowBlocks = mTiles / kBlockTiles, mainRows = rowBlocks * kBlockTiles * kTileRows;
+  int64_t weightBytes = nTiles * kc * kTileRows * kTileBytes;
+  std::optional<BlockRef> noTail;
+  if (weightBytes <= kL2WeightBytes) {
+    auto columnsOf = [&](OpBuilder &b1, Value row0, int64_t rowTiles) {
+      std::optional<BlockRef> tail;
+      if (nTiles > mainTiles)
+        tail = BlockRef{row0, rowTiles, idx(b1, mainTiles), nTiles - mainTiles, true};
+      sequence(b1, groups,
+               [&](OpBuilder &b2, Value g) {
+                 return BlockRef{row0, rowTiles,
+                                 arith::MulIOp::create(b2, loc, g, idx(b2, kBlockTiles)),
+                                 kBlockTiles, false};
+               },
+               tail);
+    };
+    if (rowBlocks > 0)
+      markParallel(scf::ForOp::create(
+          b, loc, idx(b, 0), idx(b, mainRows), idx(b, kBlockTiles * kTileRows),
+          ValueRange{}, [&](OpBuilder &b1, Location, Value row, ValueRange) {
+            columnsOf(b1, row, kBlockTiles);
+            scf::YieldOp::create(b1, loc);
+          }));
+    if (mTiles > rowBlocks * kBlockTiles)
+      columnsOf(b, idx(b, mainRows), 1);
+  } else {
+    auto rowsOf = [&](OpBuilder &b1, Value tile0, int64_t colTiles, bool last) {
+      std::optional<BlockRef> tail;
+      if (mTiles > rowBlocks * kBlockTiles)
+        tail = BlockRef{idx(b1, mainRows), 1, tile0, colTiles, last};
+      sequence(b1, rowBlocks,
+               [&](OpBuilder &b2, Value r) {
+                 return BlockRef{
+                     arith::MulIOp::create(b2, loc, r, idx(b2, kBlockTiles * kTileRows)),
+                     kBlockTiles, tile0, colTiles, last};
+               },
+               tail);
+    };
+    if (groups > 0)
+      markParallel(scf::ForOp::create(
+          b, loc, idx(b, 0), idx(b, mainTiles), idx(b, kBlockTiles), ValueRange{},
+          [&](OpBuilder &b1, Location, Value tile, ValueRange) {
+            rowsOf(b1, tile, kBlockTiles, /*last=*/false);
+            scf::YieldOp::create(b1, loc);
+          }));
+    if (nTiles > mainTiles)
+      rowsOf(b, idx(b, mainTiles), nTiles - mainTiles, /*last=*/true);
+  }
   return bufferization::ToTensorOp::create(
       b, loc, RankedTensorType::get({m, n}, i8), out, /*restrict=*/true,
       /*writable=*/true);

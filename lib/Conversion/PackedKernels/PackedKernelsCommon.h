@@ -183,9 +183,10 @@ mlir::Value emitSmmlaKernel(mlir::OpBuilder &b, mlir::Location loc,
 /// The same layer on AMX tiles (tdpbssd), AmxKernel.cpp.
 mlir::Value emitAmxKernel(mlir::OpBuilder &b, mlir::Location loc,
                           const FullyConnectedPlan &plan, mlir::Value x);
-/// Fewer rows than this leave most of a 16-row AMX tile empty: the AMX
-/// variant runs them on its vpdpbusd kernel.
-constexpr int64_t kAmxMinRows = 8;
+/// A single row uses a sixteenth of a 16-row AMX tile, which then does less
+/// than vpdpbusd; from 2 rows the tiles win (measured, docs/performance.md),
+/// so the AMX variant runs only 1-row layers on its vpdpbusd kernel.
+constexpr int64_t kAmxMinRows = 2;
 
 /// The kernels of one ISA: a dot kernel, or smmla; with `amx`, AMX tiles for
 /// layers of kAmxMinRows rows or more and the dot kernel for the rest.
