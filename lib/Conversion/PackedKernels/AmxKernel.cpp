@@ -49,7 +49,8 @@ constexpr int64_t kL2WeightBytes = 1 << 20;
 //     C[2][2] = 0; for kc: C[i][j] += tdpbssd(xp[rows i, kc], Wp[col j, kc])
 //     acc32[block] = C; y[row, col] = requantize(acc32 + bias - z_x * colsum)
 Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
-                                  const FullyConnectedPlan &plan, Value x) {
+                                  const FullyConnectedPlan &plan, Value x,
+                                  const FloatEpilogue *epilogue) {
   int64_t m = plan.m, k = plan.k, n = plan.n;
   int64_t kc = (k + kTileK - 1) / kTileK;
   int64_t mPad = (m + kTileRows - 1) / kTileRows * kTileRows;
@@ -112,10 +113,24 @@ Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
             });
         scf::YieldOp::create(b1, loc);
       }));
-  Value corrC = constantTensor<int32_t>(b, loc, {n}, i32, plan.compensation(0));
-  Value m0C = constantTensor<int32_t>(b, loc, {n}, i32, plan.m0);
-  Value shiftC = constantTensor<int8_t>(b, loc, {n}, i8, plan.shift);
-  Value out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, i8));
+  Type f32 = b.getF32Type();
+  Value corrC, m0C, shiftC, colsumC, weightScalesC, negZ;
+  if (!epilogue) {
+    corrC = constantTensor<int32_t>(b, loc, {n}, i32, plan.compensation(0));
+    m0C = constantTensor<int32_t>(b, loc, {n}, i32, plan.m0);
+    shiftC = constantTensor<int8_t>(b, loc, {n}, i8, plan.shift);
+  } else {
+    // sum (x - z) * w = sum x * w + (-z) * colsum, as the dot kernel's
+    // accumulator start (its order of integer adds does not change int32).
+    std::vector<int32_t> colsum(plan.colsum.begin(), plan.colsum.end());
+    colsumC = constantTensor<int32_t>(b, loc, {n}, i32, colsum);
+    weightScalesC = constantTensor<float>(b, loc, {n}, f32, epilogue->weightScales);
+    negZ = arith::SubIOp::create(
+        b, loc, arith::ConstantOp::create(b, loc, i32, b.getI32IntegerAttr(0)),
+        epilogue->zeroPoint);
+  }
+  Value out =
+      memref::AllocOp::create(b, loc, MemRefType::get({m, n}, epilogue ? f32 : i8));
   // The int32 tiles go through memory on their way to requantization: each
   // block stores its own part of this buffer (so threads never share one)
   // and reads it back while it is still in cache.
@@ -204,11 +219,40 @@ Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
             };
             Value acc = vector::TransferReadOp::create(
                 b2, loc, accVec, acc32, ValueRange{row, col}, pad32, ArrayRef<bool>{true});
-            acc = arith::AddIOp::create(b2, loc, acc, perColumn(corrC, accVec, pad32));
-            Value q = requantize(b2, loc, acc, perColumn(m0C, accVec, pad32),
-                                 perColumn(shiftC, VectorType::get({kCols}, i8), pad8),
-                                 plan.out, plan.range, plan.doubleRound);
-            vector::TransferWriteOp::create(b2, loc, q, out, ValueRange{row, col},
+            Value result;
+            if (!epilogue) {
+              acc = arith::AddIOp::create(b2, loc, acc, perColumn(corrC, accVec, pad32));
+              result = requantize(b2, loc, acc, perColumn(m0C, accVec, pad32),
+                                  perColumn(shiftC, VectorType::get({kCols}, i8), pad8),
+                                  plan.out, plan.range, plan.doubleRound);
+            } else {
+              // float(acc) * (s * s_w) [+ bias], clamped: the portable
+              // lowering's operations in its order.
+              auto floatType = VectorType::get({kCols}, f32);
+              Value padF = arith::ConstantOp::create(b2, loc, f32, b2.getF32FloatAttr(0.0f));
+              auto splat = [&](Value scalar) {
+                return vector::BroadcastOp::create(b2, loc, floatType, scalar).getResult();
+              };
+              auto splatConst = [&](float v) {
+                return splat(arith::ConstantOp::create(b2, loc, f32, b2.getF32FloatAttr(v)));
+              };
+              acc = arith::AddIOp::create(
+                  b2, loc, acc,
+                  arith::MulIOp::create(b2, loc, perColumn(colsumC, accVec, pad32),
+                                        vector::BroadcastOp::create(b2, loc, accVec, negZ)));
+              Value scale = arith::MulFOp::create(b2, loc, splat(epilogue->scale),
+                                                  perColumn(weightScalesC, floatType, padF));
+              result = arith::MulFOp::create(
+                  b2, loc, arith::SIToFPOp::create(b2, loc, floatType, acc), scale);
+              if (epilogue->bias)
+                result = arith::AddFOp::create(b2, loc, result,
+                                               perColumn(epilogue->bias, floatType, padF));
+              if (epilogue->min)
+                result = arith::MaxNumFOp::create(b2, loc, result, splatConst(*epilogue->min));
+              if (epilogue->max)
+                result = arith::MinNumFOp::create(b2, loc, result, splatConst(*epilogue->max));
+            }
+            vector::TransferWriteOp::create(b2, loc, result, out, ValueRange{row, col},
                                             ArrayRef<bool>{inBounds});
           }
           scf::YieldOp::create(b2, loc);
@@ -320,6 +364,6 @@ Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
       rowsOf(b, idx(b, mainTiles), nTiles - mainTiles, /*last=*/true);
   }
   return bufferization::ToTensorOp::create(
-      b, loc, RankedTensorType::get({m, n}, i8), out, /*restrict=*/true,
+      b, loc, RankedTensorType::get({m, n}, epilogue ? f32 : i8), out, /*restrict=*/true,
       /*writable=*/true);
 }

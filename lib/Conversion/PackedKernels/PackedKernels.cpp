@@ -4,7 +4,7 @@
 // fully connected layer, and every qt.fully_connected the chosen ISA's
 // kernel takes is lowered by it (DotKernel.cpp, SmmlaKernel.cpp); so is
 // qt.dynamic_fully_connected with symmetric weights (the dot kernel with a
-// float epilogue).
+// float epilogue); `amx` runs both on AMX tiles from 2 rows (AmxKernel.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -137,7 +137,9 @@ LogicalResult lowerDynamicFullyConnected(qt::DynamicFullyConnectedOp op,
   // i8mm's smmla kernel has no float epilogue; its CPUs have sdot.
   const packed::DotISA *dot =
       kernel.dot ? kernel.dot : packed::lookupDotISA("neon-dotprod");
-  Value y = packed::emitDotKernel(b, loc, plan, in.values, *dot, &epilogue);
+  Value y = kernel.amx && plan.m >= packed::kAmxMinRows
+                ? packed::emitAmxKernel(b, loc, plan, in.values, &epilogue)
+                : packed::emitDotKernel(b, loc, plan, in.values, *dot, &epilogue);
   op.replaceAllUsesWith(y);
   op.erase();
   return success();

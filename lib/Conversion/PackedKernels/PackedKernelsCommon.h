@@ -180,9 +180,11 @@ mlir::Value emitDenseFloatKernel(mlir::OpBuilder &b, mlir::Location loc,
 mlir::Value emitSmmlaKernel(mlir::OpBuilder &b, mlir::Location loc,
                             const FullyConnectedPlan &plan, mlir::Value x);
 
-/// The same layer on AMX tiles (tdpbssd), AmxKernel.cpp.
+/// The same layer on AMX tiles (tdpbssd), AmxKernel.cpp; float32 with
+/// `epilogue`, as emitDotKernel.
 mlir::Value emitAmxKernel(mlir::OpBuilder &b, mlir::Location loc,
-                          const FullyConnectedPlan &plan, mlir::Value x);
+                          const FullyConnectedPlan &plan, mlir::Value x,
+                          const FloatEpilogue *epilogue = nullptr);
 /// A single row uses a sixteenth of a 16-row AMX tile, which then does less
 /// than vpdpbusd; from 2 rows the tiles win (measured, docs/performance.md),
 /// so the AMX variant runs only 1-row layers on its vpdpbusd kernel.
