@@ -1,4 +1,4 @@
-// RUN: qopt --lower-to-llvm %S/../Integration/Float/Inputs/ops.mlir | FileCheck %s
+// RUN: qopt --lower-to-llvm --mcpu=x86-64-v4 --mattr=+avx512vnni %S/../Integration/Float/Inputs/ops.mlir | FileCheck %s
 
 // Each op family of Integration/Float/Inputs/ops.mlir lowers to a plain C
 // entry point (bare pointers in, bare pointers out, i32 status) made of

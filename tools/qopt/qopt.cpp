@@ -169,8 +169,13 @@ static llvm::Expected<std::vector<std::string>> targetAwareArgs(int argc,
     llvm::consumeError(tm.takeError()); // reported after parsing
     return out;
   }
-  std::string kernels =
-      qopt::kernelVariantName(qopt::bestKernelVariant(**tm)).str();
+  qopt::KernelVariant best = qopt::bestKernelVariant(**tm);
+  std::string kernels = qopt::kernelVariantName(best).str();
+  // AMX needs the operating system's permission at run time: the next
+  // variant down comes along, so that a refusal falls back instead of
+  // failing (docs/driver.md).
+  if (best == qopt::KernelVariant::AMX)
+    kernels = "avx512-vnni,amx";
   for (std::string &a : out) {
     llvm::StringRef arg(a);
     std::string dashes = arg.starts_with("--") ? "--" : "-";

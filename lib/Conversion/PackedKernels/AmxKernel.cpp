@@ -77,16 +77,16 @@ Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
       /*read_only=*/true);
   // The input as A tiles, [M/16][K/64][16][64], zero-padded to whole tiles:
   // each tile load reads 1 KiB in a row (measured 15-50% faster than
-  // strided loads of the rows in place, the copy included).
-  Value xTiles =
-      mPad == m && kc * kTileK == k ? x : paddedInput(b, loc, x, mPad, kc * kTileK);
-  int64_t mTiles = mPad / kTileRows;
+  // strided loads of the rows in place, the copy included). One 64-byte
+  // row of a tile per move (a transpose through linalg copied byte by byte:
+  // a sixth of the GEMM's time at 1024^3); the padding is done here too
+  // (a partial last K tile read with a mask, rows past M as zeros), not by a
+  // zero-filled copy first.
+  int64_t mTiles = mPad / kTileRows, kFull = k / kTileK;
   Value xRows = bufferization::ToBufferOp::create(
-      b, loc, MemRefType::get({mPad, kc * kTileK}, i8), xTiles, /*read_only=*/true);
+      b, loc, MemRefType::get({m, k}, i8), x, /*read_only=*/true);
   Value xBuf =
       memref::AllocOp::create(b, loc, MemRefType::get({mTiles, kc, kTileRows, kTileK}, i8));
-  // One 64-byte row of a tile per copy (a transpose through linalg copied
-  // byte by byte: a sixth of the GEMM's time at 1024^3).
   markParallel(scf::ForOp::create(
       b, loc, idx(b, 0), idx(b, mTiles), idx(b, 1), ValueRange{},
       [&](OpBuilder &b1, Location, Value mt, ValueRange) {
@@ -95,20 +95,34 @@ Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
             [&](OpBuilder &b2, Location, Value r, ValueRange) {
               Value row = arith::AddIOp::create(
                   b2, loc, arith::MulIOp::create(b2, loc, mt, idx(b2, kTileRows)), r);
-              scf::ForOp::create(
-                  b2, loc, idx(b2, 0), idx(b2, kc), idx(b2, 1), ValueRange{},
-                  [&](OpBuilder &b3, Location, Value kt, ValueRange) {
-                    auto type = VectorType::get({kTileK}, i8);
-                    Value pad = arith::ConstantOp::create(b3, loc, i8, b3.getI8IntegerAttr(0));
-                    Value v = vector::TransferReadOp::create(
-                        b3, loc, type, xRows,
-                        ValueRange{row, arith::MulIOp::create(b3, loc, kt, idx(b3, kTileK))},
-                        pad, ArrayRef<bool>{true});
-                    vector::TransferWriteOp::create(b3, loc, v, xBuf,
-                                                    ValueRange{mt, kt, r, idx(b3, 0)},
-                                                    ArrayRef<bool>{true});
-                    scf::YieldOp::create(b3, loc);
-                  });
+              Value exists = arith::CmpIOp::create(b2, loc, arith::CmpIPredicate::slt,
+                                                   row, idx(b2, m));
+              Value readRow = arith::MinSIOp::create(b2, loc, row, idx(b2, m - 1));
+              auto type = VectorType::get({kTileK}, i8);
+              auto move = [&](OpBuilder &b3, Value kt, bool whole) {
+                Value pad = arith::ConstantOp::create(b3, loc, i8, b3.getI8IntegerAttr(0));
+                Value v = vector::TransferReadOp::create(
+                    b3, loc, type, xRows,
+                    ValueRange{readRow, arith::MulIOp::create(b3, loc, kt, idx(b3, kTileK))},
+                    pad, ArrayRef<bool>{whole});
+                if (mPad > m)
+                  v = arith::SelectOp::create(
+                      b3, loc, exists, v,
+                      arith::ConstantOp::create(b3, loc, type,
+                                                DenseElementsAttr::get(type, int8_t(0))));
+                vector::TransferWriteOp::create(b3, loc, v, xBuf,
+                                                ValueRange{mt, kt, r, idx(b3, 0)},
+                                                ArrayRef<bool>{true});
+              };
+              if (kFull > 0)
+                scf::ForOp::create(b2, loc, idx(b2, 0), idx(b2, kFull), idx(b2, 1),
+                                   ValueRange{},
+                                   [&](OpBuilder &b3, Location, Value kt, ValueRange) {
+                                     move(b3, kt, /*whole=*/true);
+                                     scf::YieldOp::create(b3, loc);
+                                   });
+              if (kc > kFull)
+                move(b2, idx(b2, kFull), /*whole=*/false);
               scf::YieldOp::create(b2, loc);
             });
         scf::YieldOp::create(b1, loc);
