@@ -68,11 +68,14 @@ for path in "${paths[@]}"; do
   [ -n "$v" ] || { echo "kernel-sweep: unknown path '$path'" >&2; exit 2; }
   if [ -n "${cpu[$path]:-}" ]; then arm_variants+=",$v"; else x86_variants+=",$v"; fi
 done
-lowering_options=""
+# The amx path runs every layer of 2+ rows on tiles (by default narrow or
+# shallow layers stay on vpdpbusd), so that the sweep covers the tile
+# kernel's edges.
+lowering_options=" amx-small-layers=1"
 gen_flags=()
 if [ -n "$sparsity" ]; then
   gen_flags=(--sparsity="$sparsity")
-  lowering_options=" sparse-weights=$sparse_weights"
+  lowering_options+=" sparse-weights=$sparse_weights"
 fi
 # x86 variants this host lacks are skipped (and said so), never run.
 host_variants=" $("$bin/qopt-host-features" | sed -n 's/^variant //p' | xargs) "

@@ -128,6 +128,7 @@ void qopt::buildSingleVariantPipeline(OpPassManager &pm,
     ConvertQTToPackedKernelsOptions kernelOptions;
     kernelOptions.isa = isa;
     kernelOptions.sparseWeights = options.sparseWeights;
+    kernelOptions.amxSmallLayers = options.amxSmallLayers;
     pm.addPass(createConvertQTToPackedKernels(kernelOptions));
   }
   pm.addPass(createConvertQTToLinalg());

@@ -44,7 +44,7 @@ def ConvertQTToPackedKernels
 
     | isa | instruction | int32 lanes | tile (rows x lanes) |
     |---|---|---|---|
-    | `amx` | `tdpbssd` (s8 x s8) on 16 x 64 tiles; `avx512-vnni` below 8 rows | 16 x 16 per tile | 32 x 32 |
+    | `amx` | `tdpbssd` (s8 x s8) on 16 x 64 tiles; `avx512-vnni` for 1 row, fewer than 32 columns or K < 64 (unless `amx-small-layers`) | 16 x 16 per tile | 32 x 32 |
     | `avx512-vnni` | `vpdpbusd` zmm (u8 x s8: input + 128) | 16 | 4 x 64 |
     | `avx-vnni` | `vpdpbusd` ymm (AVX-VNNI, or AVX-512 VNNI + VL) | 8 | 4 x 16 |
     | `avx2` | `vpmovsxbw` + 2 `vpmaddwd` per 4 K (never `vpmaddubsw`) | 8 | 4 x 16 |
@@ -83,6 +83,9 @@ def ConvertQTToPackedKernels
   let options = [
     Option<"isa", "isa", "std::string", "\"avx512-vnni\"",
            "amx, avx512-vnni, avx-vnni, avx2, neon, neon-dotprod or neon-i8mm">,
+    Option<"amxSmallLayers", "amx-small-layers", "bool", "false",
+           "isa=amx: AMX tiles also for layers narrower than 32 columns or "
+           "shallower than 64 (tests of the kernel's edges)">,
     Option<"sparseWeights", "sparse-weights", "std::string", "\"auto\"",
            "auto (cost model per layer), dense or sparse">,
   ];

@@ -56,6 +56,12 @@ struct LowerToLLVMOptions : mlir::PassPipelineOptions<LowerToLLVMOptions> {
       llvm::cl::desc("Smallest loop nest (estimated operations) split across "
                      "threads; smaller ones run on the calling thread"),
       llvm::cl::init(500000)};
+  PassOptions::Option<bool> amxSmallLayers{
+      *this, "amx-small-layers",
+      llvm::cl::desc("amx kernels: AMX tiles also for layers narrower than 32 "
+                     "columns or shallower than 64 (tests of the kernel's "
+                     "edges)"),
+      llvm::cl::init(false)};
   PassOptions::Option<std::string> sparseWeights{
       *this, "sparse-weights",
       llvm::cl::desc("Pruned int8 and float32 weights: auto (block-sparse "

@@ -137,7 +137,7 @@ LogicalResult lowerDynamicFullyConnected(qt::DynamicFullyConnectedOp op,
   // i8mm's smmla kernel has no float epilogue; its CPUs have sdot.
   const packed::DotISA *dot =
       kernel.dot ? kernel.dot : packed::lookupDotISA("neon-dotprod");
-  Value y = kernel.amx && plan.m >= packed::kAmxMinRows
+  Value y = kernel.takesAmx(plan.m, plan.n, plan.k)
                 ? packed::emitAmxKernel(b, loc, plan, in.values, &epilogue)
                 : packed::emitDotKernel(b, loc, plan, in.values, *dot, &epilogue);
   op.replaceAllUsesWith(y);
@@ -154,6 +154,7 @@ struct ConvertQTToPackedKernels
         packed::lookupKernels(isa, getOperation());
     if (failed(kernel))
       return signalPassFailure();
+    kernel->amxSmallLayers = amxSmallLayers;
     if (failed(packed::checkSparseWeights(sparseWeights, getOperation())))
       return signalPassFailure();
     // Depthwise convolutions vectorize over channels: 16 int32 lanes (one

@@ -190,14 +190,28 @@ mlir::Value emitAmxKernel(mlir::OpBuilder &b, mlir::Location loc,
 /// so the AMX variant runs only 1-row layers on its vpdpbusd kernel.
 constexpr int64_t kAmxMinRows = 2;
 
+/// Narrower or shallower layers (fewer than 2 column tiles, or less than
+/// one whole K tile) gain little from the tiles and pay for copying their
+/// input into tile order: on PP-OCR det, cls and rec, running every layer
+/// of 2+ rows on AMX was 3-8% slower end to end than vpdpbusd, these
+/// thresholds 0-8% faster (docs/performance.md).
+constexpr int64_t kAmxMinColumns = 32, kAmxMinDepth = 64;
+
 /// The kernels of one ISA: a dot kernel, or smmla; with `amx`, AMX tiles for
-/// layers of kAmxMinRows rows or more and the dot kernel for the rest.
+/// the layers takesAmx accepts and the dot kernel for the rest.
 struct KernelChoice {
   const DotISA *dot = nullptr; // null: smmla
   bool amx = false;
+  /// AMX for every layer of kAmxMinRows rows or more, whatever its width
+  /// (tests of the AMX kernel's edges).
+  bool amxSmallLayers = false;
+  bool takesAmx(int64_t m, int64_t n, int64_t k) const {
+    return amx && m >= kAmxMinRows &&
+           (amxSmallLayers || (n >= kAmxMinColumns && k >= kAmxMinDepth));
+  }
   mlir::Value emit(mlir::OpBuilder &b, mlir::Location loc,
                    const FullyConnectedPlan &plan, mlir::Value x) const {
-    if (amx && plan.m >= kAmxMinRows)
+    if (amx && takesAmx(plan.m, plan.n, plan.k))
       return emitAmxKernel(b, loc, plan, x);
     return dot ? emitDotKernel(b, loc, plan, x, *dot)
                : emitSmmlaKernel(b, loc, plan, x);
