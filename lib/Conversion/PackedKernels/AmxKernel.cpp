@@ -209,7 +209,52 @@ Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
 
   // Requantizes rows [row0 + lo, row0 + hi) of the block (those below M)
   // from acc32 into `out`.
-  auto requantizeRows = [&](OpBuilder &b1, const BlockRef &blk, Value lo, Value hi) {
+  // What requantization needs per column tile of a block, loaded once per
+  // block (outside the row loops and the K loop it is spread over): the
+  // column offset and, for int8, the compensation, multiplier and shift;
+  // for float, -z * colsum, s * s_w and the bias.
+  struct ColumnData {
+    SmallVector<Value> col;
+    SmallVector<std::array<Value, 3>> v;
+  };
+  auto floatType = VectorType::get({kCols}, f32);
+  auto loadColumns = [&](OpBuilder &b1, const BlockRef &blk) {
+    ColumnData cd;
+    Value pad32 = arith::ConstantOp::create(b1, loc, i32, b1.getI32IntegerAttr(0));
+    Value pad8 = arith::ConstantOp::create(b1, loc, i8, b1.getI8IntegerAttr(1));
+    Value padF = arith::ConstantOp::create(b1, loc, f32, b1.getF32FloatAttr(0.0f));
+    for (int64_t c = 0; c < blk.colTiles; ++c) {
+      // Only the model's last column tile may be partial.
+      bool inBounds = !(blk.lastColumns && c == blk.colTiles - 1 && n % kCols != 0);
+      Value col = arith::MulIOp::create(
+          b1, loc, arith::AddIOp::create(b1, loc, blk.tile0, idx(b1, c)), idx(b1, kCols));
+      auto perColumn = [&](Value source, VectorType type, Value pad) {
+        return vector::TransferReadOp::create(b1, loc, type, source, ValueRange{col}, pad,
+                                              ArrayRef<bool>{inBounds})
+            .getResult();
+      };
+      cd.col.push_back(col);
+      if (!epilogue) {
+        cd.v.push_back({perColumn(corrC, accVec, pad32), perColumn(m0C, accVec, pad32),
+                        perColumn(shiftC, VectorType::get({kCols}, i8), pad8)});
+        continue;
+      }
+      Value start = arith::MulIOp::create(
+          b1, loc, perColumn(colsumC, accVec, pad32),
+          vector::BroadcastOp::create(b1, loc, accVec, negZ));
+      Value scale = arith::MulFOp::create(
+          b1, loc, vector::BroadcastOp::create(b1, loc, floatType, epilogue->scale),
+          perColumn(weightScalesC, floatType, padF));
+      cd.v.push_back({start, scale,
+                      epilogue->bias ? perColumn(epilogue->bias, floatType, padF) : Value()});
+    }
+    return cd;
+  };
+
+  // Requantizes rows [row0 + lo, row0 + hi) of the block (those below M)
+  // from acc32 into `out`.
+  auto requantizeRowsWith = [&](OpBuilder &b1, const BlockRef &blk, const ColumnData &cd,
+                                Value lo, Value hi) {
     Value from = arith::AddIOp::create(b1, loc, blk.row0, lo);
     Value to = arith::MinSIOp::create(
         b1, loc, arith::AddIOp::create(b1, loc, blk.row0, hi), idx(b1, m));
@@ -217,60 +262,42 @@ Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
         b1, loc, from, to, idx(b1, 1), ValueRange{},
         [&](OpBuilder &b2, Location, Value row, ValueRange) {
           Value pad32 = arith::ConstantOp::create(b2, loc, i32, b2.getI32IntegerAttr(0));
-          Value pad8 = arith::ConstantOp::create(b2, loc, i8, b2.getI8IntegerAttr(1));
           for (int64_t c = 0; c < blk.colTiles; ++c) {
-            // Only the model's last column tile may be partial.
-            bool inBounds =
-                !(blk.lastColumns && c == blk.colTiles - 1 && n % kCols != 0);
-            Value col = arith::MulIOp::create(
-                b2, loc, arith::AddIOp::create(b2, loc, blk.tile0, idx(b2, c)),
-                idx(b2, kCols));
-            auto perColumn = [&](Value source, VectorType type, Value pad) {
-              return vector::TransferReadOp::create(b2, loc, type, source,
-                                                    ValueRange{col}, pad,
-                                                    ArrayRef<bool>{inBounds})
-                  .getResult();
-            };
+            bool inBounds = !(blk.lastColumns && c == blk.colTiles - 1 && n % kCols != 0);
             Value acc = vector::TransferReadOp::create(
-                b2, loc, accVec, acc32, ValueRange{row, col}, pad32, ArrayRef<bool>{true});
+                b2, loc, accVec, acc32, ValueRange{row, cd.col[c]}, pad32,
+                ArrayRef<bool>{true});
             Value result;
             if (!epilogue) {
-              acc = arith::AddIOp::create(b2, loc, acc, perColumn(corrC, accVec, pad32));
-              result = requantize(b2, loc, acc, perColumn(m0C, accVec, pad32),
-                                  perColumn(shiftC, VectorType::get({kCols}, i8), pad8),
-                                  plan.out, plan.range, plan.doubleRound);
+              acc = arith::AddIOp::create(b2, loc, acc, cd.v[c][0]);
+              result = requantize(b2, loc, acc, cd.v[c][1], cd.v[c][2], plan.out,
+                                  plan.range, plan.doubleRound);
             } else {
               // float(acc) * (s * s_w) [+ bias], clamped: the portable
               // lowering's operations in its order.
-              auto floatType = VectorType::get({kCols}, f32);
-              Value padF = arith::ConstantOp::create(b2, loc, f32, b2.getF32FloatAttr(0.0f));
-              auto splat = [&](Value scalar) {
-                return vector::BroadcastOp::create(b2, loc, floatType, scalar).getResult();
-              };
               auto splatConst = [&](float v) {
-                return splat(arith::ConstantOp::create(b2, loc, f32, b2.getF32FloatAttr(v)));
+                return vector::BroadcastOp::create(
+                    b2, loc, floatType,
+                    arith::ConstantOp::create(b2, loc, f32, b2.getF32FloatAttr(v)));
               };
-              acc = arith::AddIOp::create(
-                  b2, loc, acc,
-                  arith::MulIOp::create(b2, loc, perColumn(colsumC, accVec, pad32),
-                                        vector::BroadcastOp::create(b2, loc, accVec, negZ)));
-              Value scale = arith::MulFOp::create(b2, loc, splat(epilogue->scale),
-                                                  perColumn(weightScalesC, floatType, padF));
+              acc = arith::AddIOp::create(b2, loc, acc, cd.v[c][0]);
               result = arith::MulFOp::create(
-                  b2, loc, arith::SIToFPOp::create(b2, loc, floatType, acc), scale);
-              if (epilogue->bias)
-                result = arith::AddFOp::create(b2, loc, result,
-                                               perColumn(epilogue->bias, floatType, padF));
+                  b2, loc, arith::SIToFPOp::create(b2, loc, floatType, acc), cd.v[c][1]);
+              if (cd.v[c][2])
+                result = arith::AddFOp::create(b2, loc, result, cd.v[c][2]);
               if (epilogue->min)
                 result = arith::MaxNumFOp::create(b2, loc, result, splatConst(*epilogue->min));
               if (epilogue->max)
                 result = arith::MinNumFOp::create(b2, loc, result, splatConst(*epilogue->max));
             }
-            vector::TransferWriteOp::create(b2, loc, result, out, ValueRange{row, col},
+            vector::TransferWriteOp::create(b2, loc, result, out, ValueRange{row, cd.col[c]},
                                             ArrayRef<bool>{inBounds});
           }
           scf::YieldOp::create(b2, loc);
         });
+  };
+  auto requantizeRows = [&](OpBuilder &b1, const BlockRef &blk, Value lo, Value hi) {
+    requantizeRowsWith(b1, blk, loadColumns(b1, blk), lo, hi);
   };
 
   // The K loop of `blk` with the requantization of `prev` spread over its
@@ -284,12 +311,13 @@ Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
     int64_t rows = prev->rowTiles * kTileRows;
     int64_t perStep = (rows + kc - 1) / kc;
     BlockRef p = *prev;
+    ColumnData columns = loadColumns(b1, p);
     compute(b1, blk, [&](OpBuilder &b2, Value kt) {
       Value lo = arith::MinSIOp::create(
           b2, loc, arith::MulIOp::create(b2, loc, kt, idx(b2, perStep)), idx(b2, rows));
       Value hi = arith::MinSIOp::create(
           b2, loc, arith::AddIOp::create(b2, loc, lo, idx(b2, perStep)), idx(b2, rows));
-      requantizeRows(b2, p, lo, hi);
+      requantizeRowsWith(b2, p, columns, lo, hi);
     });
   };
 
