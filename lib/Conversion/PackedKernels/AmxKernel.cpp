@@ -44,10 +44,12 @@ constexpr int64_t kL2WeightBytes = 1 << 20;
 } // namespace
 
 // Pattern: fully_connected(x[M,K], const w[N,K] (z_w = 0), b[N])
-//   xp = x, or x zero-padded to [M16, K64] (multiples of 16 and 64)
-//   for each group of 2 column tiles (parallel), each pair of row tiles:
-//     C[2][2] = 0; for kc: C[i][j] += tdpbssd(xp[rows i, kc], Wp[col j, kc])
-//     acc32[block] = C; y[row, col] = requantize(acc32 + bias - z_x * colsum)
+//   Xp = x in A-tile order [M16][K64][16][64], zero-padded
+//   for each row block of 2 row tiles (parallel; columns outside instead
+//   when the weights exceed kL2WeightBytes), each group of 2 column tiles:
+//     C[2][2] = 0; for kt: C[i][j] += tdpbssd(Xp[rows i, kt], Wp[cols j, kt])
+//     acc32[block] = C
+//     (during the next block's K loop) y = requantize(acc32 + bias - z_x * colsum)
 Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
                                   const FullyConnectedPlan &plan, Value x,
                                   const FloatEpilogue *epilogue) {
@@ -359,7 +361,6 @@ Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
   int64_t groups = n / kCols / kBlockTiles, mainTiles = groups * kBlockTiles;
   int64_t rowBlocks = mTiles / kBlockTiles, mainRows = rowBlocks * kBlockTiles * kTileRows;
   int64_t weightBytes = nTiles * kc * kTileRows * kTileBytes;
-  std::optional<BlockRef> noTail;
   if (weightBytes <= kL2WeightBytes) {
     auto columnsOf = [&](OpBuilder &b1, Value row0, int64_t rowTiles) {
       std::optional<BlockRef> tail;
