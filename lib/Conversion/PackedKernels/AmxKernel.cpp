@@ -130,21 +130,12 @@ Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
         scf::YieldOp::create(b1, loc);
       }));
   Type f32 = b.getF32Type();
-  Value corrC, m0C, shiftC, colsumC, weightScalesC, negZ;
-  if (!epilogue) {
-    corrC = constantTensor<int32_t>(b, loc, {n}, i32, plan.compensation(0));
-    m0C = constantTensor<int32_t>(b, loc, {n}, i32, plan.m0);
-    shiftC = constantTensor<int8_t>(b, loc, {n}, i8, plan.shift);
-  } else {
-    // sum (x - z) * w = sum x * w + (-z) * colsum, as the dot kernel's
-    // accumulator start (its order of integer adds does not change int32).
-    std::vector<int32_t> colsum(plan.colsum.begin(), plan.colsum.end());
-    colsumC = constantTensor<int32_t>(b, loc, {n}, i32, colsum);
-    weightScalesC = constantTensor<float>(b, loc, {n}, f32, epilogue->weightScales);
-    negZ = arith::SubIOp::create(
-        b, loc, arith::ConstantOp::create(b, loc, i32, b.getI32IntegerAttr(0)),
-        epilogue->zeroPoint);
-  }
+  // Signed inputs go in unshifted: sum (x - z) * w = sum x * w - z * colsum,
+  // which the epilogue adds (in int32, where the order of adds is free).
+  ColumnConstants columns = columnConstants(b, loc, plan, epilogue, /*inputShift=*/0);
+  Value corrC = columns.corr, m0C = columns.m0, shiftC = columns.shift;
+  Value colsumC = columns.colsum, weightScalesC = columns.weightScales;
+  Value negZ = columns.negShiftZ;
   Value out =
       memref::AllocOp::create(b, loc, MemRefType::get({m, n}, epilogue ? f32 : i8));
   // The int32 tiles go through memory on their way to requantization: each

@@ -183,23 +183,10 @@ Value qopt::packed::emitDotKernel(OpBuilder &b, Location loc,
     wTail = constantTensor<int8_t>(b, loc, {kb, isa.parts, tail * perPart}, i8,
                                    packedTail);
   int64_t inputShift = isa.unsignedInput ? 128 : 0;
-  Value corrC, m0C, shiftC, colsumC, weightScalesC, negShiftZ;
-  if (!epilogue) {
-    corrC = constantTensor<int32_t>(b, loc, {n}, i32, plan.compensation(inputShift));
-    m0C = constantTensor<int32_t>(b, loc, {n}, i32, plan.m0);
-    shiftC = constantTensor<int8_t>(b, loc, {n}, i8, plan.shift);
-  } else {
-    std::vector<int32_t> colsum(plan.colsum.begin(), plan.colsum.end());
-    colsumC = constantTensor<int32_t>(b, loc, {n}, i32, colsum);
-    weightScalesC = constantTensor<float>(b, loc, {n}, f32, epilogue->weightScales);
-    // -(shift + z): the start that turns sum (x + shift) * w into
-    // sum (x - z) * w.
-    negShiftZ = arith::SubIOp::create(
-        b, loc, arith::ConstantOp::create(b, loc, i32, b.getI32IntegerAttr(0)),
-        arith::AddIOp::create(
-            b, loc, epilogue->zeroPoint,
-            arith::ConstantOp::create(b, loc, i32, b.getI32IntegerAttr(inputShift))));
-  }
+  ColumnConstants columns = columnConstants(b, loc, plan, epilogue, inputShift);
+  Value corrC = columns.corr, m0C = columns.m0, shiftC = columns.shift;
+  Value colsumC = columns.colsum, weightScalesC = columns.weightScales;
+  Value negShiftZ = columns.negShiftZ;
   // The input and the output are used in place: a partial last group of K
   // values is read with a masked load (zeros past K meet zero weights, even
   // flipped to 128), and partial column blocks are stored with masks.

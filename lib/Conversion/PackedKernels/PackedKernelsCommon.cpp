@@ -273,3 +273,27 @@ LogicalResult qopt::packed::checkSparseWeights(StringRef value, Operation *where
   return emitError(where->getLoc())
          << "unknown sparse-weights '" << value << "' (expected auto, dense or sparse)";
 }
+
+ColumnConstants qopt::packed::columnConstants(OpBuilder &b, Location loc,
+                                              const FullyConnectedPlan &plan,
+                                              const FloatEpilogue *epilogue,
+                                              int64_t inputShift) {
+  Type i8 = b.getI8Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
+  int64_t n = plan.n;
+  ColumnConstants cc;
+  if (!epilogue) {
+    cc.corr = constantTensor<int32_t>(b, loc, {n}, i32, plan.compensation(inputShift));
+    cc.m0 = constantTensor<int32_t>(b, loc, {n}, i32, plan.m0);
+    cc.shift = constantTensor<int8_t>(b, loc, {n}, i8, plan.shift);
+    return cc;
+  }
+  std::vector<int32_t> colsum(plan.colsum.begin(), plan.colsum.end());
+  cc.colsum = constantTensor<int32_t>(b, loc, {n}, i32, colsum);
+  cc.weightScales = constantTensor<float>(b, loc, {n}, f32, epilogue->weightScales);
+  cc.negShiftZ = arith::SubIOp::create(
+      b, loc, arith::ConstantOp::create(b, loc, i32, b.getI32IntegerAttr(0)),
+      arith::AddIOp::create(
+          b, loc, epilogue->zeroPoint,
+          arith::ConstantOp::create(b, loc, i32, b.getI32IntegerAttr(inputShift))));
+  return cc;
+}

@@ -153,6 +153,19 @@ struct FloatEpilogue {
   mlir::Value bias;                 // tensor<N x f32>, or null
   std::optional<float> min, max;
 };
+/// The per-column constants a dot or tile kernel reads in its epilogue: for
+/// int8 output the accumulator start bias - (inputShift + z_in) * colsum,
+/// the multiplier and the shift; with a float epilogue the column sums, the
+/// weight scales and -(inputShift + z), the run-time scalar that turns
+/// sum (x + inputShift) * w into sum (x - z) * w.
+struct ColumnConstants {
+  mlir::Value corr, m0, shift;
+  mlir::Value colsum, weightScales, negShiftZ;
+};
+ColumnConstants columnConstants(mlir::OpBuilder &b, mlir::Location loc,
+                                const FullyConnectedPlan &plan,
+                                const FloatEpilogue *epilogue, int64_t inputShift);
+
 /// y[M,N] for the plan's weights on x[M,K] (i8): int8 requantized with the
 /// plan's parameters, or float32 with `epilogue`.
 mlir::Value emitDotKernel(mlir::OpBuilder &b, mlir::Location loc,
