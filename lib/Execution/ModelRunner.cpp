@@ -114,7 +114,7 @@ ModelRunner::create(ModuleOp module, llvm::ArrayRef<SymbolBinding> symbols) {
   KernelVariant kernels = bestKernelVariant(*runner->targetMachine);
   // Tile instructions fault in a process Linux has not granted AMX state.
   if (kernels == KernelVariant::AMX && !processMayUseAMX())
-    kernels = KernelVariant::AVX512VNNI;
+    kernels = *permissionFallback(kernels);
   lowering.kernels = {kernels};
   // The JIT links no thread pool runtime: models run on the calling thread.
   lowering.threads = false;

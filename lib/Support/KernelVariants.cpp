@@ -34,7 +34,8 @@ static const KernelVariantInfo kVariants[] = {
      "+avx512vnni,+amx-tile,+amx-int8",
      kV3 ",+avx512f,+avx512bw,+avx512cd,+avx512dq,+avx512vl,+avx512vnni,"
          "+amx-tile,+amx-int8",
-     "avx512-vnni + AMX-INT8: tdpbssd on 16 x 64 tiles from 8 rows"},
+     "avx512-vnni + AMX-INT8: tdpbssd on 16 x 64 tiles for layers of 2+ rows, 32+ "
+     "columns, K >= 64"},
     {KernelVariant::Neon, "neon", Triple::aarch64, "generic", "+neon", "+neon",
      "AArch64 NEON: smull pairs"},
     {KernelVariant::NeonDotprod, "neon-dotprod", Triple::aarch64, "generic",
@@ -141,6 +142,12 @@ qopt::parseKernelVariantList(llvm::StringRef list) {
     out.push_back(*v);
   }
   return out;
+}
+
+std::optional<KernelVariant> qopt::permissionFallback(KernelVariant variant) {
+  if (variant == KernelVariant::AMX)
+    return KernelVariant::AVX512VNNI;
+  return std::nullopt;
 }
 
 bool qopt::processMayUseAMX() {

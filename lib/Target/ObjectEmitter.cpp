@@ -127,8 +127,8 @@ static llvm::Error checkRequestedKernelFeatures(const qopt::TargetSpec &spec,
   qopt::KernelVariant kernels = qopt::bestKernelVariant(tm);
   for (llvm::StringRef f : llvm::split(spec.features, ','))
     if (f.trim() == "+avx512vnni" &&
-        kernels != qopt::KernelVariant::AVX512VNNI &&
-        kernels != qopt::KernelVariant::AMX)
+        !llvm::is_contained(llvm::split(qopt::kernelVariantInfo(kernels).needs, ','),
+                            "+avx512vnni"))
       return llvm::createStringError(
           "--mattr=+avx512vnni asks for vpdpbusd, but the int8 kernels that "
           "use it also need AVX-512 F, BW, CD, DQ and VL (x86-64-v4); this "

@@ -171,11 +171,11 @@ static llvm::Expected<std::vector<std::string>> targetAwareArgs(int argc,
   }
   qopt::KernelVariant best = qopt::bestKernelVariant(**tm);
   std::string kernels = qopt::kernelVariantName(best).str();
-  // AMX needs the operating system's permission at run time: the next
-  // variant down comes along, so that a refusal falls back instead of
+  // A variant that needs the operating system's permission at run time
+  // (amx) brings the next one down, so that a refusal falls back instead of
   // failing (docs/driver.md).
-  if (best == qopt::KernelVariant::AMX)
-    kernels = "avx512-vnni,amx";
+  if (std::optional<qopt::KernelVariant> fallback = qopt::permissionFallback(best))
+    kernels = qopt::kernelVariantName(*fallback).str() + "," + kernels;
   for (std::string &a : out) {
     llvm::StringRef arg(a);
     std::string dashes = arg.starts_with("--") ? "--" : "-";

@@ -74,6 +74,11 @@ llvm::Expected<llvm::SmallVector<KernelVariant>>
 resolveKernelVariants(llvm::ArrayRef<KernelVariant> list,
                       llvm::Triple::ArchType arch);
 
+/// The variant that must come along with `variant` because running it also
+/// needs the operating system's permission, which may be refused (amx:
+/// avx512-vnni); nothing for the others.
+std::optional<KernelVariant> permissionFallback(KernelVariant variant);
+
 /// Whether this process may execute AMX tile instructions: Linux grants
 /// tile state only on request (arch_prctl ARCH_REQ_XCOMP_PERM), which this
 /// makes once; false off x86-64 Linux, when the kernel refuses, and when

@@ -97,9 +97,15 @@ Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
             [&](OpBuilder &b2, Location, Value r, ValueRange) {
               Value row = arith::AddIOp::create(
                   b2, loc, arith::MulIOp::create(b2, loc, mt, idx(b2, kTileRows)), r);
-              Value exists = arith::CmpIOp::create(b2, loc, arith::CmpIPredicate::slt,
-                                                   row, idx(b2, m));
-              Value readRow = arith::MinSIOp::create(b2, loc, row, idx(b2, m - 1));
+              // Rows past M (only in a padded last tile) read row M - 1 and
+              // write zeros.
+              bool padded = mPad > m;
+              Value exists, readRow = row;
+              if (padded) {
+                exists = arith::CmpIOp::create(b2, loc, arith::CmpIPredicate::slt, row,
+                                               idx(b2, m));
+                readRow = arith::MinSIOp::create(b2, loc, row, idx(b2, m - 1));
+              }
               auto type = VectorType::get({kTileK}, i8);
               auto move = [&](OpBuilder &b3, Value kt, bool whole) {
                 Value pad = arith::ConstantOp::create(b3, loc, i8, b3.getI8IntegerAttr(0));
@@ -107,7 +113,7 @@ Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
                     b3, loc, type, xRows,
                     ValueRange{readRow, arith::MulIOp::create(b3, loc, kt, idx(b3, kTileK))},
                     pad, ArrayRef<bool>{whole});
-                if (mPad > m)
+                if (padded)
                   v = arith::SelectOp::create(
                       b3, loc, exists, v,
                       arith::ConstantOp::create(b3, loc, type,
@@ -200,8 +206,6 @@ Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
     }
   };
 
-  // Requantizes rows [row0 + lo, row0 + hi) of the block (those below M)
-  // from acc32 into `out`.
   // What requantization needs per column tile of a block, loaded once per
   // block (outside the row loops and the K loop it is spread over): the
   // column offset and, for int8, the compensation, multiplier and shift;

@@ -224,7 +224,7 @@ struct KernelChoice {
   }
   mlir::Value emit(mlir::OpBuilder &b, mlir::Location loc,
                    const FullyConnectedPlan &plan, mlir::Value x) const {
-    if (amx && takesAmx(plan.m, plan.n, plan.k))
+    if (takesAmx(plan.m, plan.n, plan.k))
       return emitAmxKernel(b, loc, plan, x);
     return dot ? emitDotKernel(b, loc, plan, x, *dot)
                : emitSmmlaKernel(b, loc, plan, x);
