@@ -8,7 +8,14 @@ kernels must be bit-identical to the loops', and within 1e-4 of NumPy's
 float64.
 
   /usr/bin/python3 scripts/float-sparse-check.py [--count N] [--seed S]
-      [--sparsity S] [--paths avx512,avx2,neon]
+      [--sparsity S] [--paths avx512,avx2,neon] [--bf16]
+
+With --bf16 the same models are compiled with --quantize-bf16 (bf16 weights
+and activations, float32 accumulation): the kernels run on the input widened
+to float32 (bit-identical to the loops), and the amx path (kernels=amx,
+every layer of 2+ rows on AMX-BF16 tiles) on tdpbf16ps, which sums a tile's
+products in its own order: within one bf16 step (1/128) of the loops.
+NumPy's reference then takes bf16-rounded operands and a tolerance of 1e-2.
 
 Weights are pruned in random block shapes (16x1, 16x4, 4x1, single
 weights, whole output channels; some cases entirely zero). x86 paths run
@@ -26,11 +33,27 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(os.environ.get("QOPT_BUILD_DIR", os.path.join(ROOT, "build")), "bin")
 PATHS = {
+    "amx": ([], "cc", []),  # kernels=amx amx-small-layers=1, below
     "avx512": (["--mcpu=x86-64-v4", "--mattr=+avx512vnni"], "cc", []),
     "avx2": (["--mcpu=x86-64-v3"], "cc", []),
     "neon": (["--target=aarch64-linux-gnu", "--mcpu=cortex-a76"], "aarch64-linux-gnu-gcc",
              ["qemu-aarch64", "-L", "/usr/aarch64-linux-gnu", "-cpu", "cortex-a76"]),
 }
+
+
+def identity(a):
+    return a
+
+
+# How the models' operands are rounded (identity, or round_bf16 with --bf16).
+Q = identity
+
+
+def round_bf16(a):
+    """float32 values rounded to bf16 (nearest even), as float32."""
+    u = np.ascontiguousarray(a, dtype=np.float32).view(np.uint32).astype(np.uint64)
+    u = ((u + 0x7FFF + ((u >> 16) & 1)) >> 16) << 16
+    return u.astype(np.uint32).view(np.float32)
 
 
 def prune(rng, w, sparsity):
@@ -82,13 +105,13 @@ def windowed(op, x, wt, bias, geometry, tap, zp):
             f"stride = array<i64: {st[0]}, {st[1]}>}} : (tensor<{shape(x.shape)}>, "
             f"tensor<{shape(wt.shape)}>, tensor<{f}xf32>, tensor<1xf32>, tensor<1xf32>) "
             f"-> tensor<{shape((nb, oh, ow, f))}>\n")
-    xp = np.pad(x.astype(np.float64), ((0, 0), (pd[0], pd[1]), (pd[2], pd[3]), (0, 0)))
-    y = np.zeros((nb, oh, ow, f)) + bias
+    xp = np.pad(Q(x).astype(np.float64), ((0, 0), (pd[0], pd[1]), (pd[2], pd[3]), (0, 0)))
+    y = np.zeros((nb, oh, ow, f)) + Q(bias)
     for a in range(kh):
         for bb in range(kw):
             y += tap(xp[:, a * dl[0]: a * dl[0] + st[0] * (oh - 1) + 1: st[0],
                         bb * dl[1]: bb * dl[1] + st[1] * (ow - 1) + 1: st[1], :], a, bb)
-    return body, y
+    return body, Q(y)  # a bf16 convolution's result is rounded
 
 
 def make_case(rng, i, sparsity):
@@ -105,7 +128,7 @@ def make_case(rng, i, sparsity):
                 f' : () -> tensor<{shape(b.shape)}>\n' + zp +
                 f"  %y = tosa.matmul %x, %w, %zp, %zp : (tensor<{shape(x.shape)}>, "
                 f"tensor<{shape(b.shape)}>, tensor<1xf32>, tensor<1xf32>) -> tensor<{shape((1, m, n))}>\n")
-        y = (x.astype(np.float64) @ b.astype(np.float64))
+        y = (Q(x).astype(np.float64) @ Q(b).astype(np.float64))
     else:
         geometry = conv_geometry(rng)
         nb, h, wd, kh, kw = geometry[:5]
@@ -115,13 +138,15 @@ def make_case(rng, i, sparsity):
         x = rng.standard_normal((nb, h, wd, c)).astype(np.float32)
         if depthwise:
             wt = rng.standard_normal((kh, kw, c, 1)).astype(np.float32)
+            wq = Q(wt)
             body, y = windowed("tosa.depthwise_conv2d", x, wt, bias, geometry,
-                               lambda patch, a, b: patch * wt[a, b, :, 0], zp)
+                               lambda patch, a, b: patch * wq[a, b, :, 0], zp)
         else:
             wt = prune(rng, rng.standard_normal((bias.size, kh * kw * c)).astype(np.float32),
                        sparsity).reshape(bias.size, kh, kw, c)
+            wq = Q(wt)
             body, y = windowed("tosa.conv2d", x, wt, bias, geometry,
-                               lambda patch, a, b: patch @ wt[:, a, b, :].astype(np.float64).T, zp)
+                               lambda patch, a, b: patch @ wq[:, a, b, :].astype(np.float64).T, zp)
     out_shape = y.shape
     fn = (f"func.func @case{i}(%x: tensor<{shape(x.shape)}>) -> tensor<{shape(out_shape)}> {{\n"
           + body + f"  return %y : tensor<{shape(out_shape)}>\n}}\n\n")
@@ -134,7 +159,14 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--sparsity", type=float, default=0.7)
     parser.add_argument("--paths", default="avx512,avx2,neon")
+    parser.add_argument("--bf16", action="store_true",
+                        help="compile with --quantize-bf16 (the amx path: AMX-BF16 tiles)")
     args = parser.parse_args()
+    global Q
+    if args.bf16:
+        Q = round_bf16
+    tolerance = 1e-2 if args.bf16 else 1e-4
+    precision = ["--quantize-bf16"] if args.bf16 else []
     rng = np.random.default_rng(args.seed)
     cases = [make_case(rng, i, args.sparsity) for i in range(args.count)]
     passed = failed = 0
@@ -162,10 +194,13 @@ def main():
             outputs = {}
             modes = {"sparse": "sparse-weights=sparse", "dense": "sparse-weights=dense",
                      "loops": "sparse-weights=dense float-kernels=false"}
+            if path == "amx":
+                modes = {mode: "kernels=amx amx-small-layers=1 " + option
+                         for mode, option in modes.items()}
             for mode, option in modes.items():
                 d = os.path.join(tmp, path + "-" + mode)
                 os.makedirs(d)
-                subprocess.run([os.path.join(BIN, "qopt"), "--lower-to-llvm=" + option]
+                subprocess.run([os.path.join(BIN, "qopt")] + precision + ["--lower-to-llvm=" + option]
                                + flags + [os.path.join(tmp, "cases.mlir"), "-o",
                                           os.path.join(d, "cases.o")], check=True)
                 subprocess.run([cc, "-I" + d, os.path.join(tmp, "harness.c"),
@@ -176,15 +211,32 @@ def main():
                 outputs[mode] = np.fromfile(os.path.join(d, "out.bin"), dtype=np.uint32)
             mismatches = 0
             offset = 0
-            for _, _, y in cases:
+            for fn, _, y in cases:
                 s = outputs["sparse"][offset:offset + y.size]
                 dn = outputs["dense"][offset:offset + y.size]
                 loops = outputs["loops"][offset:offset + y.size]
-                close = np.allclose(loops.view(np.float32), y.ravel(), rtol=1e-4, atol=1e-4)
-                mismatches += int(not np.array_equal(s, loops) or not np.array_equal(dn, loops)
-                                  or not close)
+                close = np.allclose(loops.view(np.float32), y.ravel(), rtol=tolerance,
+                                    atol=tolerance)
+                if args.bf16 and path == "amx":
+                    # tdpbf16ps adds a tile's products in an order of its
+                    # own (docs/numerics.md): within one bf16 step of the
+                    # loops, not their bits.
+                    lv = loops.view(np.float32)
+                    same = lambda a: np.all(np.abs(a.view(np.float32) - lv)
+                                            <= np.abs(lv) / 128 + 1e-6)
+                else:
+                    same = lambda a: np.array_equal(a, loops)
+                bad = not same(s) or not same(dn) or not close
+                if bad and os.environ.get("QOPT_CHECK_VERBOSE"):
+                    print(fn.split("tosa.")[-1][:20], fn.split("->")[-1][:30])
+                    print("  case %d: sparse %s dense %s numpy %s (max diff %g)" % (
+                        offset, np.array_equal(s, loops),
+                        np.array_equal(dn, loops), close,
+                        np.abs(loops.view(np.float32) - y.ravel()).max()))
+                mismatches += int(bad)
                 offset += y.size
-            print("float32-%s %d cases, %d mismatches" % (path, len(cases), mismatches))
+            print("%s-%s %d cases, %d mismatches" % ("bf16" if args.bf16 else "float32", path,
+                                                      len(cases), mismatches))
             if mismatches:
                 failed += 1
             else:

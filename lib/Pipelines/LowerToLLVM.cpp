@@ -108,6 +108,8 @@ void qopt::buildSingleVariantPipeline(OpPassManager &pm,
                            : 4;
   floatOptions.sparseWeights = options.sparseWeights;
   floatOptions.dense = options.floatKernels;
+  floatOptions.amx = variant == KernelVariant::AMX;
+  floatOptions.amxSmallLayers = options.amxSmallLayers;
   pm.addPass(createConvertTosaFloatToKernels(floatOptions));
   // TOSA -> linalg / arith / tensor / scf. Validation is the verifier's job.
   tosa::addTosaToLinalgPasses(pm, TosaToLinalgOptions(),

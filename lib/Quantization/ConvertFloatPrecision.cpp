@@ -92,6 +92,17 @@ struct QTConvertFloatPrecision
         for (OpResult r : op->getResults())
           r.setType(retype(r.getType(), target));
       });
+      // Matmuls accumulate in float32, as convolutions do (their acc_type):
+      // a float32 result, rounded to the target by a cast after it.
+      func.walk([&](tosa::MatMulOp mm) {
+        auto type = cast<RankedTensorType>(mm.getType());
+        if (type.getElementType() != target)
+          return;
+        mm.getResult().setType(type.clone(b.getF32Type()));
+        b.setInsertionPointAfter(mm);
+        auto cast = tosa::CastOp::create(b, mm.getLoc(), type, mm.getResult());
+        mm.getResult().replaceAllUsesExcept(cast.getResult(), cast);
+      });
       // Float32 at the boundary of the function.
       Block &entry = func.getBody().front();
       b.setInsertionPointToStart(&entry);

@@ -31,11 +31,11 @@ static const KernelVariantInfo kVariants[] = {
      kV3 ",+avx512f,+avx512bw,+avx512cd,+avx512dq,+avx512vl,+avx512vnni",
      "x86-64-v4 (AVX-512 F/BW/CD/DQ/VL) + VNNI: zmm vpdpbusd"},
     {KernelVariant::AMX, "amx", Triple::x86_64, "x86-64-v4",
-     "+avx512vnni,+amx-tile,+amx-int8",
+     "+avx512vnni,+amx-tile,+amx-int8,+amx-bf16",
      kV3 ",+avx512f,+avx512bw,+avx512cd,+avx512dq,+avx512vl,+avx512vnni,"
-         "+amx-tile,+amx-int8",
-     "avx512-vnni + AMX-INT8: tdpbssd on 16 x 64 tiles for layers of 2+ rows, 32+ "
-     "columns, K >= 64"},
+         "+amx-tile,+amx-int8,+amx-bf16",
+     "avx512-vnni + AMX-INT8/BF16: tdpbssd / tdpbf16ps tiles for layers of 2+ rows, "
+     "32+ columns, one K tile"},
     {KernelVariant::Neon, "neon", Triple::aarch64, "generic", "+neon", "+neon",
      "AArch64 NEON: smull pairs"},
     {KernelVariant::NeonDotprod, "neon-dotprod", Triple::aarch64, "generic",

@@ -150,7 +150,10 @@ def ConvertTosaFloatToKernels
     `tosa.depthwise_conv2d` (multiplier 1, constant weights and bias) runs
     on a kernel vectorized over channels, one multiply and add per tap in
     the loops' order (no block-sparse form). Runs before `tosa-to-linalg`;
-    with `dense=false` dense layers are left to it.
+    with `dense=false` dense layers are left to it. bf16 contractions with
+    float32 accumulation (`--quantize-bf16`) take the same kernels on their
+    input widened to float32 (bf16 products are exact in float32), or with
+    `amx` AMX-BF16 tiles: the loops' bits either way (docs/numerics.md).
   }];
   let options = [
     Option<"lanes", "lanes", "int64_t", "16",
@@ -160,11 +163,18 @@ def ConvertTosaFloatToKernels
     Option<"dense", "dense", "bool", "true",
            "Lower dense layers to the dense vector kernel (false: leave them "
            "to tosa-to-linalg's loops)">,
+    Option<"amx", "amx", "bool", "false",
+           "bf16 contractions of 2+ rows, 32+ columns and K >= 32 on AMX-BF16 "
+           "tiles (tdpbf16ps)">,
+    Option<"amxSmallLayers", "amx-small-layers", "bool", "false",
+           "With amx: every bf16 layer of 2+ rows on tiles (tests of the edges)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect", "::mlir::vector::VectorDialect",
-    "::mlir::linalg::LinalgDialect"
+    "::mlir::linalg::LinalgDialect", "::mlir::amx::AMXDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::tosa::TosaDialect"
   ];
 }
 

@@ -1,14 +1,19 @@
-//===- AmxKernel.cpp - int8 FC on AMX tiles ------------------------*- C++ -*-===//
+//===- AmxKernel.cpp - int8 and bf16 FC on AMX tiles ---------------*- C++ -*-===//
 //
-// qt.fully_connected -> loops of upstream `amx` ops: tdpbssd multiplies a
-// 16 x 64 int8 tile of the input by a 16 x 64 tile of weights packed at
-// compile time (K in groups of 4 bytes per 32-bit element, the VNNI layout)
-// into a 16 x 16 int32 tile. Signed int8 inputs go in as they are (no +128
-// shift). The register tile is 2 x 2 accumulators (32 rows x 32 columns)
-// fed by 2 input and 2 weight tiles: all 8 tile registers, 4 independent
-// tdpbssd chains. Each block's int32 tiles are stored to an int32 buffer
-// and requantized from there, still in cache, with the vector code of the
-// other kernels (SPEC §5), so the results are those of every other kernel.
+// Fully connected layers (and convolutions through im2col) as loops of
+// upstream `amx` ops. int8: tdpbssd multiplies a 16 x 64 int8 tile of the
+// input by a 16 x 64 tile of weights packed at compile time (K in groups of
+// 4 bytes per 32-bit element, the VNNI layout) into a 16 x 16 int32 tile;
+// signed int8 inputs go in as they are (no +128 shift). bf16: tdpbf16ps on
+// 16 x 32 bf16 tiles (K in pairs) into float32 tiles that start at the
+// bias, so each output adds its products to the bias in increasing K, the
+// order of the linalg loops (docs/numerics.md).
+//
+// The register tile is 2 x 2 accumulators (32 rows x 32 columns) fed by 2
+// input and 2 weight tiles: all 8 tile registers, 4 independent chains.
+// Each block's accumulator tiles are stored to a buffer and finished from
+// there, still in cache (int8: requantized with the vector code of the
+// other kernels, SPEC §5; bf16: rounded), during the next block's K loop.
 //
 // The kernel works on buffers (the amx ops take memrefs): the input is
 // copied into A-tile order (zero-padded to whole tiles), the output is a
@@ -35,60 +40,60 @@ using namespace qopt::packed;
 namespace {
 constexpr int64_t kTileRows = 16;  // rows of every tile
 constexpr int64_t kTileBytes = 64; // bytes per tile row
-constexpr int64_t kTileK = 64;     // K values per input tile
-constexpr int64_t kCols = 16;      // int32 columns per accumulator tile
+constexpr int64_t kCols = 16;      // 32-bit columns per accumulator tile
 constexpr int64_t kBlockTiles = 2; // accumulator tiles per block side
 /// Packed weights up to this size are read from the L2 cache once per row
 /// block (half of the 2 MiB L2 of the Xeons with AMX so far).
 constexpr int64_t kL2WeightBytes = 1 << 20;
-} // namespace
 
-// Pattern: fully_connected(x[M,K], const w[N,K] (z_w = 0), b[N])
-//   Xp = x in A-tile order [M16][K64][16][64], zero-padded
-//   for each row block of 2 row tiles (parallel; columns outside instead
-//   when the weights exceed kL2WeightBytes), each group of 2 column tiles:
-//     C[2][2] = 0; for kt: C[i][j] += tdpbssd(Xp[rows i, kt], Wp[cols j, kt])
-//     acc32[block] = C
-//     (during the next block's K loop) y = requantize(acc32 + bias - z_x * colsum)
-Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
-                                  const FullyConnectedPlan &plan, Value x,
-                                  const FloatEpilogue *epilogue) {
-  int64_t m = plan.m, k = plan.k, n = plan.n;
-  int64_t kc = (k + kTileK - 1) / kTileK;
-  int64_t mPad = (m + kTileRows - 1) / kTileRows * kTileRows;
-  int64_t nTiles = (n + kCols - 1) / kCols;
+/// The shape of one tile multiply's operands: `bytes` per input element
+/// (1: int8, 2: bf16), 4 / bytes K values per 32-bit element of a weight
+/// tile row, kTileBytes / bytes K values per input tile.
+struct TileGeometry {
+  int64_t m, k, n, bytes;
+  int64_t tileK() const { return kTileBytes / bytes; }
+  int64_t group() const { return 4 / bytes; }
+  int64_t kTiles() const { return (k + tileK() - 1) / tileK(); }
+  int64_t mTiles() const { return (m + kTileRows - 1) / kTileRows; }
+  int64_t nTiles() const { return (n + kCols - 1) / kCols; }
+  int64_t weightBytes() const { return nTiles() * kTiles() * kTileRows * kTileBytes; }
+};
 
-  // Weights as B tiles: [column tile][K tile][K/4 row][column][4].
-  std::vector<int8_t> packedW(nTiles * kc * kTileRows * kTileBytes, 0);
-  for (int64_t c = 0; c < n; ++c)
-    for (int64_t i = 0; i < k; ++i) {
+/// Weights [n, k] as B tiles: [column tile][K tile][K / group row][column][group].
+template <typename T>
+std::vector<T> packWeights(const TileGeometry &g, ArrayRef<T> weights) {
+  int64_t kc = g.kTiles(), tileK = g.tileK(), group = g.group();
+  std::vector<T> packed(g.nTiles() * kc * kTileRows * kCols * group, T(0));
+  for (int64_t c = 0; c < g.n; ++c)
+    for (int64_t i = 0; i < g.k; ++i) {
       int64_t tile = c / kCols, col = c % kCols;
-      int64_t kt = i / kTileK, row = (i % kTileK) / kGroup, byte = i % kGroup;
-      packedW[((tile * kc + kt) * kTileRows + row) * kTileBytes + col * kGroup +
-              byte] = plan.weights[c * k + i];
+      int64_t kt = i / tileK, row = (i % tileK) / group, part = i % group;
+      packed[(((tile * kc + kt) * kTileRows + row) * kCols + col) * group + part] =
+          weights[c * g.k + i];
     }
+  return packed;
+}
 
-  Type i8 = b.getI8Type(), i32 = b.getI32Type();
+/// The input x [M, K] copied into A-tile order, [M/16][K/tileK][16][tileK],
+/// zero-padded to whole tiles: each tile load reads 1 KiB in a row
+/// (measured 15-50% faster than strided loads of the rows in place, the copy
+/// included). One 64-byte row of a tile per move (a transpose through
+/// linalg copied element by element: a sixth of the int8 GEMM's time at
+/// 1024^3); the padding is done here too (a partial last K tile read with a
+/// mask, rows past M as zeros), not by a zero-filled copy first.
+Value copyToInputTiles(OpBuilder &b, Location loc, const TileGeometry &g, Value x,
+                       Type element) {
   auto idx = [&](OpBuilder &bb, int64_t v) {
     return arith::ConstantIndexOp::create(bb, loc, v).getResult();
   };
-  Value wTensor = constantTensor<int8_t>(b, loc, {nTiles, kc, kTileRows, kTileBytes},
-                                         i8, packedW);
-  Value wBuf = bufferization::ToBufferOp::create(
-      b, loc, MemRefType::get({nTiles, kc, kTileRows, kTileBytes}, i8), wTensor,
-      /*read_only=*/true);
-  // The input as A tiles, [M/16][K/64][16][64], zero-padded to whole tiles:
-  // each tile load reads 1 KiB in a row (measured 15-50% faster than
-  // strided loads of the rows in place, the copy included). One 64-byte
-  // row of a tile per move (a transpose through linalg copied byte by byte:
-  // a sixth of the GEMM's time at 1024^3); the padding is done here too
-  // (a partial last K tile read with a mask, rows past M as zeros), not by a
-  // zero-filled copy first.
-  int64_t mTiles = mPad / kTileRows, kFull = k / kTileK;
+  int64_t m = g.m, k = g.k, tileK = g.tileK(), kc = g.kTiles(), mTiles = g.mTiles();
+  int64_t kFull = k / tileK;
+  bool padded = mTiles * kTileRows > m;
   Value xRows = bufferization::ToBufferOp::create(
-      b, loc, MemRefType::get({m, k}, i8), x, /*read_only=*/true);
-  Value xBuf =
-      memref::AllocOp::create(b, loc, MemRefType::get({mTiles, kc, kTileRows, kTileK}, i8));
+      b, loc, MemRefType::get({m, k}, element), x, /*read_only=*/true);
+  Value xBuf = memref::AllocOp::create(
+      b, loc, MemRefType::get({mTiles, kc, kTileRows, tileK}, element));
+  auto type = VectorType::get({tileK}, element);
   markParallel(scf::ForOp::create(
       b, loc, idx(b, 0), idx(b, mTiles), idx(b, 1), ValueRange{},
       [&](OpBuilder &b1, Location, Value mt, ValueRange) {
@@ -99,25 +104,24 @@ Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
                   b2, loc, arith::MulIOp::create(b2, loc, mt, idx(b2, kTileRows)), r);
               // Rows past M (only in a padded last tile) read row M - 1 and
               // write zeros.
-              bool padded = mPad > m;
               Value exists, readRow = row;
               if (padded) {
                 exists = arith::CmpIOp::create(b2, loc, arith::CmpIPredicate::slt, row,
                                                idx(b2, m));
                 readRow = arith::MinSIOp::create(b2, loc, row, idx(b2, m - 1));
               }
-              auto type = VectorType::get({kTileK}, i8);
               auto move = [&](OpBuilder &b3, Value kt, bool whole) {
-                Value pad = arith::ConstantOp::create(b3, loc, i8, b3.getI8IntegerAttr(0));
+                Value pad = arith::ConstantOp::create(b3, loc, element,
+                                                      b3.getZeroAttr(element));
                 Value v = vector::TransferReadOp::create(
                     b3, loc, type, xRows,
-                    ValueRange{readRow, arith::MulIOp::create(b3, loc, kt, idx(b3, kTileK))},
+                    ValueRange{readRow, arith::MulIOp::create(b3, loc, kt, idx(b3, tileK))},
                     pad, ArrayRef<bool>{whole});
                 if (padded)
                   v = arith::SelectOp::create(
                       b3, loc, exists, v,
                       arith::ConstantOp::create(b3, loc, type,
-                                                DenseElementsAttr::get(type, int8_t(0))));
+                                                cast<TypedAttr>(b3.getZeroAttr(type))));
                 vector::TransferWriteOp::create(b3, loc, v, xBuf,
                                                 ValueRange{mt, kt, r, idx(b3, 0)},
                                                 ArrayRef<bool>{true});
@@ -135,37 +139,51 @@ Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
             });
         scf::YieldOp::create(b1, loc);
       }));
-  Type f32 = b.getF32Type();
-  // Signed inputs go in unshifted: sum (x - z) * w = sum x * w - z * colsum,
-  // which the epilogue adds (in int32, where the order of adds is free).
-  ColumnConstants columns = columnConstants(b, loc, plan, epilogue, /*inputShift=*/0);
-  Value corrC = columns.corr, m0C = columns.m0, shiftC = columns.shift;
-  Value colsumC = columns.colsum, weightScalesC = columns.weightScales;
-  Value negZ = columns.negShiftZ;
-  Value out =
-      memref::AllocOp::create(b, loc, MemRefType::get({m, n}, epilogue ? f32 : i8));
-  // The int32 tiles go through memory on their way to requantization: each
-  // block stores its own part of this buffer (so threads never share one)
-  // and reads it back while it is still in cache.
-  Value acc32 =
-      memref::AllocOp::create(b, loc, MemRefType::get({mPad, nTiles * kCols}, i32));
+  return xBuf;
+}
 
-  auto accTile = amx::TileType::get({kTileRows, kCols}, i32);
-  auto inTile = amx::TileType::get({kTileRows, kTileBytes}, i8);
-  auto accVec = VectorType::get({kCols}, i32);
+/// A block of rowTiles x colTiles accumulator tiles from row `row0` and
+/// column tile `tile0`; `lastColumns`: it holds the model's last columns.
+struct BlockRef {
+  Value row0;
+  int64_t rowTiles;
+  Value tile0;
+  int64_t colTiles;
+  bool lastColumns;
+};
 
-  // A block of rowTiles x colTiles accumulator tiles from row `row0` and
-  // column tile `tile0`; `lastColumns`: it holds the model's last columns.
-  struct BlockRef {
-    Value row0;
-    int64_t rowTiles;
-    Value tile0;
-    int64_t colTiles;
-    bool lastColumns;
+/// What differs between the int8 and the bf16 kernel.
+struct TileKernel {
+  amx::TileType inTile, accTile;
+  /// The accumulator tile of column `col` before the first K step.
+  function_ref<Value(OpBuilder &, Value col)> start;
+  /// acc + a * w on the tile unit.
+  function_ref<Value(OpBuilder &, Value a, Value w, Value acc)> multiply;
+  /// What finishing a column tile needs, loaded once per block at `col`;
+  /// `inBounds`: the tile holds no column past N.
+  function_ref<SmallVector<Value>(OpBuilder &, Value col, bool inBounds)> columnData;
+  /// Writes row `row`, columns [col, col + 16), from the accumulator buffer
+  /// to the output.
+  function_ref<void(OpBuilder &, Value row, Value col, ArrayRef<Value> data,
+                    bool inBounds)>
+      finish;
+};
+
+// The loops shared by both kernels:
+//   for each row block of 2 row tiles (parallel; columns outside instead
+//   when the weights exceed kL2WeightBytes), each group of 2 column tiles:
+//     C[2][2] = start; for kt: C[i][j] += X[rows i, kt] * W[cols j, kt]
+//     accBuf[block] = C
+//     (during the next block's K loop) finish the block's rows
+void emitTileLoops(OpBuilder &b, Location loc, const TileGeometry &g, Value xBuf,
+                   Value wBuf, Value accBuf, const TileKernel &kernel) {
+  int64_t m = g.m, n = g.n, kc = g.kTiles(), mTiles = g.mTiles(), nTiles = g.nTiles();
+  auto idx = [&](OpBuilder &bb, int64_t v) {
+    return arith::ConstantIndexOp::create(bb, loc, v).getResult();
   };
   using StepFn = function_ref<void(OpBuilder &, Value kt)>;
 
-  // The block's K loop into acc32; `step` adds work to every K step.
+  // The block's K loop into accBuf; `step` adds work to every K step.
   auto compute = [&](OpBuilder &b1, const BlockRef &blk, StepFn step) {
     SmallVector<Value> rowTiles, tiles, cols;
     Value firstRowTile = arith::DivUIOp::create(b1, loc, blk.row0, idx(b1, kTileRows));
@@ -176,24 +194,25 @@ Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
       cols.push_back(arith::MulIOp::create(b1, loc, tiles[c], idx(b1, kCols)));
     }
     SmallVector<Value> inits;
-    for (int64_t t = 0; t < blk.rowTiles * blk.colTiles; ++t)
-      inits.push_back(amx::TileZeroOp::create(b1, loc, accTile));
+    for (int64_t r = 0; r < blk.rowTiles; ++r)
+      for (int64_t c = 0; c < blk.colTiles; ++c)
+        inits.push_back(kernel.start(b1, cols[c]));
     auto kLoop = scf::ForOp::create(
         b1, loc, idx(b1, 0), idx(b1, kc), idx(b1, 1), inits,
         [&](OpBuilder &b2, Location, Value kt, ValueRange accs) {
           Value zero = idx(b2, 0);
           SmallVector<Value> a, w;
           for (int64_t r = 0; r < blk.rowTiles; ++r)
-            a.push_back(amx::TileLoadOp::create(b2, loc, inTile, xBuf,
+            a.push_back(amx::TileLoadOp::create(b2, loc, kernel.inTile, xBuf,
                                                 ValueRange{rowTiles[r], kt, zero, zero}));
           for (int64_t c = 0; c < blk.colTiles; ++c)
-            w.push_back(amx::TileLoadOp::create(b2, loc, inTile, wBuf,
+            w.push_back(amx::TileLoadOp::create(b2, loc, kernel.inTile, wBuf,
                                                 ValueRange{tiles[c], kt, zero, zero}));
           SmallVector<Value> next;
           for (int64_t r = 0; r < blk.rowTiles; ++r)
             for (int64_t c = 0; c < blk.colTiles; ++c)
-              next.push_back(amx::TileMulIOp::create(b2, loc, accTile, a[r], w[c],
-                                                     accs[r * blk.colTiles + c]));
+              next.push_back(
+                  kernel.multiply(b2, a[r], w[c], accs[r * blk.colTiles + c]));
           if (step)
             step(b2, kt);
           scf::YieldOp::create(b2, loc, next);
@@ -201,106 +220,54 @@ Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
     for (int64_t r = 0; r < blk.rowTiles; ++r) {
       Value row = arith::AddIOp::create(b1, loc, blk.row0, idx(b1, r * kTileRows));
       for (int64_t c = 0; c < blk.colTiles; ++c)
-        amx::TileStoreOp::create(b1, loc, acc32, ValueRange{row, cols[c]},
+        amx::TileStoreOp::create(b1, loc, accBuf, ValueRange{row, cols[c]},
                                  kLoop.getResult(r * blk.colTiles + c));
     }
   };
 
-  // What requantization needs per column tile of a block, loaded once per
-  // block (outside the row loops and the K loop it is spread over): the
-  // column offset and, for int8, the compensation, multiplier and shift;
-  // for float, -z * colsum, s * s_w and the bias.
+  // Only the model's last column tile may be partial.
+  auto inBoundsAt = [&](const BlockRef &blk, int64_t c) {
+    return !(blk.lastColumns && c == blk.colTiles - 1 && n % kCols != 0);
+  };
+  // Per column tile of a block: its first column and the kernel's data,
+  // loaded once per block (outside the row loops and the K loop they are
+  // spread over).
   struct ColumnData {
     SmallVector<Value> col;
-    SmallVector<std::array<Value, 3>> v;
+    SmallVector<SmallVector<Value>> data;
   };
-  auto floatType = VectorType::get({kCols}, f32);
   auto loadColumns = [&](OpBuilder &b1, const BlockRef &blk) {
     ColumnData cd;
-    Value pad32 = arith::ConstantOp::create(b1, loc, i32, b1.getI32IntegerAttr(0));
-    Value pad8 = arith::ConstantOp::create(b1, loc, i8, b1.getI8IntegerAttr(1));
-    Value padF = arith::ConstantOp::create(b1, loc, f32, b1.getF32FloatAttr(0.0f));
     for (int64_t c = 0; c < blk.colTiles; ++c) {
-      // Only the model's last column tile may be partial.
-      bool inBounds = !(blk.lastColumns && c == blk.colTiles - 1 && n % kCols != 0);
       Value col = arith::MulIOp::create(
           b1, loc, arith::AddIOp::create(b1, loc, blk.tile0, idx(b1, c)), idx(b1, kCols));
-      auto perColumn = [&](Value source, VectorType type, Value pad) {
-        return vector::TransferReadOp::create(b1, loc, type, source, ValueRange{col}, pad,
-                                              ArrayRef<bool>{inBounds})
-            .getResult();
-      };
       cd.col.push_back(col);
-      if (!epilogue) {
-        cd.v.push_back({perColumn(corrC, accVec, pad32), perColumn(m0C, accVec, pad32),
-                        perColumn(shiftC, VectorType::get({kCols}, i8), pad8)});
-        continue;
-      }
-      Value start = arith::MulIOp::create(
-          b1, loc, perColumn(colsumC, accVec, pad32),
-          vector::BroadcastOp::create(b1, loc, accVec, negZ));
-      Value scale = arith::MulFOp::create(
-          b1, loc, vector::BroadcastOp::create(b1, loc, floatType, epilogue->scale),
-          perColumn(weightScalesC, floatType, padF));
-      cd.v.push_back({start, scale,
-                      epilogue->bias ? perColumn(epilogue->bias, floatType, padF) : Value()});
+      cd.data.push_back(kernel.columnData(b1, col, inBoundsAt(blk, c)));
     }
     return cd;
   };
-
-  // Requantizes rows [row0 + lo, row0 + hi) of the block (those below M)
-  // from acc32 into `out`.
-  auto requantizeRowsWith = [&](OpBuilder &b1, const BlockRef &blk, const ColumnData &cd,
-                                Value lo, Value hi) {
+  // Finishes rows [row0 + lo, row0 + hi) of the block (those below M).
+  auto finishRowsWith = [&](OpBuilder &b1, const BlockRef &blk, const ColumnData &cd,
+                            Value lo, Value hi) {
     Value from = arith::AddIOp::create(b1, loc, blk.row0, lo);
     Value to = arith::MinSIOp::create(
         b1, loc, arith::AddIOp::create(b1, loc, blk.row0, hi), idx(b1, m));
-    scf::ForOp::create(
-        b1, loc, from, to, idx(b1, 1), ValueRange{},
-        [&](OpBuilder &b2, Location, Value row, ValueRange) {
-          Value pad32 = arith::ConstantOp::create(b2, loc, i32, b2.getI32IntegerAttr(0));
-          for (int64_t c = 0; c < blk.colTiles; ++c) {
-            bool inBounds = !(blk.lastColumns && c == blk.colTiles - 1 && n % kCols != 0);
-            Value acc = vector::TransferReadOp::create(
-                b2, loc, accVec, acc32, ValueRange{row, cd.col[c]}, pad32,
-                ArrayRef<bool>{true});
-            Value result;
-            if (!epilogue) {
-              acc = arith::AddIOp::create(b2, loc, acc, cd.v[c][0]);
-              result = requantize(b2, loc, acc, cd.v[c][1], cd.v[c][2], plan.out,
-                                  plan.range, plan.doubleRound);
-            } else {
-              // float(acc) * (s * s_w) [+ bias], clamped: the portable
-              // lowering's operations in its order.
-              auto splatConst = [&](float v) {
-                return vector::BroadcastOp::create(
-                    b2, loc, floatType,
-                    arith::ConstantOp::create(b2, loc, f32, b2.getF32FloatAttr(v)));
-              };
-              acc = arith::AddIOp::create(b2, loc, acc, cd.v[c][0]);
-              result = arith::MulFOp::create(
-                  b2, loc, arith::SIToFPOp::create(b2, loc, floatType, acc), cd.v[c][1]);
-              if (cd.v[c][2])
-                result = arith::AddFOp::create(b2, loc, result, cd.v[c][2]);
-              if (epilogue->min)
-                result = arith::MaxNumFOp::create(b2, loc, result, splatConst(*epilogue->min));
-              if (epilogue->max)
-                result = arith::MinNumFOp::create(b2, loc, result, splatConst(*epilogue->max));
-            }
-            vector::TransferWriteOp::create(b2, loc, result, out, ValueRange{row, cd.col[c]},
-                                            ArrayRef<bool>{inBounds});
-          }
-          scf::YieldOp::create(b2, loc);
-        });
+    scf::ForOp::create(b1, loc, from, to, idx(b1, 1), ValueRange{},
+                       [&](OpBuilder &b2, Location, Value row, ValueRange) {
+                         for (int64_t c = 0; c < blk.colTiles; ++c)
+                           kernel.finish(b2, row, cd.col[c], cd.data[c],
+                                         inBoundsAt(blk, c));
+                         scf::YieldOp::create(b2, loc);
+                       });
   };
-  auto requantizeRows = [&](OpBuilder &b1, const BlockRef &blk, Value lo, Value hi) {
-    requantizeRowsWith(b1, blk, loadColumns(b1, blk), lo, hi);
+  auto finishRows = [&](OpBuilder &b1, const BlockRef &blk, Value lo, Value hi) {
+    finishRowsWith(b1, blk, loadColumns(b1, blk), lo, hi);
   };
 
-  // The K loop of `blk` with the requantization of `prev` spread over its
-  // steps, a few rows per step: the vector units requantize one block while
-  // the tile unit multiplies the next (requantizing after each block left
-  // the tile unit idle for about a fifth of the time).
+  // The K loop of `blk` with the finishing of `prev` spread over its steps,
+  // a few rows per step: the vector units finish one block while the tile
+  // unit multiplies the next (requantizing after each block left the tile
+  // unit idle for about a fifth of the time).
   auto computeOverlapped = [&](OpBuilder &b1, const BlockRef &blk,
                                const BlockRef *prev) {
     if (!prev)
@@ -314,13 +281,13 @@ Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
           b2, loc, arith::MulIOp::create(b2, loc, kt, idx(b2, perStep)), idx(b2, rows));
       Value hi = arith::MinSIOp::create(
           b2, loc, arith::AddIOp::create(b2, loc, lo, idx(b2, perStep)), idx(b2, rows));
-      requantizeRowsWith(b2, p, columns, lo, hi);
+      finishRowsWith(b2, p, columns, lo, hi);
     });
   };
 
   // Blocks `count` uniform blocks (blockAt(v), v in [0, count)) and then
-  // `tail` one after the other, each block's requantization overlapped with
-  // the next one's K loop.
+  // `tail` one after the other, each block's finishing overlapped with the
+  // next one's K loop.
   auto sequence = [&](OpBuilder &b1, int64_t count,
                       function_ref<BlockRef(OpBuilder &, Value)> blockAt,
                       std::optional<BlockRef> tail) {
@@ -342,7 +309,7 @@ Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
       last = tail;
     }
     if (last)
-      requantizeRows(b1, *last, idx(b1, 0), idx(b1, last->rowTiles * kTileRows));
+      finishRows(b1, *last, idx(b1, 0), idx(b1, last->rowTiles * kTileRows));
   };
 
   // The loop order keeps one operand in the L1 cache while the other
@@ -355,16 +322,15 @@ Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
   // loop is split across threads; the inner one is a sequence.
   int64_t groups = n / kCols / kBlockTiles, mainTiles = groups * kBlockTiles;
   int64_t rowBlocks = mTiles / kBlockTiles, mainRows = rowBlocks * kBlockTiles * kTileRows;
-  int64_t weightBytes = nTiles * kc * kTileRows * kTileBytes;
-  if (weightBytes <= kL2WeightBytes) {
+  if (g.weightBytes() <= kL2WeightBytes) {
     auto columnsOf = [&](OpBuilder &b1, Value row0, int64_t rowTiles) {
       std::optional<BlockRef> tail;
       if (nTiles > mainTiles)
         tail = BlockRef{row0, rowTiles, idx(b1, mainTiles), nTiles - mainTiles, true};
       sequence(b1, groups,
-               [&](OpBuilder &b2, Value g) {
+               [&](OpBuilder &b2, Value gr) {
                  return BlockRef{row0, rowTiles,
-                                 arith::MulIOp::create(b2, loc, g, idx(b2, kBlockTiles)),
+                                 arith::MulIOp::create(b2, loc, gr, idx(b2, kBlockTiles)),
                                  kBlockTiles, false};
                },
                tail);
@@ -401,7 +367,176 @@ Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
     if (nTiles > mainTiles)
       rowsOf(b, idx(b, mainTiles), nTiles - mainTiles, /*last=*/true);
   }
+}
+
+/// A constant packed as B tiles, as a buffer the tile loads read.
+template <typename T>
+Value weightBuffer(OpBuilder &b, Location loc, const TileGeometry &g, Type storage,
+                   const std::vector<T> &packed) {
+  SmallVector<int64_t> shape{g.nTiles(), g.kTiles(), kTileRows, kCols * g.group()};
+  Value tensor = constantTensor<T>(b, loc, shape, storage, packed);
+  return bufferization::ToBufferOp::create(b, loc, MemRefType::get(shape, storage),
+                                           tensor, /*read_only=*/true);
+}
+} // namespace
+
+// Pattern: fully_connected(x[M,K], const w[N,K] (z_w = 0), b[N])
+//   Xp = x in A-tile order, W packed as B tiles
+//   C = tdpbssd products from 0; acc32 = C
+//   y = requantize(acc32 + bias - z_x * colsum)
+//   (float epilogue: float(acc32 - z_x * colsum) * (s * s_w) + bias, clamped)
+Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
+                                  const FullyConnectedPlan &plan, Value x,
+                                  const FloatEpilogue *epilogue) {
+  TileGeometry g{plan.m, plan.k, plan.n, /*bytes=*/1};
+  int64_t m = g.m, n = g.n;
+  Type i8 = b.getI8Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
+  Value wBuf = weightBuffer<int8_t>(b, loc, g, i8,
+                                    packWeights<int8_t>(g, plan.weights));
+  Value xBuf = copyToInputTiles(b, loc, g, x, i8);
+  // Signed inputs go in unshifted: sum (x - z) * w = sum x * w - z * colsum,
+  // which the epilogue adds (in int32, where the order of adds is free).
+  ColumnConstants columns = columnConstants(b, loc, plan, epilogue, /*inputShift=*/0);
+  Value out =
+      memref::AllocOp::create(b, loc, MemRefType::get({m, n}, epilogue ? f32 : i8));
+  // The int32 tiles go through memory on their way to requantization: each
+  // block stores its own part of this buffer (so threads never share one)
+  // and reads it back while it is still in cache.
+  Value acc32 = memref::AllocOp::create(
+      b, loc, MemRefType::get({g.mTiles() * kTileRows, g.nTiles() * kCols}, i32));
+
+  auto accTile = amx::TileType::get({kTileRows, kCols}, i32);
+  auto accVec = VectorType::get({kCols}, i32);
+  auto floatType = VectorType::get({kCols}, f32);
+  auto start = [&](OpBuilder &b1, Value) -> Value {
+    return amx::TileZeroOp::create(b1, loc, accTile);
+  };
+  auto multiply = [&](OpBuilder &b1, Value a, Value w, Value acc) -> Value {
+    return amx::TileMulIOp::create(b1, loc, accTile, a, w, acc);
+  };
+  // int8: the compensation, multiplier and shift of each column; float: -z
+  // * colsum, s * s_w and the bias.
+  auto columnData = [&](OpBuilder &b1, Value col, bool inBounds) {
+    Value pad32 = arith::ConstantOp::create(b1, loc, i32, b1.getI32IntegerAttr(0));
+    Value pad8 = arith::ConstantOp::create(b1, loc, i8, b1.getI8IntegerAttr(1));
+    Value padF = arith::ConstantOp::create(b1, loc, f32, b1.getF32FloatAttr(0.0f));
+    auto perColumn = [&](Value source, VectorType type, Value pad) {
+      return vector::TransferReadOp::create(b1, loc, type, source, ValueRange{col}, pad,
+                                            ArrayRef<bool>{inBounds})
+          .getResult();
+    };
+    if (!epilogue)
+      return SmallVector<Value>{perColumn(columns.corr, accVec, pad32),
+                                perColumn(columns.m0, accVec, pad32),
+                                perColumn(columns.shift, VectorType::get({kCols}, i8), pad8)};
+    Value startV = arith::MulIOp::create(
+        b1, loc, perColumn(columns.colsum, accVec, pad32),
+        vector::BroadcastOp::create(b1, loc, accVec, columns.negShiftZ));
+    Value scale = arith::MulFOp::create(
+        b1, loc, vector::BroadcastOp::create(b1, loc, floatType, epilogue->scale),
+        perColumn(columns.weightScales, floatType, padF));
+    return SmallVector<Value>{
+        startV, scale, epilogue->bias ? perColumn(epilogue->bias, floatType, padF) : Value()};
+  };
+  auto finish = [&](OpBuilder &b2, Value row, Value col, ArrayRef<Value> cd, bool inBounds) {
+    Value pad32 = arith::ConstantOp::create(b2, loc, i32, b2.getI32IntegerAttr(0));
+    Value acc = vector::TransferReadOp::create(b2, loc, accVec, acc32, ValueRange{row, col},
+                                               pad32, ArrayRef<bool>{true});
+    acc = arith::AddIOp::create(b2, loc, acc, cd[0]);
+    Value result;
+    if (!epilogue) {
+      result = requantize(b2, loc, acc, cd[1], cd[2], plan.out, plan.range, plan.doubleRound);
+    } else {
+      // float(acc) * (s * s_w) [+ bias], clamped: the portable lowering's
+      // operations in its order.
+      auto splatConst = [&](float v) {
+        return vector::BroadcastOp::create(
+            b2, loc, floatType, arith::ConstantOp::create(b2, loc, f32, b2.getF32FloatAttr(v)));
+      };
+      result = arith::MulFOp::create(
+          b2, loc, arith::SIToFPOp::create(b2, loc, floatType, acc), cd[1]);
+      if (cd[2])
+        result = arith::AddFOp::create(b2, loc, result, cd[2]);
+      if (epilogue->min)
+        result = arith::MaxNumFOp::create(b2, loc, result, splatConst(*epilogue->min));
+      if (epilogue->max)
+        result = arith::MinNumFOp::create(b2, loc, result, splatConst(*epilogue->max));
+    }
+    vector::TransferWriteOp::create(b2, loc, result, out, ValueRange{row, col},
+                                    ArrayRef<bool>{inBounds});
+  };
+  TileKernel kernel{amx::TileType::get({kTileRows, kTileBytes}, i8), accTile, start,
+                    multiply, columnData, finish};
+  emitTileLoops(b, loc, g, xBuf, wBuf, acc32, kernel);
   return bufferization::ToTensorOp::create(
       b, loc, RankedTensorType::get({m, n}, epilogue ? f32 : i8), out, /*restrict=*/true,
       /*writable=*/true);
+}
+
+// Pattern: y[M,N] = init[N] + x[M,K] (bf16) * w[N,K]^T (bf16)
+//   Xp = x in A-tile order, W packed as B tiles (K in pairs)
+//   C = tdpbf16ps products from init (tiles loaded from 16 copies of init)
+//   y = C, or C rounded to bf16
+Value qopt::packed::emitAmxBf16Kernel(OpBuilder &b, Location loc, Value x,
+                                      ArrayRef<uint16_t> weights, int64_t n,
+                                      ArrayRef<float> init, Type outElement) {
+  auto xType = cast<RankedTensorType>(x.getType());
+  TileGeometry g{xType.getDimSize(0), xType.getDimSize(1), n, /*bytes=*/2};
+  int64_t m = g.m, nPad = g.nTiles() * kCols;
+  Type bf16 = b.getBF16Type(), f32 = b.getF32Type();
+  // bf16 constants are built from their bits (DenseElementsAttr takes
+  // 16-bit integers' storage for a bf16 tensor of the same width).
+  std::vector<uint16_t> packed = packWeights<uint16_t>(g, weights);
+  SmallVector<int64_t> wShape{g.nTiles(), g.kTiles(), kTileRows, kCols * g.group()};
+  auto wType = RankedTensorType::get(wShape, bf16);
+  Value wTensor = arith::ConstantOp::create(
+      b, loc, wType,
+      DenseElementsAttr::getFromRawBuffer(
+          wType, ArrayRef<char>(reinterpret_cast<const char *>(packed.data()),
+                                packed.size() * sizeof(uint16_t))));
+  Value wBuf = bufferization::ToBufferOp::create(b, loc, MemRefType::get(wShape, bf16),
+                                                 wTensor, /*read_only=*/true);
+  Value xBuf = copyToInputTiles(b, loc, g, x, bf16);
+  // 16 copies of init (zeros past N): the accumulators' first value.
+  bool zeroInit = llvm::all_of(init, [](float v) { return v == 0.0f && !std::signbit(v); });
+  Value initRows;
+  if (!zeroInit) {
+    std::vector<float> rows(kTileRows * nPad, 0.0f);
+    for (int64_t r = 0; r < kTileRows; ++r)
+      for (int64_t c = 0; c < n; ++c)
+        rows[r * nPad + c] = init[c];
+    Value t = constantTensor<float>(b, loc, {kTileRows, nPad}, f32, rows);
+    initRows = bufferization::ToBufferOp::create(
+        b, loc, MemRefType::get({kTileRows, nPad}, f32), t, /*read_only=*/true);
+  }
+  Value out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, outElement));
+  Value acc = memref::AllocOp::create(
+      b, loc, MemRefType::get({g.mTiles() * kTileRows, nPad}, f32));
+
+  auto accTile = amx::TileType::get({kTileRows, kCols}, f32);
+  auto floatType = VectorType::get({kCols}, f32);
+  auto start = [&](OpBuilder &b1, Value col) -> Value {
+    if (zeroInit)
+      return amx::TileZeroOp::create(b1, loc, accTile);
+    Value zero = arith::ConstantIndexOp::create(b1, loc, 0);
+    return amx::TileLoadOp::create(b1, loc, accTile, initRows, ValueRange{zero, col});
+  };
+  auto multiply = [&](OpBuilder &b1, Value a, Value w, Value c) -> Value {
+    return amx::TileMulFOp::create(b1, loc, accTile, a, w, c);
+  };
+  auto columnData = [&](OpBuilder &, Value, bool) { return SmallVector<Value>{}; };
+  auto finish = [&](OpBuilder &b2, Value row, Value col, ArrayRef<Value>, bool inBounds) {
+    Value padF = arith::ConstantOp::create(b2, loc, f32, b2.getF32FloatAttr(0.0f));
+    Value v = vector::TransferReadOp::create(b2, loc, floatType, acc, ValueRange{row, col},
+                                             padF, ArrayRef<bool>{true});
+    if (outElement != f32)
+      v = arith::TruncFOp::create(b2, loc, VectorType::get({kCols}, outElement), v);
+    vector::TransferWriteOp::create(b2, loc, v, out, ValueRange{row, col},
+                                    ArrayRef<bool>{inBounds});
+  };
+  TileKernel kernel{amx::TileType::get({kTileRows, kTileBytes / 2}, bf16), accTile, start,
+                    multiply, columnData, finish};
+  emitTileLoops(b, loc, g, xBuf, wBuf, acc, kernel);
+  return bufferization::ToTensorOp::create(b, loc, RankedTensorType::get({m, n}, outElement),
+                                           out, /*restrict=*/true, /*writable=*/true);
 }

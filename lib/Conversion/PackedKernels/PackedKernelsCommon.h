@@ -198,6 +198,13 @@ mlir::Value emitSmmlaKernel(mlir::OpBuilder &b, mlir::Location loc,
 mlir::Value emitAmxKernel(mlir::OpBuilder &b, mlir::Location loc,
                           const FullyConnectedPlan &plan, mlir::Value x,
                           const FloatEpilogue *epilogue = nullptr);
+/// float y[M,N] = init[N] + x[M,K] * w[N,K]^T on AMX-BF16 tiles (tdpbf16ps),
+/// x a bf16 tensor, w the bits of bf16 weights (row-major): each output adds
+/// its products (exact in float32) to init in increasing K, as the linalg
+/// loops do; `outElement` f32, or bf16 (the sum rounded to nearest even).
+mlir::Value emitAmxBf16Kernel(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                              llvm::ArrayRef<uint16_t> weights, int64_t n,
+                              llvm::ArrayRef<float> init, mlir::Type outElement);
 /// A single row uses a sixteenth of a 16-row AMX tile, which then does less
 /// than vpdpbusd; from 2 rows the tiles win (measured, docs/performance.md),
 /// so the AMX variant runs only 1-row layers on its vpdpbusd kernel.

@@ -7,6 +7,12 @@
 // enough, else the dense one (DenseFloatKernel.cpp); a tosa.depthwise_conv2d
 // (multiplier 1) the channel-vectorized depthwise kernel.
 //
+// bf16 models (--quantize-bf16) accumulate in float32: their contractions
+// run on AMX-BF16 tiles with `amx` (AmxKernel.cpp), or else on the float32
+// kernels over the input widened to float32 — a bf16 product is exact in
+// float32, so either way each output adds the same values in the loops'
+// order and the results are the loops' bits.
+//
 //===----------------------------------------------------------------------===//
 
 #include "PackedKernelsCommon.h"
@@ -31,13 +37,38 @@ namespace {
 /// The largest im2col buffer a float convolution may use (64 MiB).
 constexpr int64_t kMaxPatchBytes = int64_t(64) << 20;
 
-/// The float32 values of a constant operand.
+/// The values of a constant float32 or bf16 operand, as float32 (exact).
 std::optional<std::vector<float>> constantFloats(Value v) {
   DenseElementsAttr attr;
-  if (!matchPattern(v, m_Constant(&attr)) || !attr.getElementType().isF32())
+  if (!matchPattern(v, m_Constant(&attr)))
     return std::nullopt;
-  return std::vector<float>(attr.getValues<float>().begin(),
-                            attr.getValues<float>().end());
+  if (attr.getElementType().isF32())
+    return std::vector<float>(attr.getValues<float>().begin(),
+                              attr.getValues<float>().end());
+  if (!attr.getElementType().isBF16())
+    return std::nullopt;
+  std::vector<float> out;
+  out.reserve(attr.getNumElements());
+  for (const APFloat &value : attr.getValues<APFloat>())
+    out.push_back(llvm::bit_cast<float>(uint32_t(value.bitcastToAPInt().getZExtValue())
+                                        << 16));
+  return out;
+}
+
+/// The bits of bf16 values held exactly by float32 ones.
+std::vector<uint16_t> bf16Bits(ArrayRef<float> values) {
+  std::vector<uint16_t> out(values.size());
+  for (size_t i = 0; i < values.size(); ++i)
+    out[i] = uint16_t(llvm::bit_cast<uint32_t>(values[i]) >> 16);
+  return out;
+}
+
+/// `v` with its element type changed by tosa.cast (bf16 <-> float32).
+Value castTo(OpBuilder &b, Location loc, Value v, Type element) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (type.getElementType() == element)
+    return v;
+  return tosa::CastOp::create(b, loc, type.clone(element), v);
 }
 
 /// A bias given per channel or as one value, per channel; nothing when its
@@ -75,13 +106,36 @@ struct ConvertTosaFloatToKernels
                   : packed::emitDenseFloatKernel(b, loc, x, w, n, init, lanes);
   }
 
+  /// Whether a bf16 layer of x[M,K] and [N,K] weights goes on AMX tiles:
+  /// from 2 rows, 32 columns and one K tile (32), as the int8 kernel.
+  bool takesAmx(int64_t m, int64_t n, int64_t k) const {
+    return amx && m >= packed::kAmxMinRows &&
+           (amxSmallLayers || (n >= packed::kAmxMinColumns && k >= 32));
+  }
+
+  /// y[M,N] (`outElement`) = init + x[M,K] * w^T for a bf16 x: on AMX tiles
+  /// when they take it, else the float32 kernel on x widened (and the sum
+  /// rounded to `outElement` after it).
+  Value emitBf16(OpBuilder &b, Location loc, Value x, ArrayRef<float> w, int64_t n,
+                 ArrayRef<float> init, Type outElement) const {
+    auto type = cast<RankedTensorType>(x.getType());
+    if (takesAmx(type.getDimSize(0), n, type.getDimSize(1)))
+      return packed::emitAmxBf16Kernel(b, loc, x, bf16Bits(w), n, init, outElement);
+    Value y = emit(b, loc, castTo(b, loc, x, b.getF32Type()), w, n, init,
+                   useSparse(w, n, type.getDimSize(1)));
+    return castTo(b, loc, y, outElement);
+  }
+
   // Pattern: matmul(a[1,M,K], const B[1,K,N], 0, 0)
   //   -> expand(kernel(collapse(a), B^T, init 0))
   void lower(tosa::MatMulOp op) {
     auto aType = cast<RankedTensorType>(op.getA().getType());
     auto bType = cast<RankedTensorType>(op.getB().getType());
     auto b = constantFloats(op.getB());
-    if (!b || !aType.hasStaticShape() || !aType.getElementType().isF32() ||
+    // bf16 operands with a float32 result (a bf16 result accumulates in
+    // bf16: the loops' business).
+    bool bf16 = aType.getElementType().isBF16() && op.getType().getElementType().isF32();
+    if (!b || !aType.hasStaticShape() || !(aType.getElementType().isF32() || bf16) ||
         aType.getDimSize(0) != 1 ||
         !isZeroConstant(op.getAZp()) || !isZeroConstant(op.getBZp()))
       return;
@@ -98,7 +152,8 @@ struct ConvertTosaFloatToKernels
     Value x = tensor::CollapseShapeOp::create(
         builder, loc, op.getA(), SmallVector<ReassociationIndices>{{0, 1}, {2}});
     std::vector<float> init(n, 0.0f);
-    Value y = emit(builder, loc, x, w, n, init, sparse);
+    Value y = bf16 ? emitBf16(builder, loc, x, w, n, init, builder.getF32Type())
+                   : emit(builder, loc, x, w, n, init, sparse);
     op.getResult().replaceAllUsesWith(tensor::ExpandShapeOp::create(
         builder, loc, op.getType(), y, SmallVector<ReassociationIndices>{{0, 1}, {2}}));
     op.erase();
@@ -114,8 +169,11 @@ struct ConvertTosaFloatToKernels
     auto outType = cast<RankedTensorType>(op.getType());
     auto w = constantFloats(op.getWeight());
     auto bias = constantFloats(op.getBias());
+    // bf16 with float32 accumulation (a bf16 accumulator is the loops'
+    // business).
+    bool bf16 = inType.getElementType().isBF16() && op.getAccType().isF32();
     if (!w || !bias || !inType.hasStaticShape() || !outType.hasStaticShape() ||
-        !inType.getElementType().isF32() || !isZeroConstant(op.getInputZp()) ||
+        !(inType.getElementType().isF32() || bf16) || !isZeroConstant(op.getInputZp()) ||
         !isZeroConstant(op.getWeightZp()))
       return;
     int64_t f = wType.getDimSize(0), kh = wType.getDimSize(1), kw = wType.getDimSize(2);
@@ -137,7 +195,8 @@ struct ConvertTosaFloatToKernels
     int64_t oh = outType.getDimSize(1), ow = outType.getDimSize(2);
     Value rows = packed::im2col(builder, loc, op.getInput(), kh, kw, oh, ow, op.getPad(),
                                 op.getStride(), op.getDilation(), /*padValue=*/0);
-    Value y = emit(builder, loc, rows, *w, f, *init, sparse);
+    Value y = bf16 ? emitBf16(builder, loc, rows, *w, f, *init, outType.getElementType())
+                   : emit(builder, loc, rows, *w, f, *init, sparse);
     op.getResult().replaceAllUsesWith(tensor::ExpandShapeOp::create(
         builder, loc, outType, y, SmallVector<ReassociationIndices>{{0, 1, 2}, {3}}));
     op.erase();
@@ -151,8 +210,9 @@ struct ConvertTosaFloatToKernels
     auto outType = cast<RankedTensorType>(op.getType());
     auto w = constantFloats(op.getWeight());
     auto bias = constantFloats(op.getBias());
+    bool bf16 = inType.getElementType().isBF16() && op.getAccType().isF32();
     if (!dense || !w || !bias || !inType.hasStaticShape() || !outType.hasStaticShape() ||
-        !inType.getElementType().isF32() || wType.getDimSize(3) != 1 ||
+        !(inType.getElementType().isF32() || bf16) || wType.getDimSize(3) != 1 ||
         !isZeroConstant(op.getInputZp()) || !isZeroConstant(op.getWeightZp()))
       return;
     auto biasC = channelBias(*bias, outType.getDimSize(3));
@@ -160,11 +220,25 @@ struct ConvertTosaFloatToKernels
       return;
     OpBuilder builder(op);
     Location loc = op.getLoc();
-    Value x = padSpatially(builder, loc, op.getInput(), op.getPad(), 0);
+    // bf16: the sum on float32 widened, rounded, then the bias added in
+    // bf16 — the loops' two roundings (tosa-to-linalg adds a depthwise
+    // convolution's bias after its sum, in the result type).
+    Value x = padSpatially(builder, loc, castTo(builder, loc, op.getInput(), builder.getF32Type()),
+                           op.getPad(), 0);
+    std::vector<float> zeros(biasC->size(), 0.0f);
     Value y = packed::emitDepthwiseFloatKernel(
-        builder, loc, x, *w, *biasC, outType.getShape(), wType.getDimSize(0),
+        builder, loc, x, *w, bf16 ? zeros : *biasC, outType.getShape(), wType.getDimSize(0),
         wType.getDimSize(1), op.getStride(), op.getDilation(), lanes);
-    op.getResult().replaceAllUsesWith(y);
+    if (bf16) {
+      auto biasType = RankedTensorType::get({1, 1, 1, int64_t(biasC->size())}, builder.getF32Type());
+      Value biasT = castTo(builder, loc,
+                           tosa::ConstOp::create(builder, loc, biasType,
+                                                 DenseElementsAttr::get(biasType, ArrayRef<float>(*biasC))),
+                           outType.getElementType());
+      y = tosa::AddOp::create(builder, loc, outType,
+                              castTo(builder, loc, y, outType.getElementType()), biasT);
+    }
+    op.getResult().replaceAllUsesWith(castTo(builder, loc, y, outType.getElementType()));
     op.erase();
   }
 
@@ -179,7 +253,8 @@ struct ConvertTosaFloatToKernels
     SmallVector<Operation *> ops;
     getOperation().walk([&](Operation *op) {
       if (isa<tosa::MatMulOp, tosa::Conv2DOp, tosa::DepthwiseConv2DOp>(op) &&
-          cast<ShapedType>(op->getResult(0).getType()).getElementType().isF32())
+          isa<Float32Type, BFloat16Type>(
+              cast<ShapedType>(op->getResult(0).getType()).getElementType()))
         ops.push_back(op);
     });
     for (Operation *op : ops) {

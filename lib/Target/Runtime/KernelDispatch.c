@@ -95,9 +95,9 @@ static int supported(int code) {
   case kAVX512VNNI:
     return v4 && bit(ecx7, 11);
   case kAMX:
-    /* AMX-TILE and AMX-INT8, the OS saves tile state (XCR0 bits 17, 18),
-     * and this process may use it. */
-    return v4 && bit(ecx7, 11) && bit(edx7, 24) && bit(edx7, 25) &&
+    /* AMX-TILE, AMX-INT8 and AMX-BF16, the OS saves tile state (XCR0 bits
+     * 17, 18), and this process may use it. */
+    return v4 && bit(ecx7, 11) && bit(edx7, 24) && bit(edx7, 25) && bit(edx7, 22) &&
            (xcr0 & 0x60000) == 0x60000 && amxPermitted();
   default:
     return 0;
