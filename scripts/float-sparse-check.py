@@ -114,10 +114,20 @@ def windowed(op, x, wt, bias, geometry, tap, zp):
     return body, Q(y)  # a bf16 convolution's result is rounded
 
 
-def make_case(rng, i, sparsity):
-    """Returns (mlir function, input, expected output) of one case."""
+def make_case(rng, i, sparsity, large=False):
+    """Returns (mlir function, input, expected output) of one case; `large`:
+    a convolution whose batch's im2col rows exceed the kernels' 64 MiB (run
+    image by image)."""
     zp = '  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>\n'
-    if rng.random() < 0.5:
+    if large:
+        geometry = (3, 114, 114, 3, 3, [1, 1], [1, 1], [0, 0, 0, 0], 112, 112)
+        bias = rng.standard_normal(8).astype(np.float32)
+        x = rng.standard_normal((3, 114, 114, 64)).astype(np.float32)
+        wt = rng.standard_normal((8, 3, 3, 64)).astype(np.float32)
+        wq = Q(wt)
+        body, y = windowed("tosa.conv2d", x, wt, bias, geometry,
+                           lambda patch, a, b: patch @ wq[:, a, b, :].astype(np.float64).T, zp)
+    elif rng.random() < 0.5:
         m, k, n = int(rng.integers(1, 10)), int(rng.integers(1, 71)), int(rng.integers(1, 71))
         if rng.random() < 0.2:  # rows in several chunks of the dense kernel
             m, k = int(rng.integers(70, 200)), int(rng.integers(700, 1100))
@@ -159,6 +169,8 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--sparsity", type=float, default=0.7)
     parser.add_argument("--paths", default="avx512,avx2,neon")
+    parser.add_argument("--large", action="store_true",
+                        help="add a 3-image convolution with 87 MB of im2col rows")
     parser.add_argument("--bf16", action="store_true",
                         help="compile with --quantize-bf16 (the amx path: AMX-BF16 tiles)")
     args = parser.parse_args()
@@ -169,6 +181,8 @@ def main():
     precision = ["--quantize-bf16"] if args.bf16 else []
     rng = np.random.default_rng(args.seed)
     cases = [make_case(rng, i, args.sparsity) for i in range(args.count)]
+    if args.large:
+        cases.append(make_case(rng, len(cases), args.sparsity, large=True))
     passed = failed = 0
     with tempfile.TemporaryDirectory() as tmp:
         with open(os.path.join(tmp, "cases.mlir"), "w") as f:
@@ -228,11 +242,8 @@ def main():
                     same = lambda a: np.array_equal(a, loops)
                 bad = not same(s) or not same(dn) or not close
                 if bad and os.environ.get("QOPT_CHECK_VERBOSE"):
-                    print(fn.split("tosa.")[-1][:20], fn.split("->")[-1][:30])
-                    print("  case %d: sparse %s dense %s numpy %s (max diff %g)" % (
-                        offset, np.array_equal(s, loops),
-                        np.array_equal(dn, loops), close,
-                        np.abs(loops.view(np.float32) - y.ravel()).max()))
+                    print("  %s: sparse %s, dense %s, NumPy %s" % (
+                        fn.split("(")[0], same(s), same(dn), close))
                 mismatches += int(bad)
                 offset += y.size
             print("%s-%s %d cases, %d mismatches" % ("bf16" if args.bf16 else "float32", path,

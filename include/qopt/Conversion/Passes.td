@@ -145,8 +145,9 @@ def ConvertTosaFloatToKernels
     stored, each with its K index, and only those are visited. In both,
     each output lane adds its products in increasing K with a separate
     multiply and add, exactly as the linalg loops of `tosa-to-linalg` do,
-    so outputs are bit-identical to them (docs/pruning.md). Convolutions
-    whose im2col rows would exceed 64 MiB keep the loops. A float32
+    so outputs are bit-identical to them (docs/pruning.md). A batch whose
+    im2col rows would exceed 64 MiB is convolved image by image; an image
+    whose rows alone exceed it keeps the loops. A float32
     `tosa.depthwise_conv2d` (multiplier 1, constant weights and bias) runs
     on a kernel vectorized over channels, one multiply and add per tap in
     the loops' order (no block-sparse form). Runs before `tosa-to-linalg`;

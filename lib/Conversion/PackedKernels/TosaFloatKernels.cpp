@@ -20,6 +20,7 @@
 #include "qopt/Conversion/Passes.h"
 #include "qopt/Sparsity/WeightStorage.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/Matchers.h"
@@ -182,21 +183,61 @@ struct ConvertTosaFloatToKernels
     if (!init)
       return;
     // The im2col rows are a temporary of their own (static per-thread
-    // storage after qt-static-workspace): large images keep the loops.
-    int64_t patchBytes = outType.getDimSize(0) * outType.getDimSize(1) *
-                         outType.getDimSize(2) * k * 4;
-    if (patchBytes > kMaxPatchBytes)
+    // storage after qt-static-workspace): a batch whose rows would exceed
+    // kMaxPatchBytes goes image by image; an image that alone exceeds it
+    // keeps the loops.
+    int64_t batch = outType.getDimSize(0), oh = outType.getDimSize(1),
+            ow = outType.getDimSize(2);
+    int64_t imageBytes = oh * ow * k * 4;
+    if (imageBytes > kMaxPatchBytes)
       return;
     bool sparse = useSparse(*w, f, k);
     if (!sparse && !dense)
       return;
     OpBuilder builder(op);
     Location loc = op.getLoc();
-    int64_t oh = outType.getDimSize(1), ow = outType.getDimSize(2);
-    Value rows = packed::im2col(builder, loc, op.getInput(), kh, kw, oh, ow, op.getPad(),
-                                op.getStride(), op.getDilation(), /*padValue=*/0);
-    Value y = bf16 ? emitBf16(builder, loc, rows, *w, f, *init, outType.getElementType())
-                   : emit(builder, loc, rows, *w, f, *init, sparse);
+    Type outElement = outType.getElementType();
+    // [images * OH * OW, F] for the images of `x`.
+    auto convolve = [&](OpBuilder &b, Value x) {
+      Value rows = packed::im2col(b, loc, x, kh, kw, oh, ow, op.getPad(), op.getStride(),
+                                  op.getDilation(), /*padValue=*/0);
+      return bf16 ? emitBf16(b, loc, rows, *w, f, *init, outElement)
+                  : emit(b, loc, rows, *w, f, *init, sparse);
+    };
+    Value y;
+    if (batch * imageBytes <= kMaxPatchBytes) {
+      y = convolve(builder, op.getInput());
+    } else {
+      auto idx = [&](OpBuilder &b, int64_t v) {
+        return arith::ConstantIndexOp::create(b, loc, v).getResult();
+      };
+      SmallVector<int64_t> imageShape(inType.getShape());
+      imageShape[0] = 1;
+      Value all = tensor::EmptyOp::create(builder, loc, ArrayRef<int64_t>{batch * oh * ow, f},
+                                          outElement);
+      y = scf::ForOp::create(
+              builder, loc, idx(builder, 0), idx(builder, batch), idx(builder, 1),
+              ValueRange{all},
+              [&](OpBuilder &b, Location, Value n, ValueRange acc) {
+                SmallVector<OpFoldResult> offsets(4, b.getIndexAttr(0)), sizes, strides(
+                                                                                4, b.getIndexAttr(1));
+                offsets[0] = n;
+                for (int64_t d : imageShape)
+                  sizes.push_back(b.getIndexAttr(d));
+                Value image = tensor::ExtractSliceOp::create(
+                    b, loc, RankedTensorType::get(imageShape, inType.getElementType()),
+                    op.getInput(), offsets, sizes, strides);
+                Value part = convolve(b, image);
+                Value row0 = arith::MulIOp::create(b, loc, n, idx(b, oh * ow));
+                Value next = tensor::InsertSliceOp::create(
+                    b, loc, part, acc[0],
+                    ArrayRef<OpFoldResult>{row0, b.getIndexAttr(0)},
+                    ArrayRef<OpFoldResult>{b.getIndexAttr(oh * ow), b.getIndexAttr(f)},
+                    ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+                scf::YieldOp::create(b, loc, next);
+              })
+              .getResult(0);
+    }
     op.getResult().replaceAllUsesWith(tensor::ExpandShapeOp::create(
         builder, loc, outType, y, SmallVector<ReassociationIndices>{{0, 1, 2}, {3}}));
     op.erase();
