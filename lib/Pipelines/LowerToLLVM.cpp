@@ -124,6 +124,9 @@ void qopt::buildSingleVariantPipeline(OpPassManager &pm,
   funcPm.addPass(createTosaToArithPass(arithOptions));
   funcPm.addPass(createTosaToTensorPass());
   funcPm.addPass(createTosaToSCFPass());
+  // Float contractions accumulate with fused multiply-adds, as the float
+  // kernels above do (the same bits).
+  funcPm.addPass(createQTFuseMultiplyAdd());
   // Quantized ops become integer code (docs/numerics.md): packed VNNI
   // kernels where the target has them, portable linalg for the rest.
   if (packed) {

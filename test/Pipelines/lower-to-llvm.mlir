@@ -9,19 +9,17 @@
 // CHECK-NOT: linalg.
 // CHECK-NOT: memref.
 
-// Fully connected: multiply-accumulate, then the ReLU clamp.
+// Fully connected: fused multiply-accumulate, then the ReLU clamp.
 // CHECK-LABEL: llvm.func @fc(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr) -> i32
-// CHECK: llvm.fmul
-// CHECK: llvm.fadd
+// CHECK: llvm.intr.fma
 // CHECK: llvm.intr.maximum
 // CHECK: llvm.return %{{.*}} : i32
 
 // CHECK-LABEL: llvm.func @conv(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr) -> i32
-// CHECK: llvm.fmul
-// CHECK: llvm.fadd
+// CHECK: llvm.intr.fma
 
 // CHECK-LABEL: llvm.func @dwconv(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr) -> i32
-// CHECK: llvm.fmul
+// CHECK: llvm.intr.fma
 
 // Two inputs, broadcasting add, mul, clamp to [-1, 6].
 // CHECK-LABEL: llvm.func @addmul(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr) -> i32

@@ -143,13 +143,14 @@ def ConvertTosaFloatToKernels
     sparse enough (blocks of `lanes` channels x 1 reduction value, 4 bytes
     per weight), block-sparse — only the blocks with a non-zero weight are
     stored, each with its K index, and only those are visited. In both,
-    each output lane adds its products in increasing K with a separate
-    multiply and add, exactly as the linalg loops of `tosa-to-linalg` do,
+    each output lane adds its products in increasing K with a fused
+    multiply-add, exactly as the linalg loops of `tosa-to-linalg` do after
+    `qt-fuse-multiply-add`,
     so outputs are bit-identical to them (docs/pruning.md). A batch whose
     im2col rows would exceed 64 MiB is convolved image by image; an image
     whose rows alone exceed it keeps the loops. A float32
     `tosa.depthwise_conv2d` (multiplier 1, constant weights and bias) runs
-    on a kernel vectorized over channels, one multiply and add per tap in
+    on a kernel vectorized over channels, one fused multiply-add per tap in
     the loops' order (no block-sparse form). Runs before `tosa-to-linalg`;
     with `dense=false` dense layers are left to it. bf16 contractions with
     float32 accumulation (`--quantize-bf16`) take the same kernels on their

@@ -136,6 +136,26 @@ def QTFuseElementwise : Pass<"qt-fuse-elementwise"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def QTFuseMultiplyAdd : Pass<"qt-fuse-multiply-add"> {
+  let summary = "Float contractions and convolutions accumulate with fused multiply-add";
+  let description = [{
+    A float linalg op with reduction loops (matmul, batch matmul,
+    convolutions, depthwise convolutions, generic reductions) whose body
+    yields `acc + a * b`, `acc` its output's value, yields `math.fma(a, b,
+    acc)` instead; named ops are generalized first. One rounding per step
+    instead of two and one instruction instead of two; the float vector
+    kernels (`convert-tosa-float-to-kernels`) use the same fused operation
+    in the same order, so they and the loops still give the same bits
+    (docs/numerics.md). Targets without an FMA instruction (x86-64 before
+    x86-64-v3: the `portable` variant) compute it with libm's `fmaf`.
+
+    Example: `linalg.matmul` becomes a `linalg.generic` whose body is
+    `%r = math.fma %a, %b, %acc : f32; linalg.yield %r`.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect"];
+}
+
 def QTOutlineParallelLoops
     : Pass<"qt-outline-parallel-loops", "::mlir::ModuleOp"> {
   let summary = "Split large parallel loop nests across the object's threads";

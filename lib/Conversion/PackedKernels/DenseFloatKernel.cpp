@@ -4,13 +4,15 @@
 // compile time as [column block][K][lanes]: a register tile of rows x
 // column blocks accumulates one vector register per (row, block), each
 // weight register serving every row and each broadcast input every block.
-// Every output lane adds its products in increasing K with a separate
-// multiply and add, as the linalg loops do, so outputs are bit-identical to
-// them (and to the block-sparse kernel on the same weights).
+// Every output lane adds its products in increasing K with one fused
+// multiply-add each, as the linalg loops do after qt-fuse-multiply-add, so
+// outputs are bit-identical to them (and to the block-sparse kernel on the
+// same weights).
 //
 //===----------------------------------------------------------------------===//
 
 #include "PackedKernelsCommon.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "qopt/Transforms/ParallelLoops.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -81,8 +83,8 @@ Value qopt::packed::emitDenseFloatKernel(OpBuilder &b, Location loc, Value x,
                       b3, l3, vecType,
                       tensor::ExtractOp::create(b3, l3, x, ValueRange{rowIdx[r], kk}));
                   for (int64_t u = 0; u < count; ++u)
-                    next.push_back(arith::AddFOp::create(
-                        b3, l3, it[r * count + u], arith::MulFOp::create(b3, l3, xv, w[u])));
+                    next.push_back(
+                        math::FmaOp::create(b3, l3, xv, w[u], it[r * count + u]));
                 }
                 scf::YieldOp::create(b3, l3, next);
               })

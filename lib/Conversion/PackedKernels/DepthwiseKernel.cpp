@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "PackedKernelsCommon.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "qopt/Transforms/ParallelLoops.h"
 #include "qopt/Conversion/Padding.h"
 
@@ -92,7 +93,7 @@ Value qopt::packed::emitDepthwiseLoops(
 }
 
 // float32, multiplier 1: y = bias + (sum over taps, in (kh, kw) order, of
-// x * f), the order and the separate multiply and add of the linalg loops
+// x * f), the order and the fused multiply-adds of the linalg loops
 // (which add the bias after the sum).
 Value qopt::packed::emitDepthwiseFloatKernel(OpBuilder &b, Location loc, Value x,
                                              ArrayRef<float> filter, ArrayRef<float> bias,
@@ -122,8 +123,7 @@ Value qopt::packed::emitDepthwiseFloatKernel(OpBuilder &b, Location loc, Value x
       [&](OpBuilder &bb, Location l, ArrayRef<Value> inputs, ArrayRef<Value> block) {
         Value acc = block[taps + 1];
         for (int64_t t = 0; t < taps; ++t)
-          acc = arith::AddFOp::create(bb, l, acc,
-                                      arith::MulFOp::create(bb, l, inputs[t], block[t]));
+          acc = math::FmaOp::create(bb, l, inputs[t], block[t], acc);
         return arith::AddFOp::create(bb, l, block[taps], acc).getResult();
       });
 }

@@ -3,8 +3,8 @@
 // y[M,N] = init[N] + x[M,K] * w[N,K]^T on weights stored block-sparse:
 // blocks of `lanes` output columns x 1 K value (one vector register of
 // float32), only those with a non-zero weight, in K order per column block.
-// Each output lane accumulates its products in increasing K with a separate
-// multiply and add, as the dense linalg lowering does, so skipping products
+// Each output lane accumulates its products in increasing K with one fused
+// multiply-add each, as the dense linalg lowering does, so skipping products
 // with zero weights leaves every output bit-identical to it (an infinite or
 // NaN input that meets only zero weights is the exception: the dense loops
 // turn it into NaN, this kernel never reads it).
@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "PackedKernelsCommon.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -94,9 +95,8 @@ Value qopt::packed::emitSparseFloatKernel(OpBuilder &b, Location loc, Value x,
                 for (int64_t r = 0; r < rows; ++r) {
                   Value xv = tensor::ExtractOp::create(b3, l3, x,
                                                        ValueRange{rowIdx[r], kk});
-                  Value product = arith::MulFOp::create(
-                      b3, l3, vector::BroadcastOp::create(b3, l3, vecType, xv), w);
-                  next.push_back(arith::AddFOp::create(b3, l3, it[r], product));
+                  next.push_back(math::FmaOp::create(
+                      b3, l3, vector::BroadcastOp::create(b3, l3, vecType, xv), w, it[r]));
                 }
                 scf::YieldOp::create(b3, l3, next);
               })

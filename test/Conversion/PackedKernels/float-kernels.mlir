@@ -12,8 +12,7 @@
 // CHECK-DAG: arith.constant dense<[2, 5]> : tensor<2xi32>
 // CHECK-DAG: arith.constant dense<{{.*}}> : tensor<2x16xf32>
 // CHECK: scf.for
-// CHECK: arith.mulf %{{.*}}, %{{.*}} : vector<16xf32>
-// CHECK: arith.addf %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK: math.fma %{{.*}}, %{{.*}}, %{{.*}} : vector<16xf32>
 // Forced dense, the same weight is packed [column block][K][16] and run in
 // tiles of 2 rows x up to 4 column blocks; dense=false leaves it to
 // tosa-to-linalg.
@@ -36,7 +35,7 @@ func.func @matmul(%x: tensor<1x3x8xf32>) -> tensor<1x3x32xf32> {
 // CHECK-LABEL: func.func @dense
 // CHECK-NOT: tosa.matmul
 // CHECK: arith.constant dense<5.000000e-01> : tensor<1x8x16xf32>
-// CHECK: arith.mulf %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK: math.fma %{{.*}}, %{{.*}}, %{{.*}} : vector<16xf32>
 func.func @dense(%x: tensor<1x3x8xf32>) -> tensor<1x3x16xf32> {
   %w = "tosa.const"() <{values = dense<0.5> : tensor<1x8x16xf32>}> : () -> tensor<1x8x16xf32>
   %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
