@@ -43,14 +43,16 @@ constexpr int64_t kTileBytes = 64; // bytes per tile row
 constexpr int64_t kCols = 16;      // 32-bit columns per accumulator tile
 constexpr int64_t kBlockTiles = 2; // accumulator tiles per block side
 /// Packed weights up to this size are read from the L2 cache once per row
-/// block (half of the 2 MiB L2 of the Xeons with AMX so far).
-constexpr int64_t kL2WeightBytes = 1 << 20;
+/// block (the Xeons with AMX so far have 2 MiB of L2): int8 measured best
+/// up to half of it, bf16 up to all of it (1024^3: 488 -> 600 GFLOPS).
+constexpr int64_t kL2WeightBytesInt8 = 1 << 20, kL2WeightBytesBf16 = 2 << 20;
 
 /// The shape of one tile multiply's operands: `bytes` per input element
 /// (1: int8, 2: bf16), 4 / bytes K values per 32-bit element of a weight
 /// tile row, kTileBytes / bytes K values per input tile.
 struct TileGeometry {
   int64_t m, k, n, bytes;
+  int64_t rowsOutsideUpTo; // weight bytes up to which row blocks go outside
   int64_t tileK() const { return kTileBytes / bytes; }
   int64_t group() const { return 4 / bytes; }
   int64_t kTiles() const { return (k + tileK() - 1) / tileK(); }
@@ -171,7 +173,7 @@ struct TileKernel {
 
 // The loops shared by both kernels:
 //   for each row block of 2 row tiles (parallel; columns outside instead
-//   when the weights exceed kL2WeightBytes), each group of 2 column tiles:
+//   when the weights exceed rowsOutsideUpTo), each group of 2 column tiles:
 //     C[2][2] = start; for kt: C[i][j] += X[rows i, kt] * W[cols j, kt]
 //     accBuf[block] = C
 //     (during the next block's K loop) finish the block's rows
@@ -322,7 +324,7 @@ void emitTileLoops(OpBuilder &b, Location loc, const TileGeometry &g, Value xBuf
   // loop is split across threads; the inner one is a sequence.
   int64_t groups = n / kCols / kBlockTiles, mainTiles = groups * kBlockTiles;
   int64_t rowBlocks = mTiles / kBlockTiles, mainRows = rowBlocks * kBlockTiles * kTileRows;
-  if (g.weightBytes() <= kL2WeightBytes) {
+  if (g.weightBytes() <= g.rowsOutsideUpTo) {
     auto columnsOf = [&](OpBuilder &b1, Value row0, int64_t rowTiles) {
       std::optional<BlockRef> tail;
       if (nTiles > mainTiles)
@@ -388,7 +390,7 @@ Value weightBuffer(OpBuilder &b, Location loc, const TileGeometry &g, Type stora
 Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
                                   const FullyConnectedPlan &plan, Value x,
                                   const FloatEpilogue *epilogue) {
-  TileGeometry g{plan.m, plan.k, plan.n, /*bytes=*/1};
+  TileGeometry g{plan.m, plan.k, plan.n, /*bytes=*/1, kL2WeightBytesInt8};
   int64_t m = g.m, n = g.n;
   Type i8 = b.getI8Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
   Value wBuf = weightBuffer<int8_t>(b, loc, g, i8,
@@ -481,7 +483,8 @@ Value qopt::packed::emitAmxBf16Kernel(OpBuilder &b, Location loc, Value x,
                                       ArrayRef<uint16_t> weights, int64_t n,
                                       ArrayRef<float> init, Type outElement) {
   auto xType = cast<RankedTensorType>(x.getType());
-  TileGeometry g{xType.getDimSize(0), xType.getDimSize(1), n, /*bytes=*/2};
+  TileGeometry g{xType.getDimSize(0), xType.getDimSize(1), n, /*bytes=*/2,
+                 kL2WeightBytesBf16};
   int64_t m = g.m, nPad = g.nTiles() * kCols;
   Type bf16 = b.getBF16Type(), f32 = b.getF32Type();
   // bf16 constants are built from their bits (DenseElementsAttr takes
