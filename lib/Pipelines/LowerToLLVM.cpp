@@ -205,6 +205,7 @@ void qopt::buildSingleVariantPipeline(OpPassManager &pm,
   else
     pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createQTBf16MemoryAsInteger());
   pm.addPass(createCanonicalizerPass());
   if (options.threads)
     pm.addPass(createQTLowerParallelLaunches());

@@ -116,6 +116,23 @@ def QTExpandBFloat16 : Pass<"qt-expand-bf16"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def QTBf16MemoryAsInteger : Pass<"qt-bf16-memory-as-integer"> {
+  let summary = "Load and store bf16 values as the i16 they are made of";
+  let description = [{
+    Runs on the LLVM dialect, after `qt-expand-bf16` has made every bf16
+    conversion integer arithmetic: an `llvm.store` of `llvm.bitcast %i :
+    i16 to bf16` (scalar or vector) stores `%i`, and an `llvm.load` of bf16
+    whose only uses are bitcasts to i16 loads i16. The bytes in memory are
+    the same; LLVM's x86 backend no longer sees bf16 vectors, which it
+    splits lane by lane on CPUs without AVX512-BF16 (a vectorized cast
+    loop stored one bf16 at a time).
+
+    Example: `%b = llvm.bitcast %t : vector<8xi16> to vector<8xbf16>;
+    llvm.store %b, %p` becomes `llvm.store %t, %p`.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def QTFuseElementwise : Pass<"qt-fuse-elementwise"> {
   let summary = "Fuse elementwise linalg ops where no value is computed twice";
   let description = [{

@@ -82,9 +82,11 @@ std::vector<T> packWeights(const TileGeometry &g, ArrayRef<T> weights) {
 /// included). One 64-byte row of a tile per move (a transpose through
 /// linalg copied element by element: a sixth of the int8 GEMM's time at
 /// 1024^3); the padding is done here too (a partial last K tile read with a
-/// mask, rows past M as zeros), not by a zero-filled copy first.
+/// mask, rows past M as zeros), not by a zero-filled copy first. A float32
+/// `x` for bf16 tiles is rounded on the way (nearest even, as arith.truncf).
 Value copyToInputTiles(OpBuilder &b, Location loc, const TileGeometry &g, Value x,
                        Type element) {
+  Type source = cast<RankedTensorType>(x.getType()).getElementType();
   auto idx = [&](OpBuilder &bb, int64_t v) {
     return arith::ConstantIndexOp::create(bb, loc, v).getResult();
   };
@@ -92,7 +94,7 @@ Value copyToInputTiles(OpBuilder &b, Location loc, const TileGeometry &g, Value 
   int64_t kFull = k / tileK;
   bool padded = mTiles * kTileRows > m;
   Value xRows = bufferization::ToBufferOp::create(
-      b, loc, MemRefType::get({m, k}, element), x, /*read_only=*/true);
+      b, loc, MemRefType::get({m, k}, source), x, /*read_only=*/true);
   Value xBuf = memref::AllocOp::create(
       b, loc, MemRefType::get({mTiles, kc, kTileRows, tileK}, element));
   auto type = VectorType::get({tileK}, element);
@@ -113,12 +115,14 @@ Value copyToInputTiles(OpBuilder &b, Location loc, const TileGeometry &g, Value 
                 readRow = arith::MinSIOp::create(b2, loc, row, idx(b2, m - 1));
               }
               auto move = [&](OpBuilder &b3, Value kt, bool whole) {
-                Value pad = arith::ConstantOp::create(b3, loc, element,
-                                                      b3.getZeroAttr(element));
+                Value pad = arith::ConstantOp::create(b3, loc, source,
+                                                      b3.getZeroAttr(source));
                 Value v = vector::TransferReadOp::create(
-                    b3, loc, type, xRows,
+                    b3, loc, VectorType::get({tileK}, source), xRows,
                     ValueRange{readRow, arith::MulIOp::create(b3, loc, kt, idx(b3, tileK))},
                     pad, ArrayRef<bool>{whole});
+                if (source != element)
+                  v = arith::TruncFOp::create(b3, loc, type, v);
                 if (padded)
                   v = arith::SelectOp::create(
                       b3, loc, exists, v,

@@ -199,7 +199,8 @@ mlir::Value emitAmxKernel(mlir::OpBuilder &b, mlir::Location loc,
                           const FullyConnectedPlan &plan, mlir::Value x,
                           const FloatEpilogue *epilogue = nullptr);
 /// float y[M,N] = init[N] + x[M,K] * w[N,K]^T on AMX-BF16 tiles (tdpbf16ps),
-/// x a bf16 tensor, w the bits of bf16 weights (row-major): each output adds
+/// x a bf16 tensor (or float32, rounded to bf16 as it is copied into tiles),
+/// w the bits of bf16 weights (row-major): each output adds
 /// its products (exact in float32) to init in increasing K, as the linalg
 /// loops do; `outElement` f32, or bf16 (the sum rounded to nearest even).
 mlir::Value emitAmxBf16Kernel(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,

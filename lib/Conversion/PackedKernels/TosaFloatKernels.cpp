@@ -116,12 +116,14 @@ struct ConvertTosaFloatToKernels
 
   /// y[M,N] (`outElement`) = init + x[M,K] * w^T for a bf16 x: on AMX tiles
   /// when they take it, else the float32 kernel on x widened (and the sum
-  /// rounded to `outElement` after it).
+  /// rounded to `outElement` after it). `wide`, if given, is the float32
+  /// value x is the rounding of: the tiles round it while copying it.
   Value emitBf16(OpBuilder &b, Location loc, Value x, ArrayRef<float> w, int64_t n,
-                 ArrayRef<float> init, Type outElement) const {
+                 ArrayRef<float> init, Type outElement, Value wide = {}) const {
     auto type = cast<RankedTensorType>(x.getType());
     if (takesAmx(type.getDimSize(0), n, type.getDimSize(1)))
-      return packed::emitAmxBf16Kernel(b, loc, x, bf16Bits(w), n, init, outElement);
+      return packed::emitAmxBf16Kernel(b, loc, wide ? wide : x, bf16Bits(w), n, init,
+                                       outElement);
     Value y = emit(b, loc, castTo(b, loc, x, b.getF32Type()), w, n, init,
                    useSparse(w, n, type.getDimSize(1)));
     return castTo(b, loc, y, outElement);
@@ -153,8 +155,36 @@ struct ConvertTosaFloatToKernels
     Value x = tensor::CollapseShapeOp::create(
         builder, loc, op.getA(), SmallVector<ReassociationIndices>{{0, 1}, {2}});
     std::vector<float> init(n, 0.0f);
-    Value y = bf16 ? emitBf16(builder, loc, x, w, n, init, builder.getF32Type())
-                   : emit(builder, loc, x, w, n, init, sparse);
+    if (bf16) {
+      // A bf16 model's matmul reads a rounded float32 value and is rounded
+      // after (qt-convert-float-precision's casts): the tiles can take the
+      // float32 value and write the rounded sums themselves.
+      Value wide;
+      if (auto round = op.getA().getDefiningOp<tosa::CastOp>();
+          round && round.getInput().getType().getElementType().isF32())
+        wide = tensor::CollapseShapeOp::create(builder, loc, round.getInput(),
+                                               SmallVector<ReassociationIndices>{{0, 1}, {2}});
+      auto after = op->hasOneUse() ? dyn_cast<tosa::CastOp>(*op->getUsers().begin())
+                                   : tosa::CastOp();
+      Type outElement = after ? after.getType().getElementType() : builder.getF32Type();
+      if (!outElement.isBF16()) {
+        after = {};
+        outElement = builder.getF32Type();
+      }
+      Value y = emitBf16(builder, loc, x, w, n, init, outElement, wide);
+      Value result = tensor::ExpandShapeOp::create(
+          builder, loc, op.getType().clone(outElement), y,
+          SmallVector<ReassociationIndices>{{0, 1}, {2}});
+      if (after) {
+        after.getResult().replaceAllUsesWith(result);
+        after.erase();
+      } else {
+        op.getResult().replaceAllUsesWith(result);
+      }
+      op.erase();
+      return;
+    }
+    Value y = emit(builder, loc, x, w, n, init, sparse);
     op.getResult().replaceAllUsesWith(tensor::ExpandShapeOp::create(
         builder, loc, op.getType(), y, SmallVector<ReassociationIndices>{{0, 1}, {2}}));
     op.erase();
