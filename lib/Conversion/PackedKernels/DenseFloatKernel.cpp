@@ -106,7 +106,8 @@ Value qopt::packed::emitDenseFloatKernel(OpBuilder &b, Location loc, Value x,
                          .getResult();
       return tileDest;
     };
-    return forEachRowTile(b1, l1, m, tileRows(count, lanes), dest, emitTile);
+    return forEachRowTile(b1, l1, m, std::min(tileRows(count, lanes), std::max<int64_t>(m, 1)),
+                          dest, emitTile);
   };
 
   auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };

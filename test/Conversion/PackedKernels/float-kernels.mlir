@@ -14,12 +14,12 @@
 // CHECK: scf.for
 // CHECK: math.fma %{{.*}}, %{{.*}}, %{{.*}} : vector<16xf32>
 // Forced dense, the same weight is packed [column block][K][16] and run in
-// tiles of 2 rows x up to 4 column blocks; dense=false leaves it to
+// register tiles (here its 3 rows x 2 column blocks); dense=false leaves it to
 // tosa-to-linalg.
 // DENSE-LABEL: func.func @matmul
 // DENSE: arith.constant dense<{{.*}}> : tensor<2x8x16xf32>
 // DENSE-NOT: tosa.matmul
-// DENSE: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// DENSE: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // LOOPS-LABEL: func.func @matmul
 // LOOPS: tosa.matmul
 func.func @matmul(%x: tensor<1x3x8xf32>) -> tensor<1x3x32xf32> {
