@@ -95,8 +95,8 @@ struct QTConvertFloatPrecision
       // Matmuls accumulate in float32, as convolutions do (their acc_type):
       // a float32 result, rounded to the target by a cast after it.
       func.walk([&](tosa::MatMulOp mm) {
-        auto type = cast<RankedTensorType>(mm.getType());
-        if (type.getElementType() != target)
+        auto type = dyn_cast<RankedTensorType>(mm.getType());
+        if (!type || type.getElementType() != target)
           return;
         mm.getResult().setType(type.clone(b.getF32Type()));
         b.setInsertionPointAfter(mm);

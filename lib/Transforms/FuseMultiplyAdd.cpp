@@ -26,12 +26,15 @@ using namespace mlir;
 
 namespace {
 
-/// Whether `op` reduces (a contraction or convolution) into float outputs.
+/// Whether `op` reduces (a contraction or convolution) into float32 or
+/// float64 outputs. A bf16 / f16 accumulator is left alone: nothing later
+/// lowers a bf16 math.fma without a libgcc helper, and the models qopt makes
+/// accumulate those types in float32.
 bool isFloatReduction(linalg::LinalgOp op) {
   if (op.getNumReductionLoops() == 0)
     return false;
   return llvm::all_of(op.getDpsInits(), [](Value v) {
-    return isa<FloatType>(getElementTypeOrSelf(v.getType()));
+    return isa<Float32Type, Float64Type>(getElementTypeOrSelf(v.getType()));
   });
 }
 

@@ -59,3 +59,14 @@ func.func @untouched(%x: tensor<8xf32>, %y: tensor<8xf32>, %z: tensor<8xf32>,
   } -> tensor<f32>
   return %0, %1, %2 : tensor<8xf32>, tensor<4x3xi32>, tensor<f32>
 }
+
+// -----
+
+// A bf16 accumulator is left as it is (only float32 / float64 sums fuse).
+// CHECK-LABEL: func.func @bf16_accumulator
+// CHECK: linalg.matmul
+// CHECK-NOT: math.fma
+func.func @bf16_accumulator(%a: tensor<4x8xbf16>, %b: tensor<8x3xbf16>, %c: tensor<4x3xbf16>) -> tensor<4x3xbf16> {
+  %0 = linalg.matmul ins(%a, %b : tensor<4x8xbf16>, tensor<8x3xbf16>) outs(%c : tensor<4x3xbf16>) -> tensor<4x3xbf16>
+  return %0 : tensor<4x3xbf16>
+}

@@ -155,7 +155,9 @@ def ConvertTosaFloatToKernels
     with `dense=false` dense layers are left to it. bf16 contractions with
     float32 accumulation (`--quantize-bf16`) take the same kernels on their
     input widened to float32 (bf16 products are exact in float32), or with
-    `amx` AMX-BF16 tiles: the loops' bits either way (docs/numerics.md).
+    `amx` AMX-BF16 tiles (the loops' bits on the float32 kernels; within one
+    bf16 step of them on the tiles, which sum in their own order and flush
+    denormals: docs/numerics.md).
   }];
   let options = [
     Option<"lanes", "lanes", "int64_t", "16",

@@ -8,10 +8,11 @@
 // (multiplier 1) the channel-vectorized depthwise kernel.
 //
 // bf16 models (--quantize-bf16) accumulate in float32: their contractions
-// run on AMX-BF16 tiles with `amx` (AmxKernel.cpp), or else on the float32
-// kernels over the input widened to float32 — a bf16 product is exact in
-// float32, so either way each output adds the same values in the loops'
-// order and the results are the loops' bits.
+// run on the float32 kernels over the input widened to float32 — a bf16
+// product is exact in float32, so each output adds the same values in the
+// loops' order and the results are the loops' bits — or with `amx` on
+// AMX-BF16 tiles (AmxKernel.cpp), which sum a tile's products in their own
+// order (within one bf16 step of the loops, docs/numerics.md).
 //
 //===----------------------------------------------------------------------===//
 
@@ -161,13 +162,13 @@ struct ConvertTosaFloatToKernels
       // float32 value and write the rounded sums themselves.
       Value wide;
       if (auto round = op.getA().getDefiningOp<tosa::CastOp>();
-          round && round.getInput().getType().getElementType().isF32())
+          round && round.getInput().getType() == aType.clone(builder.getF32Type()))
         wide = tensor::CollapseShapeOp::create(builder, loc, round.getInput(),
                                                SmallVector<ReassociationIndices>{{0, 1}, {2}});
       auto after = op->hasOneUse() ? dyn_cast<tosa::CastOp>(*op->getUsers().begin())
                                    : tosa::CastOp();
       Type outElement = after ? after.getType().getElementType() : builder.getF32Type();
-      if (!outElement.isBF16()) {
+      if (!after || after.getType() != op.getType().clone(builder.getBF16Type())) {
         after = {};
         outElement = builder.getF32Type();
       }
