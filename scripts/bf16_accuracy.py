@@ -19,7 +19,6 @@ Needs scripts/install-deps.sh --bench (models, python3-pil, fonts).
 import argparse
 import datetime
 import os
-import subprocess
 import sys
 import tempfile
 
@@ -29,22 +28,13 @@ from PIL import Image, ImageDraw, ImageFont
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                 "bench"))
-import importlib.util  # noqa: E402
-
-spec = importlib.util.spec_from_file_location(
-    "ppocr_cls", os.path.join(os.path.dirname(os.path.abspath(__file__)), "ppocr_cls.py"))
-ppocr_cls = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(ppocr_cls)
+import ppocr_cls  # noqa: E402  (its renderer, fonts, model path and run())
 from benchlib import cpu_model, replace_marked  # noqa: E402
 
 BIN = ppocr_cls.BIN
 ASSETS = os.path.dirname(ppocr_cls.MODEL)
 DET = os.path.join(ASSETS, "ch_PP-OCRv4_det_infer.onnx")
 PAGES = 20
-
-
-def run(cmd):
-    return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
 
 
 def pages(rng, count):
@@ -92,12 +82,12 @@ def main():
         np.savez(j("det.npz"), x=det_in[:, None])
         for name, model, shape, data in (("cls", ppocr_cls.MODEL, "x:1x3x48x192", "cls.npz"),
                                          ("det", DET, "x:1x3x320x320", "det.npz")):
-            run([os.path.join(BIN, "qopt-translate"), "--import-onnx", model,
+            ppocr_cls.run([os.path.join(BIN, "qopt-translate"), "--import-onnx", model,
                  "--input-shape=" + shape, "-o", j(name + ".mlir")])
-            run([os.path.join(BIN, "qopt"), "--quantize-bf16", j(name + ".mlir"), "-o",
+            ppocr_cls.run([os.path.join(BIN, "qopt"), "--quantize-bf16", j(name + ".mlir"), "-o",
                  j(name + ".bf16.mlir")])
             for variant in ("", ".bf16"):
-                run([os.path.join(BIN, "qopt-run"), j(name + variant + ".mlir"), "--inputs",
+                ppocr_cls.run([os.path.join(BIN, "qopt-run"), j(name + variant + ".mlir"), "--inputs",
                      j(data), "--outputs", j(name + variant + ".out.npz")])
             f32 = outputs(j(name + ".out.npz"))
             b16 = outputs(j(name + ".bf16.out.npz"))

@@ -375,14 +375,27 @@ void emitTileLoops(OpBuilder &b, Location loc, const TileGeometry &g, Value xBuf
   }
 }
 
-/// A constant packed as B tiles, as a buffer the tile loads read.
+/// A read-only buffer of `shape` holding `values` as `element`s (their
+/// bytes: bf16 weights are given as their 16-bit patterns).
 template <typename T>
-Value weightBuffer(OpBuilder &b, Location loc, const TileGeometry &g, Type storage,
-                   const std::vector<T> &packed) {
-  SmallVector<int64_t> shape{g.nTiles(), g.kTiles(), kTileRows, kCols * g.group()};
-  Value tensor = constantTensor<T>(b, loc, shape, storage, packed);
-  return bufferization::ToBufferOp::create(b, loc, MemRefType::get(shape, storage),
-                                           tensor, /*read_only=*/true);
+Value constantBuffer(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type element,
+                     ArrayRef<T> values) {
+  auto type = RankedTensorType::get(shape, element);
+  Value tensor = arith::ConstantOp::create(
+      b, loc, type,
+      DenseElementsAttr::getFromRawBuffer(
+          type, ArrayRef<char>(reinterpret_cast<const char *>(values.data()),
+                               values.size() * sizeof(T))));
+  return bufferization::ToBufferOp::create(b, loc, MemRefType::get(shape, element), tensor,
+                                           /*read_only=*/true);
+}
+
+/// Weights [n, k] packed as B tiles, as the buffer the tile loads read.
+template <typename T>
+Value weightBuffer(OpBuilder &b, Location loc, const TileGeometry &g, Type element,
+                   ArrayRef<T> weights) {
+  return constantBuffer<T>(b, loc, {g.nTiles(), g.kTiles(), kTileRows, kCols * g.group()},
+                           element, packWeights<T>(g, weights));
 }
 } // namespace
 
@@ -397,8 +410,7 @@ Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
   TileGeometry g{plan.m, plan.k, plan.n, /*bytes=*/1, kL2WeightBytesInt8};
   int64_t m = g.m, n = g.n;
   Type i8 = b.getI8Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
-  Value wBuf = weightBuffer<int8_t>(b, loc, g, i8,
-                                    packWeights<int8_t>(g, plan.weights));
+  Value wBuf = weightBuffer<int8_t>(b, loc, g, i8, plan.weights);
   Value xBuf = copyToInputTiles(b, loc, g, x, i8);
   // Signed inputs go in unshifted: sum (x - z) * w = sum x * w - z * colsum,
   // which the epilogue adds (in int32, where the order of adds is free).
@@ -491,18 +503,7 @@ Value qopt::packed::emitAmxBf16Kernel(OpBuilder &b, Location loc, Value x,
                  kL2WeightBytesBf16};
   int64_t m = g.m, nPad = g.nTiles() * kCols;
   Type bf16 = b.getBF16Type(), f32 = b.getF32Type();
-  // bf16 constants are built from their bits (DenseElementsAttr takes
-  // 16-bit integers' storage for a bf16 tensor of the same width).
-  std::vector<uint16_t> packed = packWeights<uint16_t>(g, weights);
-  SmallVector<int64_t> wShape{g.nTiles(), g.kTiles(), kTileRows, kCols * g.group()};
-  auto wType = RankedTensorType::get(wShape, bf16);
-  Value wTensor = arith::ConstantOp::create(
-      b, loc, wType,
-      DenseElementsAttr::getFromRawBuffer(
-          wType, ArrayRef<char>(reinterpret_cast<const char *>(packed.data()),
-                                packed.size() * sizeof(uint16_t))));
-  Value wBuf = bufferization::ToBufferOp::create(b, loc, MemRefType::get(wShape, bf16),
-                                                 wTensor, /*read_only=*/true);
+  Value wBuf = weightBuffer<uint16_t>(b, loc, g, bf16, weights);
   Value xBuf = copyToInputTiles(b, loc, g, x, bf16);
   // 16 copies of init (zeros past N): the accumulators' first value.
   bool zeroInit = llvm::all_of(init, [](float v) { return v == 0.0f && !std::signbit(v); });
@@ -512,9 +513,7 @@ Value qopt::packed::emitAmxBf16Kernel(OpBuilder &b, Location loc, Value x,
     for (int64_t r = 0; r < kTileRows; ++r)
       for (int64_t c = 0; c < n; ++c)
         rows[r * nPad + c] = init[c];
-    Value t = constantTensor<float>(b, loc, {kTileRows, nPad}, f32, rows);
-    initRows = bufferization::ToBufferOp::create(
-        b, loc, MemRefType::get({kTileRows, nPad}, f32), t, /*read_only=*/true);
+    initRows = constantBuffer<float>(b, loc, {kTileRows, nPad}, f32, rows);
   }
   Value out = memref::AllocOp::create(b, loc, MemRefType::get({m, n}, outElement));
   Value acc = memref::AllocOp::create(

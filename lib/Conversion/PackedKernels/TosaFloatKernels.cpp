@@ -116,17 +116,18 @@ struct ConvertTosaFloatToKernels
   }
 
   /// y[M,N] (`outElement`) = init + x[M,K] * w^T for a bf16 x: on AMX tiles
-  /// when they take it, else the float32 kernel on x widened (and the sum
-  /// rounded to `outElement` after it). `wide`, if given, is the float32
-  /// value x is the rounding of: the tiles round it while copying it.
+  /// when they take it, else the float32 kernel (`sparse` or dense) on x
+  /// widened, the sum rounded to `outElement` after it. `wide`, if given, is
+  /// the float32 value x is the rounding of: the tiles round it while
+  /// copying it.
   Value emitBf16(OpBuilder &b, Location loc, Value x, ArrayRef<float> w, int64_t n,
-                 ArrayRef<float> init, Type outElement, Value wide = {}) const {
+                 ArrayRef<float> init, bool sparse, Type outElement,
+                 Value wide = {}) const {
     auto type = cast<RankedTensorType>(x.getType());
     if (takesAmx(type.getDimSize(0), n, type.getDimSize(1)))
       return packed::emitAmxBf16Kernel(b, loc, wide ? wide : x, bf16Bits(w), n, init,
                                        outElement);
-    Value y = emit(b, loc, castTo(b, loc, x, b.getF32Type()), w, n, init,
-                   useSparse(w, n, type.getDimSize(1)));
+    Value y = emit(b, loc, castTo(b, loc, x, b.getF32Type()), w, n, init, sparse);
     return castTo(b, loc, y, outElement);
   }
 
@@ -156,6 +157,10 @@ struct ConvertTosaFloatToKernels
     Value x = tensor::CollapseShapeOp::create(
         builder, loc, op.getA(), SmallVector<ReassociationIndices>{{0, 1}, {2}});
     std::vector<float> init(n, 0.0f);
+    Value y;
+    // What the result replaces: the matmul, or (bf16) the cast rounding it.
+    Operation *replaced = op;
+    Type outElement = op.getType().getElementType();
     if (bf16) {
       // A bf16 model's matmul reads a rounded float32 value and is rounded
       // after (qt-convert-float-precision's casts): the tiles can take the
@@ -167,27 +172,19 @@ struct ConvertTosaFloatToKernels
                                                SmallVector<ReassociationIndices>{{0, 1}, {2}});
       auto after = op->hasOneUse() ? dyn_cast<tosa::CastOp>(*op->getUsers().begin())
                                    : tosa::CastOp();
-      Type outElement = after ? after.getType().getElementType() : builder.getF32Type();
-      if (!after || after.getType() != op.getType().clone(builder.getBF16Type())) {
-        after = {};
-        outElement = builder.getF32Type();
+      if (after && after.getType() == op.getType().clone(builder.getBF16Type())) {
+        replaced = after;
+        outElement = builder.getBF16Type();
       }
-      Value y = emitBf16(builder, loc, x, w, n, init, outElement, wide);
-      Value result = tensor::ExpandShapeOp::create(
-          builder, loc, op.getType().clone(outElement), y,
-          SmallVector<ReassociationIndices>{{0, 1}, {2}});
-      if (after) {
-        after.getResult().replaceAllUsesWith(result);
-        after.erase();
-      } else {
-        op.getResult().replaceAllUsesWith(result);
-      }
-      op.erase();
-      return;
+      y = emitBf16(builder, loc, x, w, n, init, sparse, outElement, wide);
+    } else {
+      y = emit(builder, loc, x, w, n, init, sparse);
     }
-    Value y = emit(builder, loc, x, w, n, init, sparse);
-    op.getResult().replaceAllUsesWith(tensor::ExpandShapeOp::create(
-        builder, loc, op.getType(), y, SmallVector<ReassociationIndices>{{0, 1}, {2}}));
+    replaced->getResult(0).replaceAllUsesWith(tensor::ExpandShapeOp::create(
+        builder, loc, op.getType().clone(outElement), y,
+        SmallVector<ReassociationIndices>{{0, 1}, {2}}));
+    if (replaced != op)
+      replaced->erase();
     op.erase();
   }
 
@@ -232,7 +229,7 @@ struct ConvertTosaFloatToKernels
     auto convolve = [&](OpBuilder &b, Value x) {
       Value rows = packed::im2col(b, loc, x, kh, kw, oh, ow, op.getPad(), op.getStride(),
                                   op.getDilation(), /*padValue=*/0);
-      return bf16 ? emitBf16(b, loc, rows, *w, f, *init, outElement)
+      return bf16 ? emitBf16(b, loc, rows, *w, f, *init, sparse, outElement)
                   : emit(b, loc, rows, *w, f, *init, sparse);
     };
     Value y;
@@ -310,7 +307,7 @@ struct ConvertTosaFloatToKernels
       y = tosa::AddOp::create(builder, loc, outType,
                               castTo(builder, loc, y, outType.getElementType()), biasT);
     }
-    op.getResult().replaceAllUsesWith(castTo(builder, loc, y, outType.getElementType()));
+    op.getResult().replaceAllUsesWith(y);
     op.erase();
   }
 
