@@ -187,6 +187,8 @@ void qopt::buildSingleVariantPipeline(OpPassManager &pm,
   emulate.targetTypeStr = "f32";
   pm.addPass(arith::createArithEmulateUnsupportedFloats(emulate));
   pm.addPass(createQTExpandBFloat16());
+  if (variant == KernelVariant::AMX)
+    pm.addPass(createQTLowerAmxStreamLoads());
   ConvertVectorToLLVMPassOptions vectorOptions;
   vectorOptions.amx = variant == KernelVariant::AMX;
   pm.addPass(createConvertVectorToLLVMPass(vectorOptions));

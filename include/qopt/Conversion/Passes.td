@@ -194,4 +194,18 @@ def QTLowerKernelIntrinsics : Pass<"qt-lower-kernel-intrinsics"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def QTLowerAmxStreamLoads : Pass<"qt-lower-amx-stream-loads"> {
+  let summary = "Turn amx.tile_load ops marked qt.stream into tileloaddt1";
+  let description = [{
+    An AMX kernel streams one of its operands from the L2 cache while it
+    keeps the other in L1: the streamed tiles are loaded with
+    `tileloaddt1` (`llvm.x86.tileloaddt164.internal`), which does not keep
+    them in L1, so they do not evict the tiles that are reused. The kernels
+    mark those loads with the unit attribute `qt.stream`; upstream's
+    `amx` dialect has no such load, and lowers the others (runs before
+    `convert-vector-to-llvm{enable-amx}`).
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // QOPT_CONVERSION_PASSES_TD

@@ -76,76 +76,91 @@ std::vector<T> packWeights(const TileGeometry &g, ArrayRef<T> weights) {
   return packed;
 }
 
-/// The input x [M, K] copied into A-tile order, [M/16][K/tileK][16][tileK],
+/// The input x [M, K] in A-tile order, [M/16][K/tileK][16][tileK],
 /// zero-padded to whole tiles: each tile load reads 1 KiB in a row
 /// (measured 15-50% faster than strided loads of the rows in place, the copy
-/// included). One 64-byte row of a tile per move (a transpose through
-/// linalg copied element by element: a sixth of the int8 GEMM's time at
-/// 1024^3); the padding is done here too (a partial last K tile read with a
-/// mask, rows past M as zeros), not by a zero-filled copy first. A float32
-/// `x` for bf16 tiles is rounded on the way (nearest even, as arith.truncf).
-Value copyToInputTiles(OpBuilder &b, Location loc, const TileGeometry &g, Value x,
-                       Type element) {
-  Type source = cast<RankedTensorType>(x.getType()).getElementType();
+/// included). The tile loops fill it a row block at a time, just before
+/// they read it (copying all of it first cost 15% of the 1024^3 GEMM, the
+/// copy just before the block's K loops 3%).
+struct InputTiles {
+  Value xRows, xBuf; // x as a buffer; xBuf in A-tile order
+  Type element;      // of the tiles
+};
+
+InputTiles allocInputTiles(OpBuilder &b, Location loc, const TileGeometry &g, Value x,
+                           Type element) {
+  auto type = cast<RankedTensorType>(x.getType());
+  Value xRows = bufferization::ToBufferOp::create(
+      b, loc, MemRefType::get(type.getShape(), type.getElementType()), x, /*read_only=*/true);
+  Value xBuf = memref::AllocOp::create(
+      b, loc, MemRefType::get({g.mTiles(), g.kTiles(), kTileRows, g.tileK()}, element));
+  return {xRows, xBuf, element};
+}
+
+/// Copies row tiles [first, first + count) of x into xBuf. One 64-byte row
+/// of a tile per move (a transpose through linalg copied element by
+/// element: a sixth of the int8 GEMM's time at 1024^3), in the order the
+/// tiles are written; the padding is done here too (a partial last K tile
+/// read with a mask, rows past M as zeros), not by a zero-filled copy
+/// first. A float32 `x` for bf16 tiles is rounded on the way (nearest even,
+/// as arith.truncf).
+void copyInputTiles(OpBuilder &b, Location loc, const TileGeometry &g, const InputTiles &in,
+                    Value first, int64_t count, bool parallel) {
+  Value xRows = in.xRows, xBuf = in.xBuf;
+  Type element = in.element;
+  Type source = cast<MemRefType>(xRows.getType()).getElementType();
   auto idx = [&](OpBuilder &bb, int64_t v) {
     return arith::ConstantIndexOp::create(bb, loc, v).getResult();
   };
-  int64_t m = g.m, k = g.k, tileK = g.tileK(), kc = g.kTiles(), mTiles = g.mTiles();
-  int64_t kFull = k / tileK;
-  bool padded = mTiles * kTileRows > m;
-  Value xRows = bufferization::ToBufferOp::create(
-      b, loc, MemRefType::get({m, k}, source), x, /*read_only=*/true);
-  Value xBuf = memref::AllocOp::create(
-      b, loc, MemRefType::get({mTiles, kc, kTileRows, tileK}, element));
+  int64_t m = g.m, tileK = g.tileK(), kc = g.kTiles();
+  int64_t kFull = g.k / tileK;
+  bool padded = g.mTiles() * kTileRows > m;
   auto type = VectorType::get({tileK}, element);
-  markParallel(scf::ForOp::create(
-      b, loc, idx(b, 0), idx(b, mTiles), idx(b, 1), ValueRange{},
-      [&](OpBuilder &b1, Location, Value mt, ValueRange) {
-        scf::ForOp::create(
-            b1, loc, idx(b1, 0), idx(b1, kTileRows), idx(b1, 1), ValueRange{},
-            [&](OpBuilder &b2, Location, Value r, ValueRange) {
-              Value row = arith::AddIOp::create(
-                  b2, loc, arith::MulIOp::create(b2, loc, mt, idx(b2, kTileRows)), r);
-              // Rows past M (only in a padded last tile) read row M - 1 and
-              // write zeros.
-              Value exists, readRow = row;
-              if (padded) {
-                exists = arith::CmpIOp::create(b2, loc, arith::CmpIPredicate::slt, row,
-                                               idx(b2, m));
-                readRow = arith::MinSIOp::create(b2, loc, row, idx(b2, m - 1));
-              }
-              auto move = [&](OpBuilder &b3, Value kt, bool whole) {
-                Value pad = arith::ConstantOp::create(b3, loc, source,
-                                                      b3.getZeroAttr(source));
-                Value v = vector::TransferReadOp::create(
-                    b3, loc, VectorType::get({tileK}, source), xRows,
-                    ValueRange{readRow, arith::MulIOp::create(b3, loc, kt, idx(b3, tileK))},
-                    pad, ArrayRef<bool>{whole});
-                if (source != element)
-                  v = arith::TruncFOp::create(b3, loc, type, v);
-                if (padded)
-                  v = arith::SelectOp::create(
-                      b3, loc, exists, v,
-                      arith::ConstantOp::create(b3, loc, type,
-                                                cast<TypedAttr>(b3.getZeroAttr(type))));
-                vector::TransferWriteOp::create(b3, loc, v, xBuf,
-                                                ValueRange{mt, kt, r, idx(b3, 0)},
-                                                ArrayRef<bool>{true});
-              };
-              if (kFull > 0)
-                scf::ForOp::create(b2, loc, idx(b2, 0), idx(b2, kFull), idx(b2, 1),
-                                   ValueRange{},
-                                   [&](OpBuilder &b3, Location, Value kt, ValueRange) {
-                                     move(b3, kt, /*whole=*/true);
-                                     scf::YieldOp::create(b3, loc);
-                                   });
-              if (kc > kFull)
-                move(b2, idx(b2, kFull), /*whole=*/false);
-              scf::YieldOp::create(b2, loc);
-            });
+  auto rowLoop = [&](OpBuilder &b1, Value mt, Value kt, bool whole) {
+    scf::ForOp::create(
+        b1, loc, idx(b1, 0), idx(b1, kTileRows), idx(b1, 1), ValueRange{},
+        [&](OpBuilder &b2, Location, Value r, ValueRange) {
+          Value row = arith::AddIOp::create(
+              b2, loc, arith::MulIOp::create(b2, loc, mt, idx(b2, kTileRows)), r);
+          // Rows past M (only in a padded last tile) read row M - 1 and
+          // write zeros.
+          Value exists, readRow = row;
+          if (padded) {
+            exists =
+                arith::CmpIOp::create(b2, loc, arith::CmpIPredicate::slt, row, idx(b2, m));
+            readRow = arith::MinSIOp::create(b2, loc, row, idx(b2, m - 1));
+          }
+          Value pad = arith::ConstantOp::create(b2, loc, source, b2.getZeroAttr(source));
+          Value v = vector::TransferReadOp::create(
+              b2, loc, VectorType::get({tileK}, source), xRows,
+              ValueRange{readRow, arith::MulIOp::create(b2, loc, kt, idx(b2, tileK))}, pad,
+              ArrayRef<bool>{whole});
+          if (source != element)
+            v = arith::TruncFOp::create(b2, loc, type, v);
+          if (padded)
+            v = arith::SelectOp::create(
+                b2, loc, exists, v,
+                arith::ConstantOp::create(b2, loc, type, cast<TypedAttr>(b2.getZeroAttr(type))));
+          vector::TransferWriteOp::create(b2, loc, v, xBuf, ValueRange{mt, kt, r, idx(b2, 0)},
+                                          ArrayRef<bool>{true});
+          scf::YieldOp::create(b2, loc);
+        });
+  };
+  auto loop = scf::ForOp::create(
+      b, loc, first, arith::AddIOp::create(b, loc, first, idx(b, count)), idx(b, 1),
+      ValueRange{}, [&](OpBuilder &b1, Location, Value mt, ValueRange) {
+        if (kFull > 0)
+          scf::ForOp::create(b1, loc, idx(b1, 0), idx(b1, kFull), idx(b1, 1), ValueRange{},
+                             [&](OpBuilder &b2, Location, Value kt, ValueRange) {
+                               rowLoop(b2, mt, kt, /*whole=*/true);
+                               scf::YieldOp::create(b2, loc);
+                             });
+        if (kc > kFull)
+          rowLoop(b1, mt, idx(b1, kFull), /*whole=*/false);
         scf::YieldOp::create(b1, loc);
-      }));
-  return xBuf;
+      });
+  if (parallel)
+    markParallel(loop);
 }
 
 /// A block of rowTiles x colTiles accumulator tiles from row `row0` and
@@ -181,13 +196,17 @@ struct TileKernel {
 //     C[2][2] = start; for kt: C[i][j] += X[rows i, kt] * W[cols j, kt]
 //     accBuf[block] = C
 //     (during the next block's K loop) finish the block's rows
-void emitTileLoops(OpBuilder &b, Location loc, const TileGeometry &g, Value xBuf,
+void emitTileLoops(OpBuilder &b, Location loc, const TileGeometry &g, const InputTiles &in,
                    Value wBuf, Value accBuf, const TileKernel &kernel) {
+  Value xBuf = in.xBuf;
   int64_t m = g.m, n = g.n, kc = g.kTiles(), mTiles = g.mTiles(), nTiles = g.nTiles();
   auto idx = [&](OpBuilder &bb, int64_t v) {
     return arith::ConstantIndexOp::create(bb, loc, v).getResult();
   };
   using StepFn = function_ref<void(OpBuilder &, Value kt)>;
+  // The loop order keeps one operand in the L1 cache while the other
+  // streams from L2 (below); the streamed one is loaded past L1.
+  bool rowsOutside = g.weightBytes() <= g.rowsOutsideUpTo;
 
   // The block's K loop into accBuf; `step` adds work to every K step.
   auto compute = [&](OpBuilder &b1, const BlockRef &blk, StepFn step) {
@@ -208,12 +227,17 @@ void emitTileLoops(OpBuilder &b, Location loc, const TileGeometry &g, Value xBuf
         [&](OpBuilder &b2, Location, Value kt, ValueRange accs) {
           Value zero = idx(b2, 0);
           SmallVector<Value> a, w;
+          auto load = [&](Value buf, Value tile, bool streamed) {
+            auto op = amx::TileLoadOp::create(b2, loc, kernel.inTile, buf,
+                                              ValueRange{tile, kt, zero, zero});
+            if (streamed)
+              op->setAttr(kStreamLoadAttr, b2.getUnitAttr());
+            return op.getResult();
+          };
           for (int64_t r = 0; r < blk.rowTiles; ++r)
-            a.push_back(amx::TileLoadOp::create(b2, loc, kernel.inTile, xBuf,
-                                                ValueRange{rowTiles[r], kt, zero, zero}));
+            a.push_back(load(xBuf, rowTiles[r], !rowsOutside));
           for (int64_t c = 0; c < blk.colTiles; ++c)
-            w.push_back(amx::TileLoadOp::create(b2, loc, kernel.inTile, wBuf,
-                                                ValueRange{tiles[c], kt, zero, zero}));
+            w.push_back(load(wBuf, tiles[c], rowsOutside));
           SmallVector<Value> next;
           for (int64_t r = 0; r < blk.rowTiles; ++r)
             for (int64_t c = 0; c < blk.colTiles; ++c)
@@ -328,7 +352,7 @@ void emitTileLoops(OpBuilder &b, Location loc, const TileGeometry &g, Value xBuf
   // loop is split across threads; the inner one is a sequence.
   int64_t groups = n / kCols / kBlockTiles, mainTiles = groups * kBlockTiles;
   int64_t rowBlocks = mTiles / kBlockTiles, mainRows = rowBlocks * kBlockTiles * kTileRows;
-  if (g.weightBytes() <= g.rowsOutsideUpTo) {
+  if (rowsOutside) {
     auto columnsOf = [&](OpBuilder &b1, Value row0, int64_t rowTiles) {
       std::optional<BlockRef> tail;
       if (nTiles > mainTiles)
@@ -345,12 +369,19 @@ void emitTileLoops(OpBuilder &b, Location loc, const TileGeometry &g, Value xBuf
       markParallel(scf::ForOp::create(
           b, loc, idx(b, 0), idx(b, mainRows), idx(b, kBlockTiles * kTileRows),
           ValueRange{}, [&](OpBuilder &b1, Location, Value row, ValueRange) {
+            copyInputTiles(b1, loc, g, in,
+                           arith::DivUIOp::create(b1, loc, row, idx(b1, kTileRows)),
+                           kBlockTiles, /*parallel=*/false);
             columnsOf(b1, row, kBlockTiles);
             scf::YieldOp::create(b1, loc);
           }));
-    if (mTiles > rowBlocks * kBlockTiles)
+    if (mTiles > rowBlocks * kBlockTiles) {
+      copyInputTiles(b, loc, g, in, idx(b, rowBlocks * kBlockTiles), 1, /*parallel=*/false);
       columnsOf(b, idx(b, mainRows), 1);
+    }
   } else {
+    // Every column group reads every row: all of x first.
+    copyInputTiles(b, loc, g, in, idx(b, 0), mTiles, /*parallel=*/true);
     auto rowsOf = [&](OpBuilder &b1, Value tile0, int64_t colTiles, bool last) {
       std::optional<BlockRef> tail;
       if (mTiles > rowBlocks * kBlockTiles)
@@ -411,7 +442,7 @@ Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
   int64_t m = g.m, n = g.n;
   Type i8 = b.getI8Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
   Value wBuf = weightBuffer<int8_t>(b, loc, g, i8, plan.weights);
-  Value xBuf = copyToInputTiles(b, loc, g, x, i8);
+  InputTiles in = allocInputTiles(b, loc, g, x, i8);
   // Signed inputs go in unshifted: sum (x - z) * w = sum x * w - z * colsum,
   // which the epilogue adds (in int32, where the order of adds is free).
   ColumnConstants columns = columnConstants(b, loc, plan, epilogue, /*inputShift=*/0);
@@ -485,7 +516,7 @@ Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
   };
   TileKernel kernel{amx::TileType::get({kTileRows, kTileBytes}, i8), accTile, start,
                     multiply, columnData, finish};
-  emitTileLoops(b, loc, g, xBuf, wBuf, acc32, kernel);
+  emitTileLoops(b, loc, g, in, wBuf, acc32, kernel);
   return bufferization::ToTensorOp::create(
       b, loc, RankedTensorType::get({m, n}, epilogue ? f32 : i8), out, /*restrict=*/true,
       /*writable=*/true);
@@ -504,7 +535,7 @@ Value qopt::packed::emitAmxBf16Kernel(OpBuilder &b, Location loc, Value x,
   int64_t m = g.m, nPad = g.nTiles() * kCols;
   Type bf16 = b.getBF16Type(), f32 = b.getF32Type();
   Value wBuf = weightBuffer<uint16_t>(b, loc, g, bf16, weights);
-  Value xBuf = copyToInputTiles(b, loc, g, x, bf16);
+  InputTiles in = allocInputTiles(b, loc, g, x, bf16);
   // 16 copies of init (zeros past N): the accumulators' first value.
   bool zeroInit = llvm::all_of(init, [](float v) { return v == 0.0f && !std::signbit(v); });
   Value initRows;
@@ -542,7 +573,7 @@ Value qopt::packed::emitAmxBf16Kernel(OpBuilder &b, Location loc, Value x,
   };
   TileKernel kernel{amx::TileType::get({kTileRows, kTileBytes / 2}, bf16), accTile, start,
                     multiply, columnData, finish};
-  emitTileLoops(b, loc, g, xBuf, wBuf, acc, kernel);
+  emitTileLoops(b, loc, g, in, wBuf, acc, kernel);
   return bufferization::ToTensorOp::create(b, loc, RankedTensorType::get({m, n}, outElement),
                                            out, /*restrict=*/true, /*writable=*/true);
 }

@@ -11,7 +11,7 @@
 //   cc -IDIR DIR/harness.c DIR/cases.o -lm -o DIR/run && DIR/run DIR
 //
 // --op: fc, fc-wide, fc-sweep (M, N in 1..33, K prime <= 1021), fc-edges
-// (the 54 edge cases of the kernel sweep), tosa-fc, tosa-conv (pre-quantized
+// (the 54 edge cases of the kernel sweep), fc-large (1-2 MiB of weights), tosa-fc, tosa-conv (pre-quantized
 // TOSA int8 with tosa.rescale), matmul, conv, dwconv, add, mul (with broadcast),
 // table, avgpool, quantize, dequantize, requantize, dynfc. --sparsity=S prunes the fully
 // connected weights (fc, fc-wide, fc-sweep, fc-edges) in random block shapes.
@@ -318,6 +318,18 @@ const std::vector<int64_t> &primes() {
 bool genSweep(Rng &rng, Output &out, int i) {
   int64_t m = rng.range(1, 33), n = rng.range(1, 33);
   int64_t k = primes()[rng.range(0, primes().size() - 1)];
+  ContractionQuant q = randomContraction(rng, n, rng.chance(75), k);
+  auto x = randomInt8(rng, m * k, rng.range(0, 5));
+  auto w = randomWeights(rng, n * k);
+  auto bias = rng.chance(70) ? randomBias(rng, n) : std::vector<int32_t>{};
+  return emitFullyConnected(out, i, m, k, n, q, x, w, bias, &rng);
+}
+
+/// `--op=fc-large`: weights of 1-2 MiB (N, K from 1,000 to 1,500), past
+/// the AMX kernel's threshold for keeping rows in L1 (it then loops over
+/// column groups outside and streams the rows), M in 1..50.
+bool genLarge(Rng &rng, Output &out, int i) {
+  int64_t m = rng.range(1, 50), n = rng.range(1000, 1500), k = rng.range(1000, 1500);
   ContractionQuant q = randomContraction(rng, n, rng.chance(75), k);
   auto x = randomInt8(rng, m * k, rng.range(0, 5));
   auto w = randomWeights(rng, n * k);
@@ -955,6 +967,7 @@ int main(int argc, char **argv) {
   else if (op == "fc-wide") { gWide = true; gen = genFullyConnected; }
   else if (op == "fc-sweep") gen = genSweep;
   else if (op == "fc-edges") { gen = genEdges; count = 54; }
+  else if (op == "fc-large") gen = genLarge;
   else if (op == "tosa-fc") gen = [](Rng &r, Output &o, int i) { return genTosa(r, o, i, false); };
   else if (op == "tosa-conv") gen = [](Rng &r, Output &o, int i) { return genTosa(r, o, i, true); };
   else if (op == "matmul") gen = genMatmul;
