@@ -96,6 +96,9 @@ void qopt::buildSingleVariantPipeline(OpPassManager &pm,
     tosaOptions.isa = isa;
     pm.addPass(createConvertTosaInt8ToPackedKernels(tosaOptions));
   }
+  // Transposed convolutions as convolutions, per-channel affine ops folded
+  // into them (as --quantize-int8 does before calibrating).
+  pm.addPass(createQTPrepareContractions());
   // float32 matmuls and convolutions with constant weights: packed vector
   // kernels, dense or block-sparse as the cost model says (vector width from
   // the int8 kernels' target; 4 lanes for portable code).

@@ -1,6 +1,7 @@
 //===- Pipelines.cpp - the --quantize-int8 pipeline -------------*- C++ -*-===//
 
 #include "qopt/Quantization/Passes.h"
+#include "qopt/Transforms/Passes.h"
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -11,6 +12,8 @@ using namespace mlir;
 void qopt::buildQuantizeInt8Pipeline(OpPassManager &pm,
                                      const QuantizeInt8PipelineOptions &options) {
   if (!options.data.empty()) {
+    // Calibrated afterwards, so that the ranges are the rewritten ops'.
+    pm.addPass(createQTPrepareContractions());
     QTCalibrateOptions calibrate;
     calibrate.data = options.data;
     calibrate.method = options.method;

@@ -167,6 +167,7 @@ QuantizedWeights qopt::quantizeWeights(const std::vector<float> &w, int64_t chan
   q.channels = channels;
   if (int64_t(fileScales.size()) == channels) {
     // The file's integers, recovered exactly: w = q * s in float32.
+    q.fromFile = true;
     q.scales.assign(fileScales.begin(), fileScales.end());
     for (size_t i = 0; i < w.size(); ++i)
       q.values.push_back(static_cast<int8_t>(

@@ -200,6 +200,16 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
     Value biasValue; // int32 constant, or null
   };
 
+  /// Requantizes channel c's weights at `scale` (larger than theirs) from
+  /// their int8 values: q' = round(q * s / scale), half away from zero.
+  void widenChannelScale(QuantizedWeights &w, int64_t c, float scale) {
+    float ratio = w.scales[c] / scale;
+    for (size_t i = 0; i < w.values.size(); ++i)
+      if (channelOfIndex(i) == c)
+        w.values[i] = static_cast<int8_t>(std::round(w.values[i] * ratio));
+    w.scales[c] = scale;
+  }
+
   LogicalResult plan(Value input, Epilogue epilogue,
                      QuantizedWeights weights, int64_t reduction, Plan &p,
                      std::string &why) {
@@ -223,8 +233,15 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
     std::vector<int32_t> bias(p.weights.channels, 0);
     if (epilogue.bias)
       for (int64_t c = 0; c < p.weights.channels; ++c) {
-        auto q = ref::quantizeBias((*epilogue.bias)[c], p.in.scale,
-                                   p.weights.scales[c]);
+        float b = (*epilogue.bias)[c];
+        auto q = ref::quantizeBias(b, p.in.scale, p.weights.scales[c]);
+        if (!q && !p.weights.fromFile && std::isfinite(b / p.in.scale)) {
+          // A channel whose weights are tiny next to its bias (a dead
+          // channel, or a bias folded in after the weights were scaled
+          // down): coarser weights, so that the bias fits in 2^30 steps.
+          widenChannelScale(p.weights, c, std::fabs(b) / p.in.scale / 0x1p30f);
+          q = ref::quantizeBias(b, p.in.scale, p.weights.scales[c]);
+        }
         if (!q) {
           why = "a bias does not fit int32 at the chosen scales";
           return failure();

@@ -41,6 +41,7 @@ struct QuantizedWeights {
   std::vector<int8_t> values; // same layout as given
   std::vector<int32_t> bias;
   int64_t channels = 0;
+  bool fromFile = false; // the scales are a quantized model's
 };
 
 /// `channelOf(i)` gives the output channel of flat weight index i. With

@@ -173,6 +173,29 @@ def QTFuseMultiplyAdd : Pass<"qt-fuse-multiply-add"> {
                            "::mlir::math::MathDialect"];
 }
 
+def QTPrepareContractions : Pass<"qt-prepare-contractions"> {
+  let summary = "Float TOSA contractions in the forms the quantizer and kernels take";
+  let description = [{
+    Rewrites a float TOSA model before it is calibrated, quantized or given
+    to the float kernels:
+    - `tosa.transpose_conv2d` becomes a `tosa.conv2d` (upstream's
+      decomposition: for stride s, a convolution into s x s times the
+      channels and a depth-to-space reshape / transpose), its weights
+      folded into constants;
+    - a `tosa.add` or `tosa.mul` of a float32 `tosa.conv2d` or
+      `tosa.depthwise_conv2d` (its only user) by a constant with one value
+      per output channel (or one value) is folded into the convolution's
+      bias (add) or weights and bias (mul): the BatchNormalization after a
+      ConvTranspose, or a separate bias Add, that exporters such as
+      Paddle2ONNX leave. The folded convolution takes over the replaced
+      op's `qt.range`. Weights that carry `qt.weight_scales` (a
+      pre-quantized model's) are not rescaled.
+    Without it a transposed convolution stays float in an int8 model (and
+    runs on loops), with a dequantize and a quantize around it.
+  }];
+  let dependentDialects = ["::mlir::tosa::TosaDialect"];
+}
+
 def QTOutlineParallelLoops
     : Pass<"qt-outline-parallel-loops", "::mlir::ModuleOp"> {
   let summary = "Split large parallel loop nests across the object's threads";
