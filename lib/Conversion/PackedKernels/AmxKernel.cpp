@@ -61,6 +61,19 @@ struct TileGeometry {
   int64_t weightBytes() const { return nTiles() * kTiles() * kTileRows * kTileBytes; }
 };
 
+/// Which layers read their input tiles from x's rows in place instead of a
+/// copy in tile order (rows outside only): up to 4 column tiles, each input
+/// tile is read once or twice and a copy costs as much as the K loop; up to
+/// 16 when K is not a whole number of tiles (rows apart by an odd number of
+/// cache lines spread over the L1 sets). One thread, GOPS in place / copied:
+/// 6400 x 24 x 864 885 / 491, 6400 x 96 x 864 1534 / 1217, 6400 x 256 x 864
+/// 2178 / 1960, 1600 x 96 x 864 1831 / 1200; but 400 x 192 x 192 1319 /
+/// 1411, 1024^3 2833 / 3446, 256 x 1024^2 2944 / 3880 (rows 1 KiB apart,
+/// all in a few L1 sets).
+bool readsInPlace(const TileGeometry &g) {
+  return g.nTiles() <= 4 || (g.nTiles() <= 16 && g.k % g.tileK() != 0);
+}
+
 /// Weights [n, k] as B tiles: [column tile][K tile][K / group row][column][group].
 template <typename T>
 std::vector<T> packWeights(const TileGeometry &g, ArrayRef<T> weights) {
@@ -172,6 +185,7 @@ struct BlockRef {
   Value tile0;
   int64_t colTiles;
   bool lastColumns;
+  bool inPlace = false; // its input tiles read from x's rows, not xBuf
 };
 
 /// What differs between the int8 and the bf16 kernel.
@@ -242,17 +256,24 @@ void emitTileLoops(OpBuilder &b, Location loc, const TileGeometry &g, const Inpu
         [&](OpBuilder &b2, Location, Value kt, ValueRange accs) {
           Value zero = idx(b2, 0);
           SmallVector<Value> a, w;
-          auto load = [&](Value buf, Value tile, bool streamed) {
-            auto op = amx::TileLoadOp::create(b2, loc, kernel.inTile, buf,
-                                              ValueRange{tile, kt, zero, zero});
+          auto load = [&](Value buf, ValueRange at, bool streamed) {
+            auto op = amx::TileLoadOp::create(b2, loc, kernel.inTile, buf, at);
             if (streamed)
               op->setAttr(kStreamLoadAttr, b2.getUnitAttr());
             return op.getResult();
           };
-          for (int64_t r = 0; r < blk.rowTiles; ++r)
-            a.push_back(load(xBuf, rowTiles[r], !rowsOutside));
+          for (int64_t r = 0; r < blk.rowTiles; ++r) {
+            if (blk.inPlace) // rows 16 apart in x, K apart each
+              a.push_back(load(
+                  in.xRows,
+                  ValueRange{arith::AddIOp::create(b2, loc, blk.row0, idx(b2, r * kTileRows)),
+                             arith::MulIOp::create(b2, loc, kt, idx(b2, g.tileK()))},
+                  !rowsOutside));
+            else
+              a.push_back(load(xBuf, ValueRange{rowTiles[r], kt, zero, zero}, !rowsOutside));
+          }
           for (int64_t c = 0; c < blk.colTiles; ++c)
-            w.push_back(load(wBuf, tiles[c], rowsOutside));
+            w.push_back(load(wBuf, ValueRange{tiles[c], kt, zero, zero}, rowsOutside));
           SmallVector<Value> next;
           for (int64_t r = 0; r < blk.rowTiles; ++r)
             for (int64_t c = 0; c < blk.colTiles; ++c)
@@ -375,32 +396,49 @@ void emitTileLoops(OpBuilder &b, Location loc, const TileGeometry &g, const Inpu
   // masks); row blocks of 2 tiles, then at most one of 1 tile. The outer
   // loop is split across threads; the inner one is a sequence.
   if (rowsOutside) {
-    auto columnsOf = [&](OpBuilder &b1, Value row0, int64_t rowTiles) {
+    auto columnsOf = [&](OpBuilder &b1, Value row0, int64_t rowTiles, bool inPlace) {
       Value slot = arith::DivUIOp::create(b1, loc, row0, idx(b1, blockSide));
       std::optional<BlockRef> tail;
       if (nTiles > mainTiles)
-        tail = BlockRef{slot, row0, rowTiles, idx(b1, mainTiles), nTiles - mainTiles, true};
+        tail = BlockRef{slot, row0, rowTiles, idx(b1, mainTiles), nTiles - mainTiles, true,
+                        inPlace};
       sequence(b1, groups,
                [&](OpBuilder &b2, Value gr) {
-                 return BlockRef{slot, row0, rowTiles,
+                 return BlockRef{slot,        row0,  rowTiles,
                                  arith::MulIOp::create(b2, loc, gr, idx(b2, kBlockTiles)),
-                                 kBlockTiles, false};
+                                 kBlockTiles, false, inPlace};
                },
                tail);
     };
-    if (rowBlocks > 0)
+    // Row blocks of a layer readsInPlace accepts load their tiles from x's
+    // rows (stride K). Only blocks whose reads stay inside x: a partial last
+    // K tile reads into the next row (its weights are zero there), so such
+    // a block needs one more row after it.
+    int64_t inPlaceBlocks = 0;
+    if (in.element == cast<MemRefType>(in.xRows.getType()).getElementType() &&
+        readsInPlace(g)) {
+      int64_t end = m - (g.k % g.tileK() ? 1 : 0);
+      inPlaceBlocks = std::min(rowBlocks, std::max<int64_t>(end, 0) / blockSide);
+    }
+    auto rowBlockLoop = [&](int64_t from, int64_t to, bool inPlace) {
+      if (from >= to)
+        return;
       markParallel(scf::ForOp::create(
-          b, loc, idx(b, 0), idx(b, mainRows), idx(b, kBlockTiles * kTileRows),
+          b, loc, idx(b, from * blockSide), idx(b, to * blockSide), idx(b, blockSide),
           ValueRange{}, [&](OpBuilder &b1, Location, Value row, ValueRange) {
-            copyInputTiles(b1, loc, g, in,
-                           arith::DivUIOp::create(b1, loc, row, idx(b1, kTileRows)),
-                           kBlockTiles, /*parallel=*/false);
-            columnsOf(b1, row, kBlockTiles);
+            if (!inPlace)
+              copyInputTiles(b1, loc, g, in,
+                             arith::DivUIOp::create(b1, loc, row, idx(b1, kTileRows)),
+                             kBlockTiles, /*parallel=*/false);
+            columnsOf(b1, row, kBlockTiles, inPlace);
             scf::YieldOp::create(b1, loc);
           }));
+    };
+    rowBlockLoop(0, inPlaceBlocks, /*inPlace=*/true);
+    rowBlockLoop(inPlaceBlocks, rowBlocks, /*inPlace=*/false);
     if (mTiles > rowBlocks * kBlockTiles) {
       copyInputTiles(b, loc, g, in, idx(b, rowBlocks * kBlockTiles), 1, /*parallel=*/false);
-      columnsOf(b, idx(b, mainRows), 1);
+      columnsOf(b, idx(b, mainRows), 1, /*inPlace=*/false);
     }
   } else {
     // Every column group reads every row: all of x first.

@@ -215,12 +215,14 @@ constexpr llvm::StringLiteral kStreamLoadAttr = "qt.stream";
 /// so the AMX variant runs only 1-row layers on its vpdpbusd kernel.
 constexpr int64_t kAmxMinRows = 2;
 
-/// Narrower or shallower layers (fewer than 2 column tiles, or less than
-/// one whole K tile) gain little from the tiles and pay for copying their
-/// input into tile order: on PP-OCR det, cls and rec, running every layer
-/// of 2+ rows on AMX was 3-8% slower end to end than vpdpbusd, these
-/// thresholds 0-8% faster (docs/performance.md).
-constexpr int64_t kAmxMinColumns = 32, kAmxMinDepth = 64;
+/// Narrower or shallower layers (less than one whole column tile or one
+/// whole K tile) gain little from the tiles. Measured end to end on PP-OCR
+/// (docs/performance.md): every layer of 2+ rows on AMX was 3-8% slower
+/// than vpdpbusd; from 32 columns 0-8% faster; from 16 columns, since
+/// narrow layers read their input tiles in place, det 23% faster again
+/// (its two 3x3 convolutions to 24 channels are half its work), cls and
+/// rec 2-3%; K from 16 instead of 64 was 2-7% slower.
+constexpr int64_t kAmxMinColumns = 16, kAmxMinDepth = 64;
 
 /// The kernels of one ISA: a dot kernel, or smmla; with `amx`, AMX tiles for
 /// the layers takesAmx accepts and the dot kernel for the rest.

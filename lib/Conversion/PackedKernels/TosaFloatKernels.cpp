@@ -109,10 +109,11 @@ struct ConvertTosaFloatToKernels
   }
 
   /// Whether a bf16 layer of x[M,K] and [N,K] weights goes on AMX tiles:
-  /// from 2 rows, 32 columns and one K tile (32), as the int8 kernel.
+  /// from 2 rows, 32 columns and one K tile (32) — the int8 kernel's rule
+  /// before its narrow layers read their input in place (a float32 input
+  /// is copied to be rounded, so bf16 layers keep it; not re-measured).
   bool takesAmx(int64_t m, int64_t n, int64_t k) const {
-    return amx && m >= packed::kAmxMinRows &&
-           (amxSmallLayers || (n >= packed::kAmxMinColumns && k >= 32));
+    return amx && m >= packed::kAmxMinRows && (amxSmallLayers || (n >= 32 && k >= 32));
   }
 
   /// y[M,N] (`outElement`) = init + x[M,K] * w^T for a bf16 x: on AMX tiles

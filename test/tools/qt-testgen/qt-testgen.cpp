@@ -11,7 +11,7 @@
 //   cc -IDIR DIR/harness.c DIR/cases.o -lm -o DIR/run && DIR/run DIR
 //
 // --op: fc, fc-wide, fc-sweep (M, N in 1..33, K prime <= 1021), fc-edges
-// (the 54 edge cases of the kernel sweep), fc-large (1-2 MiB of weights), tosa-fc, tosa-conv (pre-quantized
+// (the 54 edge cases of the kernel sweep), fc-large (1-2 MiB of weights), fc-copied (AMX input copied), tosa-fc, tosa-conv (pre-quantized
 // TOSA int8 with tosa.rescale), matmul, conv, dwconv, add, mul (with broadcast),
 // table, avgpool, quantize, dequantize, requantize, dynfc. --sparsity=S prunes the fully
 // connected weights (fc, fc-wide, fc-sweep, fc-edges) in random block shapes.
@@ -330,6 +330,26 @@ bool genSweep(Rng &rng, Output &out, int i) {
 /// column groups outside and streams the rows), M in 1..50.
 bool genLarge(Rng &rng, Output &out, int i) {
   int64_t m = rng.range(1, 50), n = rng.range(1000, 1500), k = rng.range(1000, 1500);
+  ContractionQuant q = randomContraction(rng, n, rng.chance(75), k);
+  auto x = randomInt8(rng, m * k, rng.range(0, 5));
+  auto w = randomWeights(rng, n * k);
+  auto bias = rng.chance(70) ? randomBias(rng, n) : std::vector<int32_t>{};
+  return emitFullyConnected(out, i, m, k, n, q, x, w, bias, &rng);
+}
+
+/// `--op=fc-copied`: layers the AMX kernel copies into tile order with its
+/// rows outside (docs/performance.md): more than 4 column tiles and K a
+/// whole number of 64-byte tiles, or more than 16 column tiles; weights
+/// under 1 MiB. M in 1..70 (partial row blocks and tiles).
+bool genCopied(Rng &rng, Output &out, int i) {
+  int64_t m = rng.range(1, 70), n, k;
+  if (i % 2) {
+    n = rng.range(65, 300);
+    k = 64 * rng.range(1, 16);
+  } else {
+    n = rng.range(257, 400);
+    k = rng.range(64, 700);
+  }
   ContractionQuant q = randomContraction(rng, n, rng.chance(75), k);
   auto x = randomInt8(rng, m * k, rng.range(0, 5));
   auto w = randomWeights(rng, n * k);
@@ -968,6 +988,7 @@ int main(int argc, char **argv) {
   else if (op == "fc-sweep") gen = genSweep;
   else if (op == "fc-edges") { gen = genEdges; count = 54; }
   else if (op == "fc-large") gen = genLarge;
+  else if (op == "fc-copied") gen = genCopied;
   else if (op == "tosa-fc") gen = [](Rng &r, Output &o, int i) { return genTosa(r, o, i, false); };
   else if (op == "tosa-conv") gen = [](Rng &r, Output &o, int i) { return genTosa(r, o, i, true); };
   else if (op == "matmul") gen = genMatmul;
