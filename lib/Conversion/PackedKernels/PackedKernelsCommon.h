@@ -221,8 +221,11 @@ constexpr int64_t kAmxMinRows = 2;
 /// than vpdpbusd; from 32 columns 0-8% faster; from 16 columns, since
 /// narrow layers read their input tiles in place, det 23% faster again
 /// (its two 3x3 convolutions to 24 channels are half its work), cls and
-/// rec 2-3%; K from 16 instead of 64 was 2-7% slower.
-constexpr int64_t kAmxMinColumns = 16, kAmxMinDepth = 64;
+/// rec 2-3%; K from 16 instead of 64 was 2-7% slower. Layers of 16-31
+/// columns need many rows too: the digits CNN's 16 x 16 x 72 convolution
+/// made it 1.30x slower on tiles, MNIST LeNet's 100 x 16 x 150 1.04x.
+constexpr int64_t kAmxMinColumns = 32, kAmxMinDepth = 64;
+constexpr int64_t kAmxNarrowMinColumns = 16, kAmxNarrowMinRows = 256;
 
 /// The kernels of one ISA: a dot kernel, or smmla; with `amx`, AMX tiles for
 /// the layers takesAmx accepts and the dot kernel for the rest.
@@ -234,7 +237,9 @@ struct KernelChoice {
   bool amxSmallLayers = false;
   bool takesAmx(int64_t m, int64_t n, int64_t k) const {
     return amx && m >= kAmxMinRows &&
-           (amxSmallLayers || (n >= kAmxMinColumns && k >= kAmxMinDepth));
+           (amxSmallLayers ||
+            (k >= kAmxMinDepth && (n >= kAmxMinColumns || (n >= kAmxNarrowMinColumns &&
+                                                            m >= kAmxNarrowMinRows))));
   }
   mlir::Value emit(mlir::OpBuilder &b, mlir::Location loc,
                    const FullyConnectedPlan &plan, mlir::Value x) const {
