@@ -313,11 +313,10 @@ const std::vector<int64_t> &primes() {
   return p;
 }
 
-/// `--op=fc-sweep`: M and N from 1 to 33, K a prime up to 1021, random
-/// parameters and inputs (a sixth of them all -128 or extremes).
-bool genSweep(Rng &rng, Output &out, int i) {
-  int64_t m = rng.range(1, 33), n = rng.range(1, 33);
-  int64_t k = primes()[rng.range(0, primes().size() - 1)];
+/// A fully connected layer of the given shape with random parameters,
+/// inputs (a sixth of them all -128 or extremes), weights and bias.
+bool emitRandomFullyConnected(Rng &rng, Output &out, int i, int64_t m, int64_t k,
+                              int64_t n) {
   ContractionQuant q = randomContraction(rng, n, rng.chance(75), k);
   auto x = randomInt8(rng, m * k, rng.range(0, 5));
   auto w = randomWeights(rng, n * k);
@@ -325,16 +324,19 @@ bool genSweep(Rng &rng, Output &out, int i) {
   return emitFullyConnected(out, i, m, k, n, q, x, w, bias, &rng);
 }
 
+/// `--op=fc-sweep`: M and N from 1 to 33, K a prime up to 1021.
+bool genSweep(Rng &rng, Output &out, int i) {
+  int64_t m = rng.range(1, 33), n = rng.range(1, 33);
+  int64_t k = primes()[rng.range(0, primes().size() - 1)];
+  return emitRandomFullyConnected(rng, out, i, m, k, n);
+}
+
 /// `--op=fc-large`: weights of 1-2 MiB (N, K from 1,000 to 1,500), past
 /// the AMX kernel's threshold for keeping rows in L1 (it then loops over
 /// column groups outside and streams the rows), M in 1..50.
 bool genLarge(Rng &rng, Output &out, int i) {
   int64_t m = rng.range(1, 50), n = rng.range(1000, 1500), k = rng.range(1000, 1500);
-  ContractionQuant q = randomContraction(rng, n, rng.chance(75), k);
-  auto x = randomInt8(rng, m * k, rng.range(0, 5));
-  auto w = randomWeights(rng, n * k);
-  auto bias = rng.chance(70) ? randomBias(rng, n) : std::vector<int32_t>{};
-  return emitFullyConnected(out, i, m, k, n, q, x, w, bias, &rng);
+  return emitRandomFullyConnected(rng, out, i, m, k, n);
 }
 
 /// `--op=fc-copied`: layers the AMX kernel copies into tile order with its
@@ -350,11 +352,7 @@ bool genCopied(Rng &rng, Output &out, int i) {
     n = rng.range(257, 400);
     k = rng.range(64, 700);
   }
-  ContractionQuant q = randomContraction(rng, n, rng.chance(75), k);
-  auto x = randomInt8(rng, m * k, rng.range(0, 5));
-  auto w = randomWeights(rng, n * k);
-  auto bias = rng.chance(70) ? randomBias(rng, n) : std::vector<int32_t>{};
-  return emitFullyConnected(out, i, m, k, n, q, x, w, bias, &rng);
+  return emitRandomFullyConnected(rng, out, i, m, k, n);
 }
 
 /// `--op=fc-edges`: every combination of input zero point (-128, 0, 127),
