@@ -200,14 +200,29 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
     Value biasValue; // int32 constant, or null
   };
 
-  /// Requantizes channel c's weights at `scale` (larger than theirs) from
-  /// their int8 values: q' = round(q * s / scale), half away from zero.
-  void widenChannelScale(QuantizedWeights &w, int64_t c, float scale) {
-    float ratio = w.scales[c] / scale;
-    for (size_t i = 0; i < w.values.size(); ++i)
-      if (channelOfIndex(i) == c)
-        w.values[i] = static_cast<int8_t>(std::round(w.values[i] * ratio));
-    w.scales[c] = scale;
+  /// A channel whose weights are tiny next to its bias (a dead channel, or
+  /// a bias folded in after the weights were scaled down) would need a bias
+  /// beyond int32: it gets the coarser weight scale |b| / (s_in 2^30), its
+  /// weights requantized from their int8 values (q' = round(q * s / s'),
+  /// half away from zero), all such channels in one pass over the weights.
+  void widenScalesForBias(QuantizedWeights &w, ArrayRef<float> bias, float inputScale) {
+    if (w.fromFile)
+      return;
+    std::vector<float> ratio(w.channels, 1.0f);
+    bool any = false;
+    for (int64_t c = 0; c < w.channels; ++c) {
+      if (ref::quantizeBias(bias[c], inputScale, w.scales[c]) ||
+          !std::isfinite(bias[c] / inputScale))
+        continue;
+      float scale = std::fabs(bias[c]) / inputScale / 0x1p30f;
+      ratio[c] = w.scales[c] / scale;
+      w.scales[c] = scale;
+      any = true;
+    }
+    if (any)
+      for (size_t i = 0; i < w.values.size(); ++i)
+        if (float r = ratio[channelOfIndex(i)]; r != 1.0f)
+          w.values[i] = static_cast<int8_t>(std::round(w.values[i] * r));
   }
 
   LogicalResult plan(Value input, Epilogue epilogue,
@@ -231,23 +246,17 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
     p.epilogue = epilogue;
     p.weights = std::move(weights);
     std::vector<int32_t> bias(p.weights.channels, 0);
-    if (epilogue.bias)
+    if (epilogue.bias) {
+      widenScalesForBias(p.weights, *epilogue.bias, p.in.scale);
       for (int64_t c = 0; c < p.weights.channels; ++c) {
-        float b = (*epilogue.bias)[c];
-        auto q = ref::quantizeBias(b, p.in.scale, p.weights.scales[c]);
-        if (!q && !p.weights.fromFile && std::isfinite(b / p.in.scale)) {
-          // A channel whose weights are tiny next to its bias (a dead
-          // channel, or a bias folded in after the weights were scaled
-          // down): coarser weights, so that the bias fits in 2^30 steps.
-          widenChannelScale(p.weights, c, std::fabs(b) / p.in.scale / 0x1p30f);
-          q = ref::quantizeBias(b, p.in.scale, p.weights.scales[c]);
-        }
+        auto q = ref::quantizeBias((*epilogue.bias)[c], p.in.scale, p.weights.scales[c]);
         if (!q) {
           why = "a bias does not fit int32 at the chosen scales";
           return failure();
         }
         bias[c] = *q;
       }
+    }
     // SPEC §5: prove sum_k 255 |w_k| + |b| <= 2^31 - 1 per output channel.
     std::vector<int64_t> bound(p.weights.channels, 0);
     for (size_t i = 0; i < p.weights.values.size(); ++i)

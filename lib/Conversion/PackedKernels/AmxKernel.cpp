@@ -90,9 +90,10 @@ std::vector<T> packWeights(const TileGeometry &g, ArrayRef<T> weights) {
 }
 
 /// The input x [M, K] in A-tile order, [M/16][K/tileK][16][tileK],
-/// zero-padded to whole tiles: each tile load reads 1 KiB in a row
-/// (measured 15-50% faster than strided loads of the rows in place, the copy
-/// included). The tile loops fill it a row block at a time, just before
+/// zero-padded to whole tiles: each tile load reads 1 KiB in a row (for
+/// wide layers 15-50% faster than strided loads of the rows in place, the
+/// copy included; narrow ones read in place, readsInPlace). The tile loops
+/// fill it a row block at a time, just before
 /// they read it (copying all of it first cost 15% of the 1024^3 GEMM, the
 /// copy just before the block's K loops 3%).
 struct InputTiles {
@@ -467,18 +468,12 @@ void emitTileLoops(OpBuilder &b, Location loc, const TileGeometry &g, const Inpu
   }
 }
 
-/// A read-only buffer of `shape` holding `values` as `element`s (their
-/// bytes: bf16 weights are given as their 16-bit patterns).
+/// constantTensor as a read-only buffer (the amx ops take memrefs).
 template <typename T>
 Value constantBuffer(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type element,
                      ArrayRef<T> values) {
-  auto type = RankedTensorType::get(shape, element);
-  Value tensor = arith::ConstantOp::create(
-      b, loc, type,
-      DenseElementsAttr::getFromRawBuffer(
-          type, ArrayRef<char>(reinterpret_cast<const char *>(values.data()),
-                               values.size() * sizeof(T))));
-  return bufferization::ToBufferOp::create(b, loc, MemRefType::get(shape, element), tensor,
+  return bufferization::ToBufferOp::create(b, loc, MemRefType::get(shape, element),
+                                           constantTensor<T>(b, loc, shape, element, values),
                                            /*read_only=*/true);
 }
 

@@ -45,14 +45,18 @@ struct FullyConnectedPlan {
 /// take (the portable lowering then handles or reports it).
 mlir::FailureOr<FullyConnectedPlan> planFullyConnected(qt::FullyConnectedOp op);
 
-/// A constant tensor of `shape` holding `values`.
+/// A constant tensor of `shape` holding `values` as `element`s, from their
+/// bytes (so bf16 values can be given as their 16-bit patterns).
 template <typename T>
 mlir::Value constantTensor(mlir::OpBuilder &b, mlir::Location loc,
                            llvm::ArrayRef<int64_t> shape, mlir::Type element,
                            llvm::ArrayRef<T> values) {
   auto type = mlir::RankedTensorType::get(shape, element);
   return mlir::arith::ConstantOp::create(
-      b, loc, type, mlir::DenseElementsAttr::get(type, values));
+      b, loc, type,
+      mlir::DenseElementsAttr::getFromRawBuffer(
+          type, llvm::ArrayRef<char>(reinterpret_cast<const char *>(values.data()),
+                                     values.size() * sizeof(T))));
 }
 
 /// `x` ([M, K] i8) in a zero-filled [rows, cols] tensor (rows >= M,
