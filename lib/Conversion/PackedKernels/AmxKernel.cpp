@@ -46,6 +46,11 @@ constexpr int64_t kBlockTiles = 2; // accumulator tiles per block side
 /// block (the Xeons with AMX so far have 2 MiB of L2): int8 measured best
 /// up to half of it, bf16 up to all of it (1024^3: 488 -> 600 GFLOPS).
 constexpr int64_t kL2WeightBytesInt8 = 1 << 20, kL2WeightBytesBf16 = 2 << 20;
+/// With columns outside, a column group's weights for this many K tiles
+/// (2 x 16 KiB) stay in the L1 cache while every row block of a chunk of
+/// kChunkRowBlocks passes over them; longer K goes in blocks of it, the
+/// accumulators kept between them in the group's slots (see emitTileLoops).
+constexpr int64_t kKBlockTiles = 16, kChunkRowBlocks = 8;
 
 /// The shape of one tile multiply's operands: `bytes` per input element
 /// (1: int8, 2: bf16), 4 / bytes K values per 32-bit element of a weight
@@ -187,6 +192,17 @@ struct BlockRef {
   int64_t colTiles;
   bool lastColumns;
   bool inPlace = false; // its input tiles read from x's rows, not xBuf
+  /// The K tiles [kFrom, kFrom + kLen) (null / 0: all of them); `resume`:
+  /// the accumulators start from the slot (an earlier K block), not afresh.
+  Value kFrom = nullptr;
+  int64_t kLen = 0;
+  bool resume = false;
+  /// K-blocked: the group's next K block of weights is fetched into L1
+  /// while this pass runs (a pass's first block used to wait on L3 for
+  /// it): from K tile `prefetchK`, `prefetchPerStep` of its 64-byte lines
+  /// per K step, from line `prefetchLine0` on.
+  Value prefetchK = nullptr, prefetchLine0 = nullptr;
+  int64_t prefetchPerStep = 0;
 };
 
 /// What differs between the int8 and the bf16 kernel.
@@ -231,12 +247,48 @@ void emitTileLoops(OpBuilder &b, Location loc, const TileGeometry &g, const Inpu
   // output put the 32 rows of a block 4 KiB apart (one L1 set) and streamed
   // M x N x 4 bytes through the caches: with it, the 1024^3 tile loop
   // measured 3,611 GOPS, with the small one 4,447.
-  int64_t slots = (rowsOutside ? rowBlocks : groups) + 1;
+  // Columns outside with a long K: K blocks (kKBlockTiles) within chunks
+  // of row blocks, each group's chunk accumulating in a slot per row block.
+  // Without them both operands of every tile multiply came from L2
+  // (int8 256 x 4096^2, one thread: 2,800 GOPS without, 3,150 with; bf16
+  // 256 x 4096^2 measured 4% slower with them, so int8 only).
+  bool kBlocked = g.bytes == 1 && !rowsOutside && kc > kKBlockTiles && rowBlocks > 1;
+  int64_t chunk = std::min(rowBlocks, kChunkRowBlocks);
+  int64_t slots = rowsOutside ? rowBlocks + 1
+                  : kBlocked  ? (groups + 1) * (chunk + 1)
+                              : groups + 1;
   int64_t blockSide = kBlockTiles * kTileRows;
   Value accBuf = memref::AllocOp::create(
       b, loc,
       MemRefType::get({slots, blockSide, blockSide}, kernel.accTile.getElementType()));
   auto accVec = VectorType::get({kCols}, kernel.accTile.getElementType());
+
+  // Lines [line0 + ki * perStep, + perStep) of the panel of K tiles
+  // [prefetchK, + kKBlockTiles) of the block's column tiles (clamped to
+  // the weights; a prefetch of a line twice is harmless).
+  auto prefetchWeights = [&](OpBuilder &b2, const BlockRef &blk, Value ki) {
+    constexpr int64_t panelLines = kKBlockTiles * kTileRows;
+    for (int64_t j = 0; j < blk.prefetchPerStep; ++j) {
+      Value line = arith::AddIOp::create(
+          b2, loc, blk.prefetchLine0,
+          arith::AddIOp::create(
+              b2, loc, arith::MulIOp::create(b2, loc, ki, idx(b2, blk.prefetchPerStep)),
+              idx(b2, j)));
+      Value c = arith::MinUIOp::create(
+          b2, loc, arith::DivUIOp::create(b2, loc, line, idx(b2, panelLines)),
+          idx(b2, blk.colTiles - 1));
+      Value inPanel = arith::RemUIOp::create(b2, loc, line, idx(b2, panelLines));
+      Value kt = arith::MinUIOp::create(
+          b2, loc,
+          arith::AddIOp::create(b2, loc, blk.prefetchK,
+                                arith::DivUIOp::create(b2, loc, inPanel, idx(b2, kTileRows))),
+          idx(b2, kc - 1));
+      Value r = arith::RemUIOp::create(b2, loc, inPanel, idx(b2, kTileRows));
+      Value tile = arith::AddIOp::create(b2, loc, blk.tile0, c);
+      memref::PrefetchOp::create(
+          b2, loc, wBuf, ValueRange{tile, kt, r, idx(b2, 0)}, /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
+    }
+  };
 
   // The block's K loop into accBuf; `step` adds work to every K step.
   auto compute = [&](OpBuilder &b1, const BlockRef &blk, StepFn step) {
@@ -251,11 +303,18 @@ void emitTileLoops(OpBuilder &b, Location loc, const TileGeometry &g, const Inpu
     SmallVector<Value> inits;
     for (int64_t r = 0; r < blk.rowTiles; ++r)
       for (int64_t c = 0; c < blk.colTiles; ++c)
-        inits.push_back(kernel.start(b1, cols[c]));
+        inits.push_back(blk.resume ? amx::TileLoadOp::create(
+                                         b1, loc, kernel.accTile, accBuf,
+                                         ValueRange{blk.slot, idx(b1, r * kTileRows),
+                                                    idx(b1, c * kCols)})
+                                         .getResult()
+                                   : kernel.start(b1, cols[c]));
     auto kLoop = scf::ForOp::create(
-        b1, loc, idx(b1, 0), idx(b1, kc), idx(b1, 1), inits,
-        [&](OpBuilder &b2, Location, Value kt, ValueRange accs) {
+        b1, loc, idx(b1, 0), idx(b1, blk.kLen ? blk.kLen : kc), idx(b1, 1), inits,
+        [&](OpBuilder &b2, Location, Value ki, ValueRange accs) {
           Value zero = idx(b2, 0);
+          Value kt = blk.kFrom ? arith::AddIOp::create(b2, loc, blk.kFrom, ki).getResult()
+                               : ki;
           SmallVector<Value> a, w;
           auto load = [&](Value buf, ValueRange at, bool streamed) {
             auto op = amx::TileLoadOp::create(b2, loc, kernel.inTile, buf, at);
@@ -280,8 +339,10 @@ void emitTileLoops(OpBuilder &b, Location loc, const TileGeometry &g, const Inpu
             for (int64_t c = 0; c < blk.colTiles; ++c)
               next.push_back(
                   kernel.multiply(b2, a[r], w[c], accs[r * blk.colTiles + c]));
+          if (blk.prefetchK)
+            prefetchWeights(b2, blk, ki);
           if (step)
-            step(b2, kt);
+            step(b2, ki);
           scf::YieldOp::create(b2, loc, next);
         });
     for (int64_t r = 0; r < blk.rowTiles; ++r)
@@ -340,16 +401,18 @@ void emitTileLoops(OpBuilder &b, Location loc, const TileGeometry &g, const Inpu
     finishRowsWith(b1, blk, loadColumns(b1, blk), lo, hi);
   };
 
-  // The K loop of `blk` with the finishing of `prev` spread over its steps,
-  // a few rows per step: the vector units finish one block while the tile
-  // unit multiplies the next (requantizing after each block left the tile
-  // unit idle for about a fifth of the time).
+  // The K loop of `blk` with the finishing of `prev` spread over its K
+  // steps (`step` gets the step's number, from 0), a few rows per step:
+  // the vector units finish one block while the tile unit multiplies the
+  // next (requantizing after each block left the tile unit idle for about
+  // a fifth of the time).
   auto computeOverlapped = [&](OpBuilder &b1, const BlockRef &blk,
                                const BlockRef *prev) {
     if (!prev)
       return compute(b1, blk, nullptr);
     int64_t rows = prev->rowTiles * kTileRows;
-    int64_t perStep = (rows + kc - 1) / kc;
+    int64_t steps = blk.kLen ? blk.kLen : kc;
+    int64_t perStep = (rows + steps - 1) / steps;
     BlockRef p = *prev;
     ColumnData columns = loadColumns(b1, p);
     compute(b1, blk, [&](OpBuilder &b2, Value kt) {
@@ -456,15 +519,103 @@ void emitTileLoops(OpBuilder &b, Location loc, const TileGeometry &g, const Inpu
                },
                tail);
     };
+    // K-blocked: per chunk of row blocks, every block's first K block,
+    // then the middle ones resuming from the slots, then the last with each
+    // block's finishing overlapped with the next one's.
+    auto rowsOfKBlocked = [&](OpBuilder &b1, Value tile0, int64_t colTiles, bool last) {
+      Value base = arith::MulIOp::create(
+          b1, loc, arith::DivUIOp::create(b1, loc, tile0, idx(b1, kBlockTiles)),
+          idx(b1, chunk + 1));
+      int64_t kBlocks = (kc + kKBlockTiles - 1) / kKBlockTiles;
+      int64_t lastFrom = (kBlocks - 1) * kKBlockTiles, lastLen = kc - lastFrom;
+      // `blocks` row blocks of 2 tiles from row0, then with `tail` the 1-tile one.
+      auto chunkAt = [&](OpBuilder &b2, Value row0, int64_t blocks, bool tail) {
+        auto blockAt = [&](OpBuilder &b3, Value i, int64_t rowTiles, Value kFrom,
+                           int64_t kLen, bool resume) {
+          return BlockRef{arith::AddIOp::create(b3, loc, base, i),
+                          arith::AddIOp::create(
+                              b3, loc, row0, arith::MulIOp::create(b3, loc, i, idx(b3, blockSide))),
+                          rowTiles, tile0, colTiles, last, /*inPlace=*/false, kFrom, kLen,
+                          resume};
+        };
+        // The next K block's weights spread over this pass's K steps.
+        int64_t passSteps = (blocks + (tail ? 1 : 0)) * kKBlockTiles;
+        int64_t perStep = (kKBlockTiles * kTileRows * colTiles + passSteps - 1) / passSteps;
+        auto withPrefetch = [&](OpBuilder &b4, BlockRef blk, Value i) {
+          blk.prefetchK = arith::AddIOp::create(b4, loc, blk.kFrom, idx(b4, kKBlockTiles));
+          blk.prefetchLine0 =
+              arith::MulIOp::create(b4, loc, i, idx(b4, kKBlockTiles * perStep));
+          blk.prefetchPerStep = perStep;
+          return blk;
+        };
+        auto pass = [&](OpBuilder &b3, Value kFrom, bool resume) {
+          if (blocks > 0)
+            scf::ForOp::create(b3, loc, idx(b3, 0), idx(b3, blocks), idx(b3, 1), ValueRange{},
+                               [&](OpBuilder &b4, Location, Value i, ValueRange) {
+                                 compute(b4,
+                                         withPrefetch(b4,
+                                                      blockAt(b4, i, kBlockTiles, kFrom,
+                                                              kKBlockTiles, resume),
+                                                      i),
+                                         nullptr);
+                                 scf::YieldOp::create(b4, loc);
+                               });
+          if (tail)
+            compute(b3,
+                    withPrefetch(b3, blockAt(b3, idx(b3, blocks), 1, kFrom, kKBlockTiles, resume),
+                                 idx(b3, blocks)),
+                    nullptr);
+        };
+        pass(b2, idx(b2, 0), /*resume=*/false);
+        if (kBlocks > 2)
+          scf::ForOp::create(
+              b2, loc, idx(b2, kKBlockTiles), idx(b2, lastFrom), idx(b2, kKBlockTiles),
+              ValueRange{}, [&](OpBuilder &b3, Location, Value kFrom, ValueRange) {
+                pass(b3, kFrom, /*resume=*/true);
+                scf::YieldOp::create(b3, loc);
+              });
+        Value from = idx(b2, lastFrom);
+        std::optional<BlockRef> tailBlock;
+        if (tail)
+          tailBlock = blockAt(b2, idx(b2, blocks), 1, from, lastLen, true);
+        sequence(b2, blocks,
+                 [&](OpBuilder &b3, Value i) {
+                   return blockAt(b3, i, kBlockTiles, from, lastLen, true);
+                 },
+                 tailBlock);
+      };
+      // The 1-tile row block joins the last chunk.
+      bool hasTail = mTiles > rowBlocks * kBlockTiles;
+      int64_t rem = rowBlocks % chunk, loopChunks = rowBlocks / chunk;
+      if (rem == 0 && hasTail) {
+        --loopChunks;
+        rem = chunk;
+      }
+      if (loopChunks > 0)
+        scf::ForOp::create(b1, loc, idx(b1, 0), idx(b1, loopChunks * chunk * blockSide),
+                           idx(b1, chunk * blockSide), ValueRange{},
+                           [&](OpBuilder &b2, Location, Value row0, ValueRange) {
+                             chunkAt(b2, row0, chunk, false);
+                             scf::YieldOp::create(b2, loc);
+                           });
+      if (rem > 0 || hasTail)
+        chunkAt(b1, idx(b1, loopChunks * chunk * blockSide), rem, hasTail);
+    };
+    auto columnsOf = [&](OpBuilder &b1, Value tile0, int64_t colTiles, bool last) {
+      if (kBlocked)
+        rowsOfKBlocked(b1, tile0, colTiles, last);
+      else
+        rowsOf(b1, tile0, colTiles, last);
+    };
     if (groups > 0)
       markParallel(scf::ForOp::create(
           b, loc, idx(b, 0), idx(b, mainTiles), idx(b, kBlockTiles), ValueRange{},
           [&](OpBuilder &b1, Location, Value tile, ValueRange) {
-            rowsOf(b1, tile, kBlockTiles, /*last=*/false);
+            columnsOf(b1, tile, kBlockTiles, /*last=*/false);
             scf::YieldOp::create(b1, loc);
           }));
     if (nTiles > mainTiles)
-      rowsOf(b, idx(b, mainTiles), nTiles - mainTiles, /*last=*/true);
+      columnsOf(b, idx(b, mainTiles), nTiles - mainTiles, /*last=*/true);
   }
 }
 

@@ -331,10 +331,18 @@ bool genSweep(Rng &rng, Output &out, int i) {
   return emitRandomFullyConnected(rng, out, i, m, k, n);
 }
 
-/// `--op=fc-large`: weights of 1-2 MiB (N, K from 1,000 to 1,500), past
-/// the AMX kernel's threshold for keeping rows in L1 (it then loops over
-/// column groups outside and streams the rows), M in 1..50.
+/// `--op=fc-large`: weights of 1-2 MiB, past the AMX kernel's threshold
+/// for keeping rows in L1 (it then loops over column groups outside and
+/// streams the rows). Even cases: N, K from 1,000 to 1,500, M in 1..50;
+/// odd ones: K from 2,100 to 2,600 (3 K blocks of the AMX kernel), N from
+/// 520 to 600, M in 64..303 (one or two chunks of row blocks, a partial
+/// last chunk, a last block of one row tile).
 bool genLarge(Rng &rng, Output &out, int i) {
+  if (i % 2) {
+    // i % 4 == 3: an odd number of row tiles (a 1-tile block after the last chunk's).
+    int64_t m = i % 4 == 3 ? 32 * rng.range(8, 9) + rng.range(1, 15) : rng.range(64, 250);
+    return emitRandomFullyConnected(rng, out, i, m, rng.range(2100, 2600), rng.range(520, 600));
+  }
   int64_t m = rng.range(1, 50), n = rng.range(1000, 1500), k = rng.range(1000, 1500);
   return emitRandomFullyConnected(rng, out, i, m, k, n);
 }
