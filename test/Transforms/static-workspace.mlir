@@ -1,29 +1,80 @@
 // RUN: qopt %s -qt-static-workspace -split-input-file | FileCheck %s
 
-// A statically shaped temporary of the function body gets its own private,
-// uninitialized, 64-byte aligned global; the function reads its address.
-// CHECK-LABEL: memref.global "private" @__qt_workspace_f_1 : memref<4xf32> = uninitialized {alignment = 64 : i64}
-// CHECK: memref.global "private" @__qt_workspace_f_0 : memref<256x1024xi8> = uninitialized {alignment = 64 : i64}
+// Statically shaped temporaries of the function body become views of one
+// private, uninitialized, 64-byte aligned arena per function. %b is
+// allocated after %a's last use, so it takes %a's bytes; %c is live with
+// %b (through its subview) and goes after %b's 256 bytes.
+// CHECK-LABEL: memref.global "private" @__qt_workspace_f : memref<1024xi8> = uninitialized {alignment = 64 : i64}
 // CHECK-LABEL: func.func @f
 // CHECK-NOT: memref.alloc()
-// CHECK: memref.get_global @__qt_workspace_f_0 : memref<256x1024xi8>
-// CHECK: memref.get_global @__qt_workspace_f_1 : memref<4xf32>
-func.func @f(%out: memref<4xf32>) {
-  %a = memref.alloc() : memref<256x1024xi8>
-  %b = memref.alloc() {alignment = 16 : i64} : memref<4xf32>
-  memref.copy %b, %out : memref<4xf32> to memref<4xf32>
+// CHECK: %[[ARENA:.*]] = memref.get_global @__qt_workspace_f : memref<1024xi8>
+// CHECK: %[[C0:.*]] = arith.constant 0 : index
+// CHECK: memref.view %[[ARENA]][%[[C0]]][] : memref<1024xi8> to memref<256xf32>
+// CHECK: %[[C0B:.*]] = arith.constant 0 : index
+// CHECK: memref.view %[[ARENA]][%[[C0B]]][] : memref<1024xi8> to memref<64xf32>
+// CHECK: %[[C256:.*]] = arith.constant 256 : index
+// CHECK: memref.view %[[ARENA]][%[[C256]]][] : memref<1024xi8> to memref<4xf32>
+func.func @f(%in: memref<256xf32>, %out: memref<4xf32>) {
+  %a = memref.alloc() : memref<256xf32>
+  memref.copy %in, %a : memref<256xf32> to memref<256xf32>
+  %b = memref.alloc() {alignment = 16 : i64} : memref<64xf32>
+  %c = memref.alloc() : memref<4xf32>
+  %bs = memref.subview %b[0] [4] [1] : memref<64xf32> to memref<4xf32, strided<[1]>>
+  memref.copy %bs, %c : memref<4xf32, strided<[1]>> to memref<4xf32>
+  memref.copy %c, %out : memref<4xf32> to memref<4xf32>
+  return
+}
+
+// -----
+
+// A memref derived from a temporary (here a reshape, used later) keeps it
+// live: %b may not take %a's bytes, and neither may %c, which is live with
+// %a because of a use inside a loop's body; %c takes %b's.
+// CHECK-LABEL: memref.global "private" @__qt_workspace_g : memref<128xi8>
+// CHECK-LABEL: func.func @g
+// CHECK: arith.constant 0 : index
+// CHECK: memref.view {{.*}} to memref<4x4xf32>
+// CHECK: arith.constant 64 : index
+// CHECK: memref.view {{.*}} to memref<16xf32>
+// CHECK: arith.constant 64 : index
+// CHECK: memref.view {{.*}} to memref<16xf32>
+func.func @g(%in: memref<16xf32>, %out: memref<16xf32>, %n: index) {
+  %a = memref.alloc() : memref<4x4xf32>
+  %flat = memref.collapse_shape %a [[0, 1]] : memref<4x4xf32> into memref<16xf32>
+  %b = memref.alloc() : memref<16xf32>
+  memref.copy %in, %b : memref<16xf32> to memref<16xf32>
+  memref.copy %b, %flat : memref<16xf32> to memref<16xf32>
+  %c = memref.alloc() : memref<16xf32>
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.for %i = %c0 to %n step %c1 {
+    memref.copy %flat, %c : memref<16xf32> to memref<16xf32>
+  }
+  memref.copy %c, %out : memref<16xf32> to memref<16xf32>
+  return
+}
+
+// -----
+
+// Elements of no whole byte keep a global of their own.
+// CHECK-LABEL: memref.global "private" @__qt_workspace_h_0 : memref<8xi1> = uninitialized {alignment = 64 : i64}
+// CHECK-LABEL: func.func @h
+// CHECK: memref.get_global @__qt_workspace_h_0 : memref<8xi1>
+func.func @h(%out: memref<8xi1>) {
+  %a = memref.alloc() : memref<8xi1>
+  memref.copy %a, %out : memref<8xi1> to memref<8xi1>
   return
 }
 
 // -----
 
 // Dynamic shapes and allocations inside loops keep malloc.
-// CHECK-LABEL: func.func @g
+// CHECK-LABEL: func.func @k
 // CHECK: memref.alloc(%{{.*}}) : memref<?xf32>
 // CHECK: scf.for
 // CHECK: memref.alloc() : memref<8xf32>
 // CHECK-NOT: memref.global
-func.func @g(%n: index) {
+func.func @k(%n: index) {
   %a = memref.alloc(%n) : memref<?xf32>
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
