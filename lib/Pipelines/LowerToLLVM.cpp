@@ -172,6 +172,9 @@ void qopt::buildSingleVariantPipeline(OpPassManager &pm,
     pm.nest<func::FuncOp>().addPass(createConvertLinalgToLoopsPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
+  // expf as arithmetic (the C library's bits) that the loop vectorizer
+  // vectorizes.
+  pm.addPass(createQTExpandExp());
   if (options.threads) {
     QTOutlineParallelLoopsOptions outlineOptions;
     outlineOptions.minWork = options.threadMinWork;

@@ -1,8 +1,9 @@
 //===- StaticWorkspace.cpp - temporaries in static storage ------*- C++ -*-===//
 //
 // Statically shaped temporaries of a function body move to static storage,
-// and temporaries whose lifetimes do not overlap share it: each function
-// gets one arena global, every temporary a byte range of it (a view).
+// and temporaries whose lifetimes do not overlap share it: each temporary
+// is a view of one of the function's workspace globals (slots), which it
+// shares only with temporaries never live at the same time.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,12 +24,12 @@ using namespace mlir;
 namespace {
 
 /// A temporary: its allocation, bytes, alignment, the span of the function
-/// body's operations it is live in, and its place in the arena.
+/// body's operations it is live in, and its slot.
 struct Temporary {
   memref::AllocOp alloc;
   int64_t bytes, alignment;
   int64_t first, last; // indices of operations of the function body
-  int64_t offset = -1;
+  int64_t offset = -1;  // its slot (assignSlots)
 };
 
 /// Bytes of a static memref whose elements are whole bytes; nullopt when
@@ -68,34 +69,51 @@ int64_t lastUse(Value root, Block &body, const DenseMap<Operation *, int64_t> &p
   return last;
 }
 
-/// Places each temporary at the lowest aligned offset where it overlaps no
-/// temporary live at the same time (largest first); returns the arena size.
-int64_t place(MutableArrayRef<Temporary> temps) {
+/// Assigns each temporary a slot: temporaries of one slot are never live
+/// at the same time, so each slot can be one global as large as its largest
+/// member. Temporaries live together get different globals, which keeps
+/// LLVM's alias analysis able to tell them apart (offsets into one shared
+/// arena cost the vectorizer loops: "unknown data dependence"). In order of
+/// first use, each temporary takes the smallest free slot that holds it,
+/// else the largest free one (grown), else a new one. Returns the slots'
+/// sizes and alignments.
+SmallVector<std::pair<int64_t, int64_t>> assignSlots(MutableArrayRef<Temporary> temps) {
   SmallVector<Temporary *> order;
   for (Temporary &t : temps)
     order.push_back(&t);
-  llvm::sort(order, [](Temporary *a, Temporary *b) {
-    return a->bytes != b->bytes ? a->bytes > b->bytes : a->first < b->first;
-  });
-  int64_t total = 0;
-  SmallVector<Temporary *> placed;
+  llvm::sort(order, [](Temporary *a, Temporary *b) { return a->first < b->first; });
+  struct Slot {
+    int64_t bytes = 0, alignment = 1, last = -1;
+  };
+  SmallVector<Slot> slots;
   for (Temporary *t : order) {
-    SmallVector<std::pair<int64_t, int64_t>> taken; // [begin, end) of live neighbours
-    for (Temporary *p : placed)
-      if (p->first <= t->last && t->first <= p->last)
-        taken.push_back({p->offset, p->offset + p->bytes});
-    llvm::sort(taken);
-    int64_t offset = 0;
-    for (auto [begin, end] : taken) {
-      if (offset + t->bytes <= begin)
-        break;
-      offset = std::max<int64_t>(offset, llvm::alignTo(end, t->alignment));
+    int64_t best = -1;
+    for (auto [k, slot] : llvm::enumerate(slots)) {
+      if (slot.last >= t->first)
+        continue;
+      if (best < 0) {
+        best = k;
+        continue;
+      }
+      const Slot &b = slots[best];
+      bool fits = slot.bytes >= t->bytes, bestFits = b.bytes >= t->bytes;
+      if (fits != bestFits ? fits : fits ? slot.bytes < b.bytes : slot.bytes > b.bytes)
+        best = k;
     }
-    t->offset = offset;
-    total = std::max(total, offset + t->bytes);
-    placed.push_back(t);
+    if (best < 0) {
+      best = slots.size();
+      slots.emplace_back();
+    }
+    Slot &slot = slots[best];
+    slot.bytes = std::max(slot.bytes, t->bytes);
+    slot.alignment = std::max(slot.alignment, t->alignment);
+    slot.last = t->last;
+    t->offset = best; // the slot's number
   }
-  return total;
+  SmallVector<std::pair<int64_t, int64_t>> result;
+  for (const Slot &slot : slots)
+    result.push_back({slot.bytes, slot.alignment});
+  return result;
 }
 
 struct QTStaticWorkspace
@@ -149,28 +167,26 @@ struct QTStaticWorkspace
                 .getResult());
         alloc.erase();
       }
-      if (temps.empty())
-        continue;
 
-      // Pattern: %t = memref.alloc() : T, live while no other %u is
-      //   -> memref.global "private" @__qt_workspace_f : memref<Nxi8>
-      //      %arena = memref.get_global @__qt_workspace_f
-      //      %t = memref.view %arena[%offset][] : memref<Nxi8> to T
-      // (%u gets the same bytes when their lifetimes do not overlap).
-      int64_t size = place(temps);
-      int64_t alignment = 64;
-      for (const Temporary &t : temps)
-        alignment = std::max(alignment, t.alignment);
-      auto arenaType = MemRefType::get({size}, IntegerType::get(&getContext(), 8));
-      auto arena = global(func.getLoc(), ("__qt_workspace_" + func.getSymName()).str(),
-                          arenaType, alignment);
+      // Pattern: %t = memref.alloc() : T, %u = memref.alloc() : U, never
+      //          live at the same time
+      //   -> memref.global "private" @__qt_workspace_f_k : memref<Nxi8>
+      //      %t = memref.view (memref.get_global @__qt_workspace_f_k)[0][] to T
+      //      %u = memref.view (memref.get_global @__qt_workspace_f_k)[0][] to U
+      SmallVector<Value> slotRefs;
       OpBuilder b = OpBuilder::atBlockBegin(&body);
-      Value base = memref::GetGlobalOp::create(b, func.getLoc(), arenaType, arena.getSymName());
+      for (auto [bytes, alignment] : assignSlots(temps)) {
+        auto type = MemRefType::get({bytes}, IntegerType::get(&getContext(), 8));
+        std::string name = ("__qt_workspace_" + func.getSymName() + "_" + Twine(own++)).str();
+        auto g = global(func.getLoc(), name, type, alignment);
+        slotRefs.push_back(
+            memref::GetGlobalOp::create(b, func.getLoc(), type, g.getSymName()).getResult());
+      }
+      Value zero = arith::ConstantIndexOp::create(b, func.getLoc(), 0);
       for (Temporary &t : temps) {
         b.setInsertionPoint(t.alloc);
-        Value offset = arith::ConstantIndexOp::create(b, t.alloc.getLoc(), t.offset);
-        Value view = memref::ViewOp::create(b, t.alloc.getLoc(), t.alloc.getType(), base, offset,
-                                            ValueRange{});
+        Value view = memref::ViewOp::create(b, t.alloc.getLoc(), t.alloc.getType(),
+                                            slotRefs[t.offset], zero, ValueRange{});
         t.alloc.replaceAllUsesWith(view);
         t.alloc.erase();
       }

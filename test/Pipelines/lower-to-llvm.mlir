@@ -35,8 +35,12 @@
 
 // CHECK-LABEL: llvm.func @shape(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr) -> i32
 
-// Softmax keeps exp as an intrinsic (vectorizable), not a libm call.
+// Softmax computes exp inline (qt-expand-exp: glibc's expf arithmetic, a
+// table load and fused multiply-adds in double; vectorizable), no libm call.
 // CHECK-LABEL: llvm.func @softmax(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr) -> i32
+// CHECK: llvm.mlir.addressof @__qt_expf_table
 // CHECK: llvm.intr.maximum
-// CHECK: llvm.intr.exp
+// CHECK-NOT: llvm.intr.exp
+// CHECK: llvm.intr.fma({{.*}}) : (f64, f64, f64) -> f64
+// CHECK-NOT: llvm.call @expf
 // CHECK: llvm.fdiv

@@ -1,19 +1,19 @@
 // RUN: qopt %s -qt-static-workspace -split-input-file | FileCheck %s
 
-// Statically shaped temporaries of the function body become views of one
-// private, uninitialized, 64-byte aligned arena per function. %b is
-// allocated after %a's last use, so it takes %a's bytes; %c is live with
-// %b (through its subview) and goes after %b's 256 bytes.
-// CHECK-LABEL: memref.global "private" @__qt_workspace_f : memref<1024xi8> = uninitialized {alignment = 64 : i64}
+// Statically shaped temporaries of the function body become views of
+// private, uninitialized, 64-byte aligned workspace globals (slots). %b is
+// allocated after %a's last use, so it takes %a's slot; %c is live with %b
+// (through its subview) and gets a slot of its own.
+// CHECK-DAG: memref.global "private" @__qt_workspace_f_0 : memref<1024xi8> = uninitialized {alignment = 64 : i64}
+// CHECK-DAG: memref.global "private" @__qt_workspace_f_1 : memref<16xi8> = uninitialized {alignment = 64 : i64}
 // CHECK-LABEL: func.func @f
 // CHECK-NOT: memref.alloc()
-// CHECK: %[[ARENA:.*]] = memref.get_global @__qt_workspace_f : memref<1024xi8>
+// CHECK: %[[S0:.*]] = memref.get_global @__qt_workspace_f_0 : memref<1024xi8>
+// CHECK: %[[S1:.*]] = memref.get_global @__qt_workspace_f_1 : memref<16xi8>
 // CHECK: %[[C0:.*]] = arith.constant 0 : index
-// CHECK: memref.view %[[ARENA]][%[[C0]]][] : memref<1024xi8> to memref<256xf32>
-// CHECK: %[[C0B:.*]] = arith.constant 0 : index
-// CHECK: memref.view %[[ARENA]][%[[C0B]]][] : memref<1024xi8> to memref<64xf32>
-// CHECK: %[[C256:.*]] = arith.constant 256 : index
-// CHECK: memref.view %[[ARENA]][%[[C256]]][] : memref<1024xi8> to memref<4xf32>
+// CHECK: memref.view %[[S0]][%[[C0]]][] : memref<1024xi8> to memref<256xf32>
+// CHECK: memref.view %[[S0]][%[[C0]]][] : memref<1024xi8> to memref<64xf32>
+// CHECK: memref.view %[[S1]][%[[C0]]][] : memref<16xi8> to memref<4xf32>
 func.func @f(%in: memref<256xf32>, %out: memref<4xf32>) {
   %a = memref.alloc() : memref<256xf32>
   memref.copy %in, %a : memref<256xf32> to memref<256xf32>
@@ -28,16 +28,14 @@ func.func @f(%in: memref<256xf32>, %out: memref<4xf32>) {
 // -----
 
 // A memref derived from a temporary (here a reshape, used later) keeps it
-// live: %b may not take %a's bytes, and neither may %c, which is live with
+// live: %b may not take %a's slot, and neither may %c, which is live with
 // %a because of a use inside a loop's body; %c takes %b's.
-// CHECK-LABEL: memref.global "private" @__qt_workspace_g : memref<128xi8>
 // CHECK-LABEL: func.func @g
-// CHECK: arith.constant 0 : index
-// CHECK: memref.view {{.*}} to memref<4x4xf32>
-// CHECK: arith.constant 64 : index
-// CHECK: memref.view {{.*}} to memref<16xf32>
-// CHECK: arith.constant 64 : index
-// CHECK: memref.view {{.*}} to memref<16xf32>
+// CHECK: %[[S0:.*]] = memref.get_global @__qt_workspace_g_0 : memref<64xi8>
+// CHECK: %[[S1:.*]] = memref.get_global @__qt_workspace_g_1 : memref<64xi8>
+// CHECK: memref.view %[[S0]]{{.*}} to memref<4x4xf32>
+// CHECK: memref.view %[[S1]]{{.*}} to memref<16xf32>
+// CHECK: memref.view %[[S1]]{{.*}} to memref<16xf32>
 func.func @g(%in: memref<16xf32>, %out: memref<16xf32>, %n: index) {
   %a = memref.alloc() : memref<4x4xf32>
   %flat = memref.collapse_shape %a [[0, 1]] : memref<4x4xf32> into memref<16xf32>
@@ -51,6 +49,21 @@ func.func @g(%in: memref<16xf32>, %out: memref<16xf32>, %n: index) {
     memref.copy %flat, %c : memref<16xf32> to memref<16xf32>
   }
   memref.copy %c, %out : memref<16xf32> to memref<16xf32>
+  return
+}
+
+// -----
+
+// A free slot too small for the next temporary grows (the largest free one
+// is taken) rather than a new slot being made: one global of 4,096 bytes.
+// CHECK-LABEL: memref.global "private" @__qt_workspace_grow_0 : memref<4096xi8>
+// CHECK-NOT: @__qt_workspace_grow_1
+// CHECK-LABEL: func.func @grow
+func.func @grow(%in: memref<16xf32>, %big: memref<1024xf32>) {
+  %a = memref.alloc() : memref<16xf32>
+  memref.copy %in, %a : memref<16xf32> to memref<16xf32>
+  %b = memref.alloc() : memref<1024xf32>
+  memref.copy %big, %b : memref<1024xf32> to memref<1024xf32>
   return
 }
 

@@ -72,29 +72,32 @@ def QTStaticWorkspace : Pass<"qt-static-workspace", "::mlir::ModuleOp"> {
   let description = [{
     Runs after bufferization, before buffer deallocation. Every
     `memref.alloc` of a static shape directly in a function body becomes a
-    `memref.view` at a constant offset of one uninitialized arena per
-    function, the `memref.global` `__qt_workspace_<function>` (i8, 64-byte
-    aligned or more). Two temporaries share bytes when no operation of the
-    function body uses both: a temporary lives from its allocation to the
-    last operation that uses it or any memref derived from it (every memref
-    result of an operation using it counts as derived). Offsets are chosen
-    largest temporary first, each at the lowest aligned offset free for its
-    lifetime. Temporaries of elements that are not whole bytes (i1) keep a
-    global of their own, `__qt_workspace_<function>_<n>`.
-    `qt-thread-local-workspace` later makes those globals thread-local, so
-    entry points stay reentrant across threads.
+    `memref.view` of one of the function's uninitialized workspace globals
+    (slots) `__qt_workspace_<function>_<n>` (i8, 64-byte aligned or more).
+    Temporaries share a slot only when no operation of the function body
+    uses both: a temporary lives from its allocation to the last operation
+    that uses it or any memref derived from it (every memref result of an
+    operation using it counts as derived). In order of first use, each
+    temporary takes the smallest free slot that holds it, else the largest
+    free one (grown), else a new one; a slot is as large as its largest
+    member. Temporaries of elements that are not whole bytes (i1) keep a
+    global of their own. `qt-thread-local-workspace` later makes the
+    globals thread-local, so entry points stay reentrant across threads.
 
     Why: a model's temporaries are the same every call, and malloc/free of
     buffers above glibc's mmap threshold (128 KiB) returns their pages to
     the system on every call, so each call page-faults them in again. With
     static storage the object's `.tbss` holds them once per thread; with
-    sharing, it holds about the two or three largest activations at a time
-    instead of all of them (PP-OCRv4 det int8 at batch 8: 436 MB before),
-    and a layer writes into memory the previous layers left in the caches.
+    slots, a few activations' worth instead of all of them (PP-OCRv4 det
+    int8 at batch 8: 436 MB before, 107 MB with slots), and a layer writes
+    into memory earlier layers left in the caches. Slots rather than
+    offsets into one arena: temporaries live at the same time are in
+    different globals, which LLVM's alias analysis tells apart (with one
+    arena, loops such as a softmax's were no longer vectorized).
 
     Example: `%0 = memref.alloc() : memref<256x1024xi8>` becomes
-    `%0 = memref.view %arena[%c0][] : memref<262144xi8> to memref<256x1024xi8>`
-    with `%arena = memref.get_global @__qt_workspace_main`.
+    `%0 = memref.view %slot[%c0][] : memref<262144xi8> to memref<256x1024xi8>`
+    with `%slot = memref.get_global @__qt_workspace_main_0`.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect"];
@@ -163,6 +166,31 @@ def QTFuseElementwise : Pass<"qt-fuse-elementwise"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::affine::AffineDialect",
                            "::mlir::tensor::TensorDialect"];
+}
+
+def QTExpandExp : Pass<"qt-expand-exp", "::mlir::ModuleOp"> {
+  let summary = "Compute float32 exp with glibc's expf algorithm in plain arithmetic";
+  let description = [{
+    Every `math.exp` on f32 becomes the arithmetic of glibc 2.36's `expf`
+    as its FMA build computes it (sysdeps/ieee754/flt-32/e_expf.c): in
+    double precision, `x · 32 / ln 2 = k + r`, `2^(k/32)` from a 32-entry
+    table (the private constant global `__qt_expf_table`) and the exponent
+    bits of `k`, times a cubic in `r` evaluated with three `math.fma`; then
+    rounded to f32, with +inf above 88.72284, +0 below −103.97208 and NaN
+    quieted. The result has the bits of the C library's `expf` on x86-64
+    CPUs with FMA (all 2^32 inputs, `test/Integration/Float/expf.test`), so
+    docs/numerics.md's "the C library's expf" still holds; but a loop of it
+    vectorizes (a gather from the table), where a call stays one per element
+    (PP-OCRv4 rec's 40 × 6,625-class softmax: 7% of its time in `expf`).
+    Targets without FMA (the `portable` variant) call libm's `fma`.
+
+    Example: `%y = math.exp %x : f32` becomes `arith.extf`, `arith.mulf`,
+    `arith.addf` / `arith.subf` of 1.5 · 2^52, a `memref.load` of the
+    table, `math.fma` × 4, `arith.truncf` and three `arith.select`s.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect"];
 }
 
 def QTFuseMultiplyAdd : Pass<"qt-fuse-multiply-add"> {
