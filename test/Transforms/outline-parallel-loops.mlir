@@ -124,3 +124,23 @@ func.func @dynamic(%x: memref<?xf32>, %n: index) {
   }
   return
 }
+
+// -----
+
+// AMX tile operations count 32 each (a tile multiply keeps the unit busy
+// 16 cycles): 16 iterations of a tile zero and store pass min-work=1000
+// (plain operations would count about 80) and are split.
+// CHECK-LABEL: func.func @tiles
+// CHECK: call @__qopt_launch.tiles.parallel0
+// CHECK: func.func private @tiles.parallel0
+// CHECK: amx.tile_store
+func.func @tiles(%y: memref<256x16xi32>) {
+  %c0 = arith.constant 0 : index
+  %c16 = arith.constant 16 : index
+  %c256 = arith.constant 256 : index
+  scf.for %r = %c0 to %c256 step %c16 {
+    %t = amx.tile_zero : !amx.tile<16x16xi32>
+    amx.tile_store %y[%r, %c0], %t : memref<256x16xi32>, !amx.tile<16x16xi32>
+  } {qt.parallel}
+  return
+}
