@@ -29,7 +29,7 @@ struct Temporary {
   memref::AllocOp alloc;
   int64_t bytes, alignment;
   int64_t first, last; // indices of operations of the function body
-  int64_t offset = -1;  // its slot (assignSlots)
+  int64_t slot = -1;   // assignSlots
 };
 
 /// Bytes of a static memref whose elements are whole bytes; nullopt when
@@ -108,7 +108,7 @@ SmallVector<std::pair<int64_t, int64_t>> assignSlots(MutableArrayRef<Temporary> 
     slot.bytes = std::max(slot.bytes, t->bytes);
     slot.alignment = std::max(slot.alignment, t->alignment);
     slot.last = t->last;
-    t->offset = best; // the slot's number
+    t->slot = best;
   }
   SmallVector<std::pair<int64_t, int64_t>> result;
   for (const Slot &slot : slots)
@@ -168,6 +168,8 @@ struct QTStaticWorkspace
         alloc.erase();
       }
 
+      if (temps.empty())
+        continue;
       // Pattern: %t = memref.alloc() : T, %u = memref.alloc() : U, never
       //          live at the same time
       //   -> memref.global "private" @__qt_workspace_f_k : memref<Nxi8>
@@ -186,7 +188,7 @@ struct QTStaticWorkspace
       for (Temporary &t : temps) {
         b.setInsertionPoint(t.alloc);
         Value view = memref::ViewOp::create(b, t.alloc.getLoc(), t.alloc.getType(),
-                                            slotRefs[t.offset], zero, ValueRange{});
+                                            slotRefs[t.slot], zero, ValueRange{});
         t.alloc.replaceAllUsesWith(view);
         t.alloc.erase();
       }
