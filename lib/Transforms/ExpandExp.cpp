@@ -68,7 +68,9 @@ struct QTExpandExp : qopt::impl::QTExpandExpBase<QTExpandExp> {
       OpBuilder b(op);
       Location loc = op.getLoc();
       Type f32 = b.getF32Type(), f64 = b.getF64Type(), i64 = b.getI64Type();
-      auto f = [&](double v) { return arith::ConstantOp::create(b, loc, f64, b.getF64FloatAttr(v)); };
+      auto f = [&](double v) {
+        return arith::ConstantOp::create(b, loc, f64, b.getF64FloatAttr(v));
+      };
       auto i = [&](int64_t v) {
         return arith::ConstantOp::create(b, loc, i64, b.getI64IntegerAttr(v));
       };
@@ -105,16 +107,16 @@ struct QTExpandExp : qopt::impl::QTExpandExpBase<QTExpandExp> {
       y = arith::MulFOp::create(b, loc, y, s);
       Value result = arith::TruncFOp::create(b, loc, f32, y);
       // Overflow to +inf, underflow to +0, NaN quieted (x + x), as expf.
-      auto fc = [&](float v) { return arith::ConstantOp::create(b, loc, f32, b.getF32FloatAttr(v)); };
-      auto cmp = [&](arith::CmpFPredicate pred, Value a, Value c) {
-        return arith::CmpFOp::create(b, loc, pred, a, c);
+      auto fc = [&](float v) {
+        return arith::ConstantOp::create(b, loc, f32, b.getF32FloatAttr(v));
       };
-      result = arith::SelectOp::create(b, loc, cmp(arith::CmpFPredicate::OGT, x, fc(0x1.62e42ep6f)),
-                                       fc(INFINITY), result);
-      result = arith::SelectOp::create(b, loc, cmp(arith::CmpFPredicate::OLT, x, fc(-0x1.9fe368p6f)),
-                                       fc(0.0f), result);
-      result = arith::SelectOp::create(b, loc, cmp(arith::CmpFPredicate::UNO, x, x),
-                                       arith::AddFOp::create(b, loc, x, x), result);
+      auto replaceIf = [&](arith::CmpFPredicate pred, Value c, Value with) {
+        Value cond = arith::CmpFOp::create(b, loc, pred, x, c);
+        result = arith::SelectOp::create(b, loc, cond, with, result);
+      };
+      replaceIf(arith::CmpFPredicate::OGT, fc(0x1.62e42ep6f), fc(INFINITY));
+      replaceIf(arith::CmpFPredicate::OLT, fc(-0x1.9fe368p6f), fc(0.0f));
+      replaceIf(arith::CmpFPredicate::UNO, x, arith::AddFOp::create(b, loc, x, x));
       op.replaceAllUsesWith(result);
       op.erase();
     }

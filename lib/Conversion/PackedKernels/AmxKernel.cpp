@@ -285,8 +285,8 @@ void emitTileLoops(OpBuilder &b, Location loc, const TileGeometry &g, const Inpu
           idx(b2, kc - 1));
       Value r = arith::RemUIOp::create(b2, loc, inPanel, idx(b2, kTileRows));
       Value tile = arith::AddIOp::create(b2, loc, blk.tile0, c);
-      memref::PrefetchOp::create(
-          b2, loc, wBuf, ValueRange{tile, kt, r, idx(b2, 0)}, /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
+      memref::PrefetchOp::create(b2, loc, wBuf, ValueRange{tile, kt, r, idx(b2, 0)},
+                                 /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
     }
   };
 
