@@ -127,7 +127,8 @@ def ConvertTosaInt8ToPackedKernels
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect", "::mlir::vector::VectorDialect",
-    "::mlir::linalg::LinalgDialect", "::qopt::qt::QTDialect"
+    "::mlir::linalg::LinalgDialect", "::qopt::qt::QTDialect",
+    "::mlir::bufferization::BufferizationDialect", "::mlir::memref::MemRefDialect"
   ];
 }
 

@@ -4,11 +4,14 @@
 #include "qopt/Transforms/ParallelLoops.h"
 #include "qopt/Conversion/Padding.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Matchers.h"
 
 using namespace mlir;
@@ -132,6 +135,73 @@ Value qopt::packed::paddedInput(OpBuilder &b, Location loc, Value x,
   return tensor::InsertSliceOp::create(b, loc, x, padded, offsets, sizes, strides);
 }
 
+/// im2col of the padded x as vector copies of each tap's C channels (64
+/// bytes at a time, then the rest): rows[(n OH + y) OW + x, (i KW + j) C +
+/// c] = x[n, y sh + i dh, x sw + j dw, c]; output rows of images split
+/// across threads. The 6-D linalg copy it replaces ran as scalar-indexed
+/// loops: 14% of PP-OCRv4 det int8 at batch 8, 17% of det float32.
+static Value im2colCopies(OpBuilder &b, Location loc, Value x, int64_t kh, int64_t kw,
+                          int64_t oh, int64_t ow, ArrayRef<int64_t> stride,
+                          ArrayRef<int64_t> dilation) {
+  auto inType = cast<RankedTensorType>(x.getType());
+  Type element = inType.getElementType();
+  int64_t n = inType.getDimSize(0), c = inType.getDimSize(3);
+  int64_t lanes = 64 / (element.getIntOrFloatBitWidth() / 8);
+  auto idx = [&](OpBuilder &bb, int64_t v) {
+    return arith::ConstantIndexOp::create(bb, loc, v).getResult();
+  };
+  Value in = bufferization::ToBufferOp::create(
+      b, loc, MemRefType::get(inType.getShape(), element), x, /*read_only=*/true);
+  auto rowsType = MemRefType::get({n * oh * ow, kh * kw * c}, element);
+  Value rows = memref::AllocOp::create(b, loc, rowsType);
+  Value pad = arith::ConstantOp::create(b, loc, element, b.getZeroAttr(element));
+  // Copies x[img, yy, xx, from : from + width) to rows[row, col0 + from ...).
+  auto copy = [&](OpBuilder &bb, Value img, Value yy, Value xx, Value row, Value col0,
+                  Value from, int64_t width) {
+    auto type = VectorType::get({width}, element);
+    Value v = vector::TransferReadOp::create(bb, loc, type, in, ValueRange{img, yy, xx, from},
+                                             pad, ArrayRef<bool>{true});
+    vector::TransferWriteOp::create(bb, loc, v, rows,
+                                    ValueRange{row, arith::AddIOp::create(bb, loc, col0, from)},
+                                    ArrayRef<bool>{true});
+  };
+  markParallel(scf::ForOp::create(
+      b, loc, idx(b, 0), idx(b, n * oh), idx(b, 1), ValueRange{},
+      [&](OpBuilder &b1, Location, Value r, ValueRange) {
+        Value img = arith::DivUIOp::create(b1, loc, r, idx(b1, oh));
+        Value y = arith::RemUIOp::create(b1, loc, r, idx(b1, oh));
+        Value y0 = arith::MulIOp::create(b1, loc, y, idx(b1, stride[0]));
+        scf::ForOp::create(
+            b1, loc, idx(b1, 0), idx(b1, ow), idx(b1, 1), ValueRange{},
+            [&](OpBuilder &b2, Location, Value ox, ValueRange) {
+              Value row = arith::AddIOp::create(
+                  b2, loc, arith::MulIOp::create(b2, loc, r, idx(b2, ow)), ox);
+              Value x0 = arith::MulIOp::create(b2, loc, ox, idx(b2, stride[1]));
+              for (int64_t i = 0; i < kh; ++i)
+                for (int64_t j = 0; j < kw; ++j) {
+                  Value yy = arith::AddIOp::create(b2, loc, y0, idx(b2, i * dilation[0]));
+                  Value xx = arith::AddIOp::create(b2, loc, x0, idx(b2, j * dilation[1]));
+                  Value col0 = idx(b2, (i * kw + j) * c);
+                  int64_t whole = c / lanes * lanes;
+                  if (whole > 0)
+                    scf::ForOp::create(b2, loc, idx(b2, 0), idx(b2, whole), idx(b2, lanes),
+                                       ValueRange{},
+                                       [&](OpBuilder &b3, Location, Value from, ValueRange) {
+                                         copy(b3, img, yy, xx, row, col0, from, lanes);
+                                         scf::YieldOp::create(b3, loc);
+                                       });
+                  if (c > whole)
+                    copy(b2, img, yy, xx, row, col0, idx(b2, whole), c - whole);
+                }
+              scf::YieldOp::create(b2, loc);
+            });
+        scf::YieldOp::create(b1, loc);
+      }));
+  return bufferization::ToTensorOp::create(b, loc,
+                                           RankedTensorType::get(rowsType.getShape(), element),
+                                           rows, /*restrict=*/true, /*writable=*/true);
+}
+
 Value qopt::packed::im2col(OpBuilder &b, Location loc, Value x, int64_t kh,
                            int64_t kw, int64_t oh, int64_t ow, ArrayRef<int64_t> pad,
                            ArrayRef<int64_t> stride, ArrayRef<int64_t> dilation,
@@ -141,6 +211,8 @@ Value qopt::packed::im2col(OpBuilder &b, Location loc, Value x, int64_t kh,
   Type element = inType.getElementType();
   int64_t n = inType.getDimSize(0), c = inType.getDimSize(3);
   x = padSpatially(b, loc, x, pad, padValue);
+  if (element.isInteger(8) || element.isF32())
+    return im2colCopies(b, loc, x, kh, kw, oh, ow, stride, dilation);
   // patches[n, oh, ow, kh, kw, c] = x[n, oh*sh + kh*dh, ow*sw + kw*dw, c]
   AffineExpr dn, doh, dow, dkh, dkw, dc;
   bindDims(ctx, dn, doh, dow, dkh, dkw, dc);

@@ -44,13 +44,19 @@ func.func @weight_zero_point(%x: tensor<1x4x!quant.uniform<i8:f32, 0.5>>) -> ten
 }
 
 // A convolution becomes im2col on the storage type (padded with the input
-// zero point, 7) and a fully connected layer on [F, KH*KW*C] weights.
+// zero point, 7; each tap's channels copied as a vector into a [16, 9]
+// buffer, rows split across threads) and a fully connected layer on
+// [F, KH*KW*C] weights.
 // CHECK-LABEL: func.func @conv
 // CHECK: %[[ZP:.*]] = arith.constant 7 : i8
 // CHECK: tensor.pad %{{.*}} low[0, 1, 1, 0] high[0, 1, 1, 0]
 // CHECK: tensor.yield %[[ZP]]
-// CHECK: linalg.generic
-// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<1x4x4x3x3x1xi8> into tensor<16x9xi8>
+// CHECK: %[[IN:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<1x6x6x1xi8> to memref<1x6x6x1xi8>
+// CHECK: %[[ROWS:.*]] = memref.alloc() : memref<16x9xi8>
+// CHECK: scf.for
+// CHECK-COUNT-9: vector.transfer_read %[[IN]]
+// CHECK: } {qt.parallel}
+// CHECK: bufferization.to_tensor %[[ROWS]] restrict writable : memref<16x9xi8> to tensor<16x9xi8>
 // CHECK: qt.x86_vpdpbusd
 // CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1, 2], [3]] output_shape [1, 4, 4, 2] : tensor<16x2xi8> into tensor<1x4x4x2xi8>
 // CHECK-NOT: qt.conv2d
