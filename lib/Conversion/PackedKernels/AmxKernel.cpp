@@ -262,6 +262,8 @@ void emitTileLoops(OpBuilder &b, Location loc, const TileGeometry &g, const Inpu
       b, loc,
       MemRefType::get({slots, blockSide, blockSide}, kernel.accTile.getElementType()));
   auto accVec = VectorType::get({kCols}, kernel.accTile.getElementType());
+  // The K steps of a block's loop: its K block's, or all of K.
+  auto kSteps = [&](const BlockRef &blk) { return blk.kLen ? blk.kLen : kc; };
 
   // Lines [line0 + ki * perStep, + perStep) of the panel of K tiles
   // [prefetchK, + kKBlockTiles) of the block's column tiles (clamped to
@@ -310,7 +312,7 @@ void emitTileLoops(OpBuilder &b, Location loc, const TileGeometry &g, const Inpu
                                          .getResult()
                                    : kernel.start(b1, cols[c]));
     auto kLoop = scf::ForOp::create(
-        b1, loc, idx(b1, 0), idx(b1, blk.kLen ? blk.kLen : kc), idx(b1, 1), inits,
+        b1, loc, idx(b1, 0), idx(b1, kSteps(blk)), idx(b1, 1), inits,
         [&](OpBuilder &b2, Location, Value ki, ValueRange accs) {
           Value zero = idx(b2, 0);
           Value kt = blk.kFrom ? arith::AddIOp::create(b2, loc, blk.kFrom, ki).getResult()
@@ -411,8 +413,7 @@ void emitTileLoops(OpBuilder &b, Location loc, const TileGeometry &g, const Inpu
     if (!prev)
       return compute(b1, blk, nullptr);
     int64_t rows = prev->rowTiles * kTileRows;
-    int64_t steps = blk.kLen ? blk.kLen : kc;
-    int64_t perStep = (rows + steps - 1) / steps;
+    int64_t perStep = (rows + kSteps(blk) - 1) / kSteps(blk);
     BlockRef p = *prev;
     ColumnData columns = loadColumns(b1, p);
     compute(b1, blk, [&](OpBuilder &b2, Value kt) {
