@@ -95,7 +95,8 @@ static llvm::Expected<std::vector<EntryPoint>> collectEntryPoints(ModuleOp modul
 }
 
 llvm::Expected<std::unique_ptr<ModelRunner>>
-ModelRunner::create(ModuleOp module, llvm::ArrayRef<SymbolBinding> symbols) {
+ModelRunner::create(ModuleOp module, llvm::ArrayRef<SymbolBinding> symbols,
+                    unsigned optLevel) {
   auto entries = collectEntryPoints(module);
   if (!entries)
     return entries.takeError();
@@ -129,7 +130,7 @@ ModelRunner::create(ModuleOp module, llvm::ArrayRef<SymbolBinding> symbols) {
   lowered->getContext()->appendDialectRegistry(registry);
 
   ExecutionEngineOptions options;
-  auto optimize = makeOptimizingTransformer(3, 0, runner->targetMachine.get());
+  auto optimize = makeOptimizingTransformer(optLevel, 0, runner->targetMachine.get());
   // A model's layers are one function's loops in a row; LLVM compiles that
   // in time quadratic in the number of loops (see OutlineLoops.h), which a
   // probed model for calibration feels most.
@@ -139,7 +140,8 @@ ModelRunner::create(ModuleOp module, llvm::ArrayRef<SymbolBinding> symbols) {
     return optimize(m);
   };
   options.transformer = transformer;
-  options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  options.jitCodeGenOptLevel = optLevel >= 3 ? llvm::CodeGenOptLevel::Aggressive
+                                             : llvm::CodeGenOptLevel::Default;
   options.enableGDBNotificationListener = false;
   auto engine = ExecutionEngine::create(*lowered, options);
   if (!engine)

@@ -120,7 +120,8 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
     }
 
     auto runner = ModelRunner::create(
-        **probed, {{"__qt_observe", reinterpret_cast<void *>(&qoptObserveCallback)}});
+        **probed, {{"__qt_observe", reinterpret_cast<void *>(&qoptObserveCallback)}},
+        ModelRunner::kProbedOptLevel);
     if (!runner) {
       emitError(module.getLoc()) << "cannot compile the model for calibration: "
                          << llvm::toString(runner.takeError());
@@ -196,11 +197,21 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
                                     t.count(), collectors.size());
     }
 
+    // The methods' searches (entropy's is O(bins^2) per value) on the
+    // calibration threads, each taking the next value to do.
+    std::vector<qopt::Range> ranges(observed.size());
+    std::atomic<size_t> nextValue{0};
+    forEachChunk(collectors.size(), collectors.size(),
+                 [&](unsigned, int64_t, int64_t) {
+      for (size_t id; (id = nextValue++) < ranges.size();)
+        ranges[id] = collector.stats[id].range(calibrationMethod, percentile);
+    });
+
     // Record the ranges where the values are produced.
     Builder b(module.getContext());
     for (auto [id, value] : llvm::enumerate(observed)) {
       const ActivationStats &s = collector.stats[id];
-      qopt::Range r = s.range(calibrationMethod, percentile);
+      qopt::Range r = ranges[id];
       auto attr = b.getDenseF32ArrayAttr({r.min, r.max});
       if (auto arg = dyn_cast<BlockArgument>(value))
         entryFunc.setArgAttr(arg.getArgNumber(), kRangeAttrName, attr);

@@ -2,6 +2,7 @@
 
 #include "qopt/Dialect/QT/IR/QTOps.h"
 #include "qopt/Quantization/Passes.h"
+#include "qopt/Transforms/Passes.h"
 
 namespace qopt {
 #define GEN_PASS_DEF_QTOBSERVETOCALLBACK
@@ -39,6 +40,7 @@ struct QTObserveToCallback
                                         tensorType.getElementType(), layout);
       Value buffer = bufferization::ToBufferOp::create(
           b, loc, memrefType, op.getInput(), /*read_only=*/true);
+      buffer.getDefiningOp()->setAttr(qopt::kProbeAttrName, b.getUnitAttr());
       auto metadata =
           memref::ExtractStridedMetadataOp::create(b, loc, buffer);
       Value pointer =

@@ -6,11 +6,14 @@
 #include "qopt/Quantization/Passes.h"
 
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/OperationSupport.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/ScopeExit.h"
 
 #include <algorithm>
 #include <cmath>
+#include <list>
+#include <mutex>
 
 using namespace mlir;
 using namespace qopt;
@@ -80,6 +83,56 @@ void errorProbe(int64_t id, int64_t pointer, int64_t offset, int64_t count) {
     sink->stats[id].add(reference.data(), data, count);
 }
 
+/// The probed models compiled last. qt-select-float-layers measures the same
+/// float model against one trial model per contraction: compiling the float
+/// one again for each trial was half the cost of the search. An entry is the
+/// module's fingerprint (its operations, attributes and their addresses) and
+/// the probed values; two entries hold the float model and the last trial.
+class CompiledModelCache {
+public:
+  llvm::Expected<std::shared_ptr<ModelRunner>> get(ModuleOp module,
+                                                   ArrayRef<Value> values) {
+    std::lock_guard<std::mutex> lock(mutex);
+    OperationFingerPrint print(module);
+    std::vector<void *> probed;
+    for (Value v : values)
+      probed.push_back(v.getAsOpaquePointer());
+    for (auto it = entries.begin(); it != entries.end(); ++it)
+      if (it->print == print && it->probed == probed) {
+        entries.splice(entries.begin(), entries, it); // most recent first
+        return entries.front().runner;
+      }
+    auto clone = cloneWithProbes(module, values);
+    if (!clone)
+      return clone.takeError();
+    auto runner = ModelRunner::create(
+        **clone, {{"__qt_observe", reinterpret_cast<void *>(&errorProbe)}},
+        ModelRunner::kProbedOptLevel);
+    if (!runner)
+      return runner.takeError();
+    entries.push_front({print, std::move(probed), std::move(*runner)});
+    if (entries.size() > kEntries)
+      entries.pop_back();
+    return entries.front().runner;
+  }
+
+private:
+  static constexpr size_t kEntries = 2;
+  struct Entry {
+    OperationFingerPrint print;
+    std::vector<void *> probed;
+    std::shared_ptr<ModelRunner> runner;
+  };
+  std::list<Entry> entries;
+  std::mutex mutex;
+};
+
+CompiledModelCache &compiledModels() {
+  // Never destroyed: JIT engines must not outlive LLVM's statics at exit.
+  static auto *cache = new CompiledModelCache;
+  return *cache;
+}
+
 } // namespace
 
 llvm::Expected<QuantizationError>
@@ -90,14 +143,10 @@ qopt::measureQuantizationError(ModuleOp floatModel, ModuleOp quantized,
     floatValues.push_back(p.floatValue);
     quantizedValues.push_back(p.quantizedValue);
   }
-  std::unique_ptr<ModelRunner> runners[2];
+  std::shared_ptr<ModelRunner> runners[2];
   for (int which = 0; which < 2; ++which) {
-    auto probed = cloneWithProbes(which ? quantized : floatModel,
-                                  which ? quantizedValues : floatValues);
-    if (!probed)
-      return probed.takeError();
-    auto runner = ModelRunner::create(
-        **probed, {{"__qt_observe", reinterpret_cast<void *>(&errorProbe)}});
+    auto runner = compiledModels().get(which ? quantized : floatModel,
+                                       which ? quantizedValues : floatValues);
     if (!runner)
       return runner.takeError();
     runners[which] = std::move(*runner);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 using namespace qopt;
@@ -24,20 +25,87 @@ bool qopt::parseCalibrationMethod(const std::string &name,
   return true;
 }
 
-void ActivationStats::observeRange(const float *data, int64_t n) {
+// The observers run on every value of every activation of every sample, so
+// they are written to vectorize (integer min / max need no fast-math) and
+// built for the host's widest vectors.
+#if defined(__x86_64__) && defined(__clang__)
+#define QOPT_VECTOR_CLONES                                                     \
+  __attribute__((target_clones("avx512bw", "avx2", "default")))
+#else
+#define QOPT_VECTOR_CLONES
+#endif
+
+namespace {
+
+/// An integer whose order is that of the floats (-0 before +0).
+inline int32_t orderKey(int32_t bits) { return bits ^ ((bits >> 31) & 0x7fffffff); }
+
+inline bool isFiniteBits(uint32_t bits) {
+  return (bits & 0x7f800000u) != 0x7f800000u;
+}
+
+struct Scan {
+  int32_t lo, hi; // order keys of the least and greatest finite values
+  int64_t nonFinite;
+};
+
+QOPT_VECTOR_CLONES
+Scan scanKeys(const float *data, int64_t n) {
+  int32_t lo = std::numeric_limits<int32_t>::max();
+  int32_t hi = std::numeric_limits<int32_t>::min();
+  int64_t nonFinite = 0;
   for (int64_t i = 0; i < n; ++i) {
-    float v = data[i];
-    if (!std::isfinite(v)) {
-      ++nonFinite;
-      continue;
-    }
-    if (finiteCount++ == 0) {
-      min = max = v;
-      continue;
-    }
-    min = std::min(min, v);
-    max = std::max(max, v);
+    uint32_t bits;
+    std::memcpy(&bits, data + i, sizeof bits);
+    bool finite = isFiniteBits(bits);
+    int32_t key = orderKey(static_cast<int32_t>(bits));
+    lo = std::min(lo, finite ? key : std::numeric_limits<int32_t>::max());
+    hi = std::max(hi, finite ? key : std::numeric_limits<int32_t>::min());
+    nonFinite += !finite;
   }
+  return {lo, hi, nonFinite};
+}
+
+float fromKey(int32_t key) {
+  int32_t bits = orderKey(key); // its own inverse
+  float v;
+  std::memcpy(&v, &bits, sizeof v);
+  return v;
+}
+
+/// The first zero of data[0, n): which of -0 and +0 a sequential std::min /
+/// std::max keeps when the extreme is zero.
+float firstZero(const float *data, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    if (data[i] == 0.0f)
+      return data[i];
+  return 0.0f;
+}
+
+} // namespace
+
+void ActivationStats::observeRange(const float *data, int64_t n) {
+  // The same as, value by value in order: skip and count a non-finite one,
+  // else min = std::min(min, v), max = std::max(max, v) (the first of equal
+  // values stays; that only tells -0 from +0).
+  Scan scan = scanKeys(data, n);
+  nonFinite += scan.nonFinite;
+  int64_t finite = n - scan.nonFinite;
+  if (finite == 0)
+    return;
+  float lo = fromKey(scan.lo), hi = fromKey(scan.hi);
+  if (lo == 0.0f)
+    lo = firstZero(data, n);
+  if (hi == 0.0f)
+    hi = firstZero(data, n);
+  if (finiteCount == 0) {
+    min = lo;
+    max = hi;
+  } else {
+    min = std::min(min, lo);
+    max = std::max(max, hi);
+  }
+  finiteCount += finite;
 }
 
 void ActivationStats::mergeRanges(const ActivationStats &later) {
@@ -70,17 +138,52 @@ void ActivationStats::startHistograms() {
   absMax = std::max(std::fabs(min), std::fabs(max));
 }
 
-void ActivationStats::observeHistogram(const float *data, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) {
+namespace {
+
+constexpr int kChunk = 1024;
+
+/// Bin indices of a chunk of values: (v - lower) * scale + offset truncated
+/// and clamped to the histogram, as the definition below; `kBins` for a
+/// value that is not finite. Clamped in float first: a NaN or out-of-range
+/// float converted to int is undefined.
+QOPT_VECTOR_CLONES
+void binChunk(const float *data, int n, float histMin, float histWidth,
+              float absMax, int *bins, int *symBins) {
+  constexpr int kBins = ActivationStats::kBins;
+  constexpr float kLast = kBins - 1;
+  for (int i = 0; i < n; ++i) {
     float v = data[i];
-    if (!std::isfinite(v))
-      continue;
-    int b = histWidth > 0 ? static_cast<int>((v - histMin) / histWidth) : 0;
-    hist[std::clamp(b, 0, kBins - 1)] += 1;
-    // Symmetric histogram over [-absMax, absMax].
-    int a = absMax > 0 ? static_cast<int>((v / absMax + 1.0f) * (kBins / 2))
-                       : kBins / 2;
-    symHist[std::clamp(a, 0, kBins - 1)] += 1;
+    uint32_t bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    bool finite = isFiniteBits(bits);
+    float b = histWidth > 0 ? (v - histMin) / histWidth : 0.0f;
+    float a = absMax > 0 ? (v / absMax + 1.0f) * (kBins / 2) : kBins / 2;
+    b = b > 0.0f ? b : 0.0f; // NaN -> 0
+    b = b < kLast ? b : kLast;
+    a = a > 0.0f ? a : 0.0f;
+    a = a < kLast ? a : kLast;
+    bins[i] = finite ? static_cast<int>(b) : kBins;
+    symBins[i] = finite ? static_cast<int>(a) : kBins;
+  }
+}
+
+} // namespace
+
+void ActivationStats::observeHistogram(const float *data, int64_t n) {
+  // Definition, for each finite v (non-finite ones are skipped):
+  //   hist[clamp(int((v - histMin) / histWidth), 0, kBins - 1)] += 1
+  //   symHist[clamp(int((v / absMax + 1) * kBins / 2), 0, kBins - 1)] += 1
+  // (bin 0, resp. kBins / 2, when histWidth, resp. absMax, is 0).
+  int bins[kChunk], symBins[kChunk];
+  for (int64_t start = 0; start < n; start += kChunk) {
+    int count = static_cast<int>(std::min<int64_t>(kChunk, n - start));
+    binChunk(data + start, count, histMin, histWidth, absMax, bins, symBins);
+    for (int i = 0; i < count; ++i) {
+      if (bins[i] == kBins)
+        continue;
+      hist[bins[i]] += 1;
+      symHist[symBins[i]] += 1;
+    }
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include "qopt/Quantization/RangeEstimators.h"
 
+#include <algorithm>
 #include <cmath>
 #include <gtest/gtest.h>
 #include <vector>
@@ -126,5 +127,79 @@ TEST(RangeEstimatorsTest, MergedChunksMatchOnePass) {
       EXPECT_EQ(a.min, b.min) << parts << " parts";
       EXPECT_EQ(a.max, b.max) << parts << " parts";
     }
+  }
+}
+
+/// The observers, value by value as RangeEstimators.cpp defines them: the
+/// vectorized ones must give the same bits (ranges) and counts.
+TEST(RangeEstimatorsTest, ObserversMatchTheDefinition) {
+  uint32_t seed = 12345;
+  auto next = [&] { return seed = seed * 1664525u + 1013904223u; };
+  const float specials[] = {0.0f, -0.0f, NAN, INFINITY, -INFINITY, 1e-45f,
+                            -3.4e38f, 3.4e38f};
+  for (int trial = 0; trial < 200; ++trial) {
+    int n = trial < 40 ? trial : static_cast<int>(next() % 5000);
+    std::vector<float> v(n);
+    for (float &x : v) {
+      uint32_t r = next();
+      x = r % 16 == 0 ? specials[(r >> 4) % 8]
+                      : (static_cast<float>(r >> 8) / (1 << 24) - 0.5f) *
+                            (trial % 3 == 0 ? 1.0f : 100.0f);
+    }
+    if (trial % 5 == 1) // ReLU-like: zeros of both signs are the minimum
+      for (float &x : v)
+        x = x < 0 ? (next() % 2 ? 0.0f : -0.0f) : x;
+
+    // Range, by definition, over two calls.
+    float min = 0, max = 0;
+    int64_t finite = 0, nonFinite = 0;
+    for (float x : v) {
+      if (!std::isfinite(x)) {
+        ++nonFinite;
+        continue;
+      }
+      if (finite++ == 0)
+        min = max = x;
+      min = std::min(min, x);
+      max = std::max(max, x);
+    }
+    ActivationStats s;
+    s.observeRange(v.data(), n / 3);
+    s.observeRange(v.data() + n / 3, n - n / 3);
+    ASSERT_EQ(s.nonFiniteCount(), nonFinite) << trial;
+    ASSERT_EQ(s.seenAny(), finite > 0) << trial;
+    if (finite == 0)
+      continue;
+    Range r = s.observedRange();
+    ASSERT_EQ(std::signbit(r.min), std::signbit(min)) << trial;
+    ASSERT_EQ(std::signbit(r.max), std::signbit(max)) << trial;
+    ASSERT_EQ(r.min, min) << trial;
+    ASSERT_EQ(r.max, max) << trial;
+
+    // Histograms, by definition.
+    s.startHistograms();
+    s.observeHistogram(v.data(), n);
+    constexpr int kBins = ActivationStats::kBins;
+    std::vector<double> hist(kBins), symHist(kBins);
+    float width = (max - min) / kBins;
+    float absMax = std::max(std::fabs(min), std::fabs(max));
+    for (float x : v) {
+      if (!std::isfinite(x))
+        continue;
+      float b = width > 0 ? (x - min) / width : 0.0f;
+      float a = absMax > 0 ? (x / absMax + 1.0f) * (kBins / 2) : kBins / 2;
+      // Out-of-range floats would be undefined as int: clamp in float. A
+      // position that is not a number (inf / inf when the range spans
+      // +-3.4e38) goes to bin 0.
+      auto bin = [](float position) {
+        return std::isnan(position)
+                   ? 0
+                   : static_cast<int>(std::clamp(position, 0.0f, float(kBins - 1)));
+      };
+      hist[bin(b)] += 1;
+      symHist[bin(a)] += 1;
+    }
+    ASSERT_EQ(s.histogram(), hist) << trial;
+    ASSERT_EQ(s.symmetricHistogram(), symHist) << trial;
   }
 }

@@ -49,10 +49,17 @@ using SymbolBinding = std::pair<std::string, void *>;
 
 class ModelRunner {
 public:
-  /// Lowers a clone of `module` and JIT-compiles it for the host. Errors are
-  /// reported as diagnostics on the module's context.
+  /// LLVM's optimization level for probed models (calibration, the error
+  /// report): -O3 took about twice as long to compile a probed PP-OCR model
+  /// for no gain in running it (docs/calibration.md).
+  static constexpr unsigned kProbedOptLevel = 2;
+
+  /// Lowers a clone of `module` and JIT-compiles it for the host at LLVM
+  /// -O`optLevel` (that of `qopt -o` by default). Errors are reported as
+  /// diagnostics on the module's context.
   static llvm::Expected<std::unique_ptr<ModelRunner>>
-  create(mlir::ModuleOp module, llvm::ArrayRef<SymbolBinding> symbols = {});
+  create(mlir::ModuleOp module, llvm::ArrayRef<SymbolBinding> symbols = {},
+         unsigned optLevel = 3);
   ~ModelRunner();
 
   const std::vector<EntryPoint> &entryPoints() const { return entries; }

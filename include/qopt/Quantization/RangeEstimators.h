@@ -48,6 +48,9 @@ public:
   bool seenAny() const { return finiteCount > 0; }
   int64_t nonFiniteCount() const { return nonFinite; }
   Range observedRange() const { return {min, max}; }
+  /// Counts over [min, max] and over [-max |x|, max |x|], kBins each.
+  const std::vector<double> &histogram() const { return hist; }
+  const std::vector<double> &symmetricHistogram() const { return symHist; }
 
   /// The range the method chooses (before widening to include 0).
   Range range(CalibrationMethod method, double percentile = 99.99) const;

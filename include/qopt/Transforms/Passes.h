@@ -27,6 +27,10 @@ inline constexpr llvm::StringLiteral kEntryPointsAttrName = "qt.entry_points";
 inline constexpr llvm::StringLiteral kKernelVariantsAttrName =
     "qt.kernel_variants";
 inline constexpr llvm::StringLiteral kUnsignedAttrName = "qt.unsigned";
+/// On the `bufferization.to_buffer` of a calibration or error probe
+/// (qt-observe-to-callback): the value is only read, so qt-fuse-elementwise
+/// may fuse its producer and keep the value as one more result.
+inline constexpr llvm::StringLiteral kProbeAttrName = "qt.probe";
 
 #define GEN_PASS_DECL
 #include "qopt/Transforms/Passes.h.inc"
