@@ -1,6 +1,6 @@
 //===- qopt-run.cpp - run any stage of a model on NumPy data ----*- C++ -*-===//
 //
-//   qopt-run model.mlir --inputs test.npz [--labels labels.npy]
+//   qopt-run model.mlir|model.onnx --inputs test.npz [--labels labels.npy]
 //            [--compare other.mlir] [--outputs out.npz] [--entry main]
 //
 // JIT-compiles the model (the same lowering as `qopt --lower-to-llvm`), runs
@@ -11,9 +11,11 @@
 
 #include "qopt/Support/InputLimits.h"
 #include "qopt/Execution/ModelRunner.h"
+#include "qopt/Import/ModelFile.h"
 #include "qopt/InitAll.h"
 #include "qopt/Support/NumPy.h"
 #include "qopt/Support/OutputFiles.h"
+#include "qopt/Support/ToolOptions.h"
 #include "qopt/Support/Threads.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -32,27 +34,34 @@ using namespace mlir;
 using namespace qopt;
 namespace cl = llvm::cl;
 
+static cl::OptionCategory runCategory("qopt-run options");
+
 static cl::opt<std::string> modelFile(cl::Positional, cl::Required,
-                                      cl::desc("<model.mlir>"));
+                                      cl::desc("<model.mlir|model.onnx>"), cl::cat(runCategory));
 static cl::opt<std::string> inputsFile("inputs", cl::Required,
                                        cl::desc("Inputs (.npz keyed by input name, or .npy)"),
-                                       cl::value_desc("file"));
+                                       cl::value_desc("file"), cl::cat(runCategory));
 static cl::opt<std::string> labelsFile("labels",
                                        cl::desc("Integer class labels (.npy) for top-1 accuracy"),
-                                       cl::value_desc("file"));
+                                       cl::value_desc("file"), cl::cat(runCategory));
 static cl::opt<std::string> compareFile("compare",
                                         cl::desc("Reference model to compare outputs with"),
-                                        cl::value_desc("model.mlir"));
+                                        cl::value_desc("model.mlir"), cl::cat(runCategory));
 static cl::opt<std::string> outputsFile("outputs",
                                         cl::desc("Write the outputs (.npz, keyed by output name)"),
-                                        cl::value_desc("file"));
+                                        cl::value_desc("file"), cl::cat(runCategory));
 static cl::opt<unsigned> numThreads(
     "num-threads",
     cl::desc("Threads running samples (default: QOPT_NUM_THREADS, else the "
              "CPUs this process may run on); outputs do not depend on it"),
-    cl::init(0));
-static cl::opt<std::string> entryName("entry", cl::desc("Public function to run (default: the only one)"));
-static cl::opt<int64_t> limit("limit", cl::desc("Run at most this many samples"), cl::init(-1));
+    cl::init(0), cl::cat(runCategory));
+static cl::opt<std::string> entryName("entry", cl::desc("Public function to run (default: the only one)"), cl::cat(runCategory));
+static cl::list<std::string> inputShapes(
+    "input-shape",
+    cl::desc("ONNX models: the static shape of a graph input whose dimensions "
+             "the file leaves open, e.g. x:1x3x48x192"),
+    cl::value_desc("name:shape"), cl::cat(runCategory));
+static cl::opt<int64_t> limit("limit", cl::desc("Run at most this many samples"), cl::init(-1), cl::cat(runCategory));
 
 static int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "qopt-run") << message << "\n";
@@ -75,6 +84,16 @@ llvm::Expected<Run> runModel(MLIRContext &context, llvm::StringRef path,
   auto file = openInputFile(path, &error);
   if (!file)
     return llvm::createStringError(error);
+  if (detectModelFormat(path, file->getBuffer()) == ModelFormat::ONNX) {
+    ONNXImportOptions options;
+    for (llvm::StringRef spec : inputShapes)
+      if (llvm::Error err = parseInputShape(spec, options))
+        return std::move(err);
+    std::optional<std::string> text = importONNXAsText(path, options);
+    if (!text)
+      return llvm::createStringError("cannot import '" + path + "'");
+    file = llvm::MemoryBuffer::getMemBufferCopy(*text, path);
+  }
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
   if (failed(qopt::checkNestingDepth(sourceMgr)))
@@ -162,6 +181,8 @@ int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
+  qopt::setVersionPrinter("qopt-run");
+  qopt::hideOtherOptions(runCategory);
   cl::ParseCommandLineOptions(argc, argv,
                               "qopt-run: run a model on NumPy data and report "
                               "accuracy or error\n");

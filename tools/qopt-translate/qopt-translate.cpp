@@ -8,8 +8,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "qopt/Import/ONNX.h"
+#include "qopt/Import/ModelFile.h"
 #include "qopt/Support/OutputFiles.h"
+#include "qopt/Support/ToolOptions.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/CommandLine.h"
@@ -20,18 +21,22 @@
 
 using namespace llvm;
 
+static cl::OptionCategory translateCategory("qopt-translate options");
+
 static cl::opt<bool> importOnnx("import-onnx",
-                                cl::desc("Import an ONNX model as TOSA MLIR"));
+                                cl::desc("Import an ONNX model as TOSA MLIR"), cl::cat(translateCategory));
 static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input>"),
-                                      cl::Required);
+                                      cl::Required, cl::cat(translateCategory));
 static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
-                                       cl::value_desc("file"), cl::init("-"));
+                                       cl::value_desc("file"), cl::init("-"), cl::cat(translateCategory));
 static cl::list<std::string>
     inputShapes("input-shape",
-                cl::desc("Static shape of a graph input: name:1x3x48x192"));
+                cl::desc("Static shape of a graph input: name:1x3x48x192"), cl::cat(translateCategory));
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  qopt::setVersionPrinter("qopt-translate");
+  qopt::hideOtherOptions(translateCategory);
   cl::ParseCommandLineOptions(argc, argv, "qopt-translate: models in and out of MLIR\n");
   auto fail = [](const Twine &message) {
     errs() << "qopt-translate: error: " << message << "\n";
@@ -40,21 +45,9 @@ int main(int argc, char **argv) {
   if (!importOnnx)
     return fail("say what to translate (--import-onnx)");
   qopt::ONNXImportOptions options;
-  for (StringRef spec : inputShapes) {
-    auto [name, dims] = spec.rsplit(':');
-    std::vector<int64_t> shape;
-    SmallVector<StringRef> parts;
-    dims.split(parts, 'x');
-    for (StringRef p : parts) {
-      int64_t d;
-      if (p.getAsInteger(10, d) || d <= 0)
-        return fail("--input-shape=" + spec + ": expected name:1x3x48x192");
-      shape.push_back(d);
-    }
-    if (name.empty() || shape.empty())
-      return fail("--input-shape=" + spec + ": expected name:1x3x48x192");
-    options.inputShapes[name.str()] = shape;
-  }
+  for (StringRef spec : inputShapes)
+    if (Error err = qopt::parseInputShape(spec, options))
+      return fail(toString(std::move(err)));
   mlir::MLIRContext context;
   SourceMgr sourceMgr;
   mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);

@@ -6,13 +6,16 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "qopt/Import/ModelFile.h"
 #include "qopt/InitAll.h"
 #include "qopt/Support/OutputFiles.h"
+#include "qopt/Support/ToolOptions.h"
 #include "qopt/Target/ObjectEmitter.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "qopt/Support/InputLimits.h"
@@ -56,6 +59,12 @@ static cl::opt<unsigned> numThreadsOption(
              "QOPT_NUM_THREADS, else the CPUs this process may run on); "
              "results do not depend on it"),
     cl::cat(qoptCategory), cl::init(0));
+
+static cl::list<std::string> inputShapeOption(
+    "input-shape",
+    cl::desc("ONNX input: the static shape of a graph input whose dimensions "
+             "the file leaves open, e.g. x:1x3x48x192"),
+    cl::value_desc("name:shape"), cl::cat(qoptCategory));
 
 static int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "qopt") << message << "\n";
@@ -133,6 +142,72 @@ static int emitNative(DialectRegistry &registry, StringRef bytecode,
   if (llvm::Error err = qopt::writeOutputFiles(outputs))
     return fail(llvm::toString(std::move(err)));
   return 0;
+}
+
+/// `qopt --help`: the driver's own options and qopt's passes, grouped, one
+/// line each (descriptions from the pass registry). Everything mlir-opt and
+/// LLVM offer stays behind --help-hidden.
+static void printHelp(llvm::raw_ostream &os) {
+  auto line = [&](llvm::StringRef flag, llvm::StringRef text) {
+    os << "  ";
+    os.indent(0) << flag;
+    os.indent(flag.size() < 30 ? 30 - flag.size() : 1) << text << "\n";
+  };
+  auto pass = [&](llvm::StringRef name, llvm::StringRef options = "") {
+    llvm::StringRef text = "(not registered)";
+    if (const PassPipelineInfo *info = PassPipelineInfo::lookup(name))
+      text = info->getPassDescription();
+    else if (const PassInfo *info = PassInfo::lookup(name))
+      text = info->getPassDescription();
+    line(("--" + name + options).str(), text);
+  };
+  os << "OVERVIEW: qopt " << qopt::version()
+     << ", a quantizing neural-network compiler (an mlir-opt that also\n"
+        "writes objects)\n\n"
+        "USAGE: qopt [passes and options] <model.mlir|model.onnx> [-o <output>]\n"
+        "  e.g. qopt --quantize-int8=data=calib.npz --lower-to-llvm model.mlir -o model.o\n\n"
+        "QUANTIZATION (pipelines; each pass's options: --help-hidden)\n";
+  pass("quantize-int8", "=\"data=F ...\"");
+  pass("quantize-dynamic");
+  pass("quantize-f16");
+  pass("quantize-bf16");
+  os << "\nQUANTIZATION (the pipelines' steps)\n";
+  for (llvm::StringRef name :
+       {"qt-calibrate", "qt-select-float-layers", "qt-quantize-int8",
+        "qt-remove-float-islands", "qt-quantize-dynamic",
+        "qt-convert-float-precision", "qt-observe-to-callback"})
+    pass(name);
+  os << "\nPRUNING\n";
+  pass("qt-prune", "=\"sparsity=S ...\"");
+  os << "\nLOWERING AND TARGETS\n";
+  pass("lower-to-llvm", "[=kernels=...]");
+  line("--target=<triple>", "Target triple (default: the host), e.g. aarch64-linux-gnu");
+  line("--mcpu=<cpu>", "Target CPU (default: the host's for host targets)");
+  line("--mattr=<features>", "Target features, e.g. +avx512vnni or +dotprod,+i8mm");
+  line("--num-threads=<n>", "Threads running calibration samples (results do not depend on it)");
+  os << "\nLOWERING STEPS (run by --lower-to-llvm; for pass developers)\n";
+  for (llvm::StringRef name :
+       {"convert-tosa-int8-to-packed-kernels", "convert-tosa-float-to-kernels",
+        "convert-qt-to-packed-kernels", "convert-qt-to-linalg",
+        "qt-prepare-contractions", "qt-fuse-multiply-add", "qt-fuse-elementwise",
+        "qt-mark-entry-points", "qt-entry-points-return-status",
+        "qt-static-workspace", "qt-thread-local-workspace",
+        "qt-memref-copy-to-linalg", "qt-expand-exp", "qt-expand-bf16",
+        "qt-bf16-memory-as-integer", "qt-outline-parallel-loops",
+        "qt-lower-parallel-launches", "qt-lower-kernel-intrinsics",
+        "qt-lower-amx-stream-loads"})
+    pass(name);
+  os << "\nINPUT AND OUTPUT\n";
+  line("<model.mlir|model.onnx>", "MLIR (TOSA or linalg), or ONNX, told by content");
+  line("--input-shape=<name:1x3x32x32>", "ONNX: the shape of an input the file leaves open");
+  line("-o <file>", "Output (default: stdout); written only if everything succeeds");
+  line("--emit=<mlir|llvm|asm|obj>", "What to write (default: from the -o suffix: .o .s .ll, else mlir)");
+  line("", "An object comes with its C header (<stem>.h next to it)");
+  os << "\nMORE\n";
+  line("--help-hidden", "Every option: mlir-opt's (all upstream passes, --mlir-timing,");
+  line("", "--verify-diagnostics, ...) and LLVM's");
+  line("--version", "qopt's and LLVM's versions and the default target");
+  os << "\nDocs: README.md, docs/driver.md, docs/generated/ (every pass) in the source tree.\n";
 }
 
 /// The value of `--name=value` or `--name value` (one or two dashes) in
@@ -223,6 +298,14 @@ int main(int argc, char **argv) {
   qopt::registerAllDialects(registry);
   qopt::registerAllToLLVMIRTranslations(registry);
   qopt::registerAllPasses();
+  qopt::setVersionPrinter("qopt");
+  for (int i = 1; i < argc; ++i) {
+    llvm::StringRef arg = argv[i];
+    if (arg == "--help" || arg == "-help" || arg == "-h" || arg == "--h") {
+      printHelp(llvm::outs());
+      return 0;
+    }
+  }
 
   auto targetArgs = targetAwareArgs(argc, argv);
   if (!targetArgs)
@@ -271,6 +354,24 @@ int main(int argc, char **argv) {
       openInputFile(inputFilename, &errorMessage);
   if (!input)
     return fail(errorMessage);
+  // An ONNX model is imported first (as `qopt-translate --import-onnx`).
+  if (qopt::detectModelFormat(inputFilename, input->getBuffer()) ==
+      qopt::ModelFormat::ONNX) {
+    if (inputFilename == "-")
+      return fail("an ONNX model is read from a file, not from stdin");
+    qopt::ONNXImportOptions importOptions;
+    for (llvm::StringRef spec : inputShapeOption)
+      if (llvm::Error err = qopt::parseInputShape(spec, importOptions))
+        return fail(llvm::toString(std::move(err)));
+    std::optional<std::string> text =
+        qopt::importONNXAsText(inputFilename, importOptions);
+    if (!text)
+      return 1;
+    input = llvm::MemoryBuffer::getMemBufferCopy(*text, inputFilename);
+  } else if (!inputShapeOption.empty()) {
+    return fail("--input-shape applies to ONNX models; '" + inputFilename +
+                "' is MLIR");
+  }
   {
     llvm::SourceMgr scan;
     scan.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBuffer(
