@@ -205,6 +205,28 @@ llvm::Error ModelRunner::run(const EntryPoint &entry,
   return llvm::Error::success();
 }
 
+llvm::Expected<const void *> SampleSet::sample(size_t input, int64_t i,
+                                               const EntryPoint &entry,
+                                               SampleScratch &scratch) const {
+  const NpyArray &array = *inputs[input];
+  size_t n = entry.inputs[input].numBytes();
+  if (!array.isLazy())
+    return array.data.data() + i * n;
+  if (scratch.buffers.size() <= input) {
+    scratch.buffers.resize(inputs.size());
+    scratch.states.resize(inputs.size());
+  }
+  std::vector<char> &buffer = scratch.buffers[input];
+  buffer.resize(n);
+  if (!scratch.states[input])
+    scratch.states[input] = std::make_unique<NpyReadState>();
+  if (llvm::Error err = array.read(uint64_t(i) * n, buffer, *scratch.states[input]))
+    return llvm::createStringError("sample " + llvm::Twine(i) + " of input '" +
+                                   entry.inputs[input].name +
+                                   "': " + llvm::toString(std::move(err)));
+  return buffer.data();
+}
+
 llvm::Expected<SampleSet>
 qopt::bindSamples(const EntryPoint &entry,
                   const std::map<std::string, NpyArray> &arrays,

@@ -24,7 +24,22 @@ ModelFormat qopt::detectModelFormat(llvm::StringRef path,
     if (first == 0x08 || first == 0x12 || first == 0x1a)
       return ModelFormat::ONNX;
   }
+  if (contents.starts_with("ML\xefR"))
+    return ModelFormat::MLIR;
+  // Text has no control characters but tab, newline, form feed and carriage
+  // return; the MLIR parser would quote binary bytes back at the user.
+  for (unsigned char c : contents.take_front(4096))
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\f' && c != '\r') ||
+        c == 0x7f)
+      return ModelFormat::Unknown;
   return ModelFormat::MLIR;
+}
+
+std::string qopt::unknownModelFormat(llvm::StringRef path) {
+  return ("'" + path +
+          "' is neither MLIR (text or bytecode) nor an ONNX model (binary "
+          "data that is not an ONNX protobuf)")
+      .str();
 }
 
 llvm::Error qopt::parseInputShape(llvm::StringRef spec,

@@ -127,7 +127,9 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
                          << llvm::toString(runner.takeError());
       return signalPassFailure();
     }
-    auto arrays = readNumPyFile(data);
+    // Read lazily: samples are read from the file as they run, so memory
+    // does not grow with the calibration set.
+    auto arrays = readNumPyFile(data, NpyRead::Lazy);
     if (!arrays) {
       emitError(module.getLoc()) << llvm::toString(arrays.takeError());
       return signalPassFailure();
@@ -147,11 +149,17 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
     // A sample with a NaN or an infinity in any input is left out entirely:
     // it would distort every range downstream.
     skipped.clear();
+    SampleScratch scan;
     for (int64_t i = 0; i < samples->count; ++i)
       for (size_t k = 0; k < entry.inputs.size(); ++k) {
         if (entry.inputs[k].dtype != DType::F32)
           continue;
-        const float *x = static_cast<const float *>(samples->sample(k, i, entry));
+        auto sample = samples->sample(k, i, entry, scan);
+        if (!sample) {
+          emitError(module.getLoc()) << llvm::toString(sample.takeError());
+          return signalPassFailure();
+        }
+        const float *x = static_cast<const float *>(*sample);
         if (llvm::any_of(llvm::ArrayRef<float>(x, entry.inputs[k].numElements()),
                          [](float v) { return !std::isfinite(v); }))
           skipped.insert(i);
@@ -172,21 +180,22 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
     Collector &collector = collectors.front();
     bool histograms = calibrationMethod != CalibrationMethod::MinMax;
     auto start = std::chrono::steady_clock::now();
-    bool ok = runAll(**runner, entry, *samples, "ranges", histograms ? 2 : 1, 1, collectors);
+    std::string failure =
+        runAll(**runner, entry, *samples, "ranges", histograms ? 2 : 1, 1, collectors);
     for (size_t t = 1; t < collectors.size(); ++t)
       for (auto [merged, part] : llvm::zip(collector.stats, collectors[t].stats))
         merged.mergeRanges(part);
-    if (ok && histograms) {
+    if (failure.empty() && histograms) {
       startHistograms(collector);
       for (size_t t = 1; t < collectors.size(); ++t)
         collectors[t] = collector; // the same bins, no counts yet
-      ok = runAll(**runner, entry, *samples, "histograms", 2, 2, collectors);
+      failure = runAll(**runner, entry, *samples, "histograms", 2, 2, collectors);
       for (size_t t = 1; t < collectors.size(); ++t)
         for (auto [merged, part] : llvm::zip(collector.stats, collectors[t].stats))
           merged.mergeHistograms(part);
     }
-    if (!ok) {
-      emitError(module.getLoc(), "the model failed while running on calibration data");
+    if (!failure.empty()) {
+      emitError(module.getLoc(), failure);
       return signalPassFailure();
     }
     if (timing) {
@@ -241,8 +250,9 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
   }
 
   /// Runs every sample, each thread a contiguous share of them into its own
-  /// collector, with progress on a terminal.
-  bool runAll(ModelRunner &runner, const EntryPoint &entry,
+  /// collector, with progress on a terminal. Returns what went wrong, if
+  /// anything (the first failing sample's error).
+  std::string runAll(ModelRunner &runner, const EntryPoint &entry,
               const SampleSet &samples, llvm::StringRef what, int passes,
               int pass, std::vector<Collector> &collectors) {
     bool show = progress && llvm::errs().is_displayed();
@@ -259,21 +269,33 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
           "\rcalibrating ({0}/{1}: {2}): {3}/{4} samples, {5:F0} samples/s ",
           pass, passes, what, n, order.size(), n / t.count());
     };
+    std::vector<std::string> errors(collectors.size());
     forEachChunk(order.size(), collectors.size(),
                  [&](unsigned chunk, int64_t begin, int64_t end) {
       activeCollector = &collectors[chunk];
+      SampleScratch scratch;
       std::vector<std::vector<char>> outputs;
       for (const TensorSpec &out : entry.outputs)
         outputs.emplace_back(out.numBytes());
       for (int64_t j = begin; j < end && !failed; ++j) {
         llvm::SmallVector<const void *> in;
-        for (size_t k = 0; k < entry.inputs.size(); ++k)
-          in.push_back(samples.sample(k, order[j], entry));
+        for (size_t k = 0; k < entry.inputs.size() && errors[chunk].empty(); ++k) {
+          auto sample = samples.sample(k, order[j], entry, scratch);
+          if (sample)
+            in.push_back(*sample);
+          else
+            errors[chunk] = llvm::toString(sample.takeError());
+        }
+        if (!errors[chunk].empty()) {
+          failed = true;
+          break;
+        }
         llvm::SmallVector<void *> out;
         for (auto &o : outputs)
           out.push_back(o.data());
         if (llvm::Error err = runner.run(entry, in, out)) {
           llvm::consumeError(std::move(err));
+          errors[chunk] = "the model failed while running on calibration data";
           failed = true;
         }
         int64_t n = ++done;
@@ -286,7 +308,10 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
       report(done);
       llvm::errs() << "\n";
     }
-    return !failed;
+    for (std::string &error : errors)
+      if (!error.empty())
+        return error;
+    return "";
   }
 };
 

@@ -151,7 +151,7 @@ qopt::measureQuantizationError(ModuleOp floatModel, ModuleOp quantized,
       return runner.takeError();
     runners[which] = std::move(*runner);
   }
-  auto arrays = readNumPyFile(data);
+  auto arrays = readNumPyFile(data, NpyRead::Lazy);
   if (!arrays)
     return arrays.takeError();
   const EntryPoint &entry = runners[0]->entryPoints().front();
@@ -173,11 +173,15 @@ qopt::measureQuantizationError(ModuleOp floatModel, ModuleOp quantized,
       outs[which].emplace_back(o.numBytes());
   activeSink = &sink;
   llvm::scope_exit done([] { activeSink = nullptr; });
+  SampleScratch scratch;
   for (int64_t i = 0; i < samples->count; ++i) {
     SmallVector<const void *> in;
     bool finite = true;
     for (size_t k = 0; k < entry.inputs.size(); ++k) {
-      in.push_back(samples->sample(k, i, entry));
+      auto sample = samples->sample(k, i, entry, scratch);
+      if (!sample)
+        return sample.takeError();
+      in.push_back(*sample);
       if (entry.inputs[k].dtype == DType::F32) {
         const float *x = static_cast<const float *>(in.back());
         finite &= llvm::all_of(ArrayRef<float>(x, entry.inputs[k].numElements()),

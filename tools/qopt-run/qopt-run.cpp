@@ -84,7 +84,10 @@ llvm::Expected<Run> runModel(MLIRContext &context, llvm::StringRef path,
   auto file = openInputFile(path, &error);
   if (!file)
     return llvm::createStringError(error);
-  if (detectModelFormat(path, file->getBuffer()) == ModelFormat::ONNX) {
+  ModelFormat format = detectModelFormat(path, file->getBuffer());
+  if (format == ModelFormat::Unknown)
+    return llvm::createStringError(unknownModelFormat(path));
+  if (format == ModelFormat::ONNX) {
     ONNXImportOptions options;
     for (llvm::StringRef spec : inputShapes)
       if (llvm::Error err = parseInputShape(spec, options))
@@ -131,10 +134,17 @@ llvm::Expected<Run> runModel(MLIRContext &context, llvm::StringRef path,
   unsigned threads = hostThreadCount();
   std::vector<std::string> errors(threads);
   forEachChunk(count, threads, [&](unsigned chunk, int64_t begin, int64_t end) {
+    SampleScratch scratch;
     for (int64_t i = begin; i < end; ++i) {
       llvm::SmallVector<const void *> in;
-      for (size_t k = 0; k < (*entry)->inputs.size(); ++k)
-        in.push_back(samples->sample(k, i, **entry));
+      for (size_t k = 0; k < (*entry)->inputs.size(); ++k) {
+        auto sample = samples->sample(k, i, **entry, scratch);
+        if (!sample) {
+          errors[chunk] = llvm::toString(sample.takeError());
+          return;
+        }
+        in.push_back(*sample);
+      }
       llvm::SmallVector<void *> out;
       for (auto [k, spec] : llvm::enumerate((*entry)->outputs))
         out.push_back(run.outputs[k].data.data() + i * spec.numBytes());
@@ -192,7 +202,8 @@ int main(int argc, char **argv) {
   registerAllToLLVMIRTranslations(registry);
   MLIRContext context(registry);
 
-  auto data = readNumPyFile(inputsFile);
+  // Inputs are read as the samples run (memory does not grow with them).
+  auto data = readNumPyFile(inputsFile, NpyRead::Lazy);
   if (!data)
     return fail(llvm::toString(data.takeError()));
   auto run = runModel(context, modelFile, *data, limit);

@@ -355,8 +355,11 @@ int main(int argc, char **argv) {
   if (!input)
     return fail(errorMessage);
   // An ONNX model is imported first (as `qopt-translate --import-onnx`).
-  if (qopt::detectModelFormat(inputFilename, input->getBuffer()) ==
-      qopt::ModelFormat::ONNX) {
+  qopt::ModelFormat format =
+      qopt::detectModelFormat(inputFilename, input->getBuffer());
+  if (format == qopt::ModelFormat::Unknown)
+    return fail(qopt::unknownModelFormat(inputFilename));
+  if (format == qopt::ModelFormat::ONNX) {
     if (inputFilename == "-")
       return fail("an ONNX model is read from a file, not from stdin");
     qopt::ONNXImportOptions importOptions;

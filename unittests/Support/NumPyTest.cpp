@@ -21,8 +21,8 @@ std::string input(const char *name) {
   return std::string(QOPT_UNITTEST_INPUTS) + "/" + name;
 }
 
-std::string errorOf(llvm::StringRef path) {
-  auto arrays = readNumPyFile(path);
+std::string errorOf(llvm::StringRef path, NpyRead mode = NpyRead::Eager) {
+  auto arrays = readNumPyFile(path, mode);
   if (arrays)
     return "";
   return llvm::toString(arrays.takeError());
@@ -113,6 +113,7 @@ TEST(NumPyTest, RejectsTruncatedFiles) {
         os << bytes.take_front(len);
       }
       EXPECT_NE(errorOf(path), "") << name << " cut at " << len;
+      EXPECT_NE(errorOf(path, NpyRead::Lazy), "") << name << " cut at " << len;
       llvm::sys::fs::remove(path);
     }
   }
@@ -198,3 +199,62 @@ TEST(NumPyTest, RejectsOverlappingMembers) {
 }
 
 } // namespace
+
+/// Lazy arrays read the same bytes as eager ones, in any order and slice;
+/// a file that changes after it was opened is an error at the next read.
+TEST(NumPyTest, LazyReadsSlicesAndNoticesChanges) {
+  for (const char *name : {"plain.npz", "compressed.npz", "single.npy"}) {
+    auto eager = readNumPyFile(input(name));
+    auto lazy = readNumPyFile(input(name), NpyRead::Lazy);
+    ASSERT_TRUE(bool(eager)) << llvm::toString(eager.takeError());
+    ASSERT_TRUE(bool(lazy)) << llvm::toString(lazy.takeError());
+    ASSERT_EQ(eager->size(), lazy->size());
+    for (const auto &[key, array] : *eager) {
+      const NpyArray &l = lazy->at(key);
+      EXPECT_TRUE(l.isLazy());
+      EXPECT_TRUE(l.data.empty());
+      EXPECT_EQ(l.dtype, array.dtype);
+      EXPECT_EQ(l.shape, array.shape);
+      ASSERT_EQ(l.numBytes(), array.data.size());
+      NpyReadState state;
+      size_t n = array.data.size(), half = n / 2;
+      std::vector<char> back(n - half), front(half);
+      // The second half first: a deflated member restarts to go back.
+      ASSERT_FALSE(bool(l.read(half, back, state)));
+      ASSERT_FALSE(bool(l.read(0, front, state)));
+      front.insert(front.end(), back.begin(), back.end());
+      EXPECT_EQ(front, array.data) << name << ":" << key;
+    }
+  }
+
+  NpyArray big;
+  big.dtype = DType::F32;
+  big.shape = {64, 256};
+  big.data.resize(big.numBytes());
+  for (size_t i = 0; i < big.data.size(); ++i)
+    big.data[i] = static_cast<char>(i * 7);
+  llvm::SmallString<128> path;
+  ASSERT_FALSE(llvm::sys::fs::createTemporaryFile("qopt-lazy", "npz", path));
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path, ec);
+    os << serializeNpz({{"x", big}});
+  }
+  auto lazy = readNumPyFile(path, NpyRead::Lazy);
+  ASSERT_TRUE(bool(lazy)) << llvm::toString(lazy.takeError());
+  const NpyArray &x = lazy->at("x");
+  NpyReadState state;
+  std::vector<char> sample(1024);
+  ASSERT_FALSE(bool(x.read(5 * 1024, sample, state)));
+  EXPECT_TRUE(std::equal(sample.begin(), sample.end(), big.data.begin() + 5 * 1024));
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_Append);
+    os << "more";
+  }
+  llvm::Error err = x.read(6 * 1024, sample, state);
+  ASSERT_TRUE(bool(err));
+  EXPECT_NE(llvm::toString(std::move(err)).find("changed while it was being read"),
+            std::string::npos);
+  llvm::sys::fs::remove(path);
+}

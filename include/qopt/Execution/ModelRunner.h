@@ -78,14 +78,24 @@ private:
   llvm::StringMap<void (*)(void **)> packedFunctions;
 };
 
+/// One reader's (thread's) buffers for the samples of lazy arrays.
+struct SampleScratch {
+  std::vector<std::vector<char>> buffers;
+  std::vector<std::unique_ptr<NpyReadState>> states;
+};
+
 /// Samples bound to an entry point's inputs: `count` samples, sample `i` of
-/// input `k` at `inputs[k]->data + i * entry.inputs[k].numBytes()`.
+/// input `k` at bytes [i * n, (i + 1) * n) of `inputs[k]`'s payload, with
+/// n = entry.inputs[k].numBytes().
 struct SampleSet {
   std::vector<const NpyArray *> inputs;
   int64_t count = 0;
-  const void *sample(size_t input, int64_t i, const EntryPoint &entry) const {
-    return inputs[input]->data.data() + i * entry.inputs[input].numBytes();
-  }
+  /// Sample `i` of input `k`: in place for an array in memory, else read
+  /// into `scratch` (valid until its next read of that input). An error
+  /// names the file, the input and the sample.
+  llvm::Expected<const void *> sample(size_t input, int64_t i,
+                                      const EntryPoint &entry,
+                                      SampleScratch &scratch) const;
 };
 
 /// Matches the arrays of a .npy/.npz file to `entry`'s inputs, by name (a

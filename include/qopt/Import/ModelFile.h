@@ -20,10 +20,15 @@
 
 namespace qopt {
 
-enum class ModelFormat { MLIR, ONNX };
+enum class ModelFormat { MLIR, ONNX, Unknown };
 
-/// The format of the file `path` whose bytes are `contents`.
+/// The format of the file `path` whose bytes are `contents`: Unknown for
+/// binary data that is neither ONNX nor MLIR bytecode (a control character
+/// or NUL among its first bytes).
 ModelFormat detectModelFormat(llvm::StringRef path, llvm::StringRef contents);
+
+/// The one-line error for a file of ModelFormat::Unknown.
+std::string unknownModelFormat(llvm::StringRef path);
 
 /// Adds one `--input-shape=name:1x3x48x192` to `options`.
 llvm::Error parseInputShape(llvm::StringRef spec, ONNXImportOptions &options);
