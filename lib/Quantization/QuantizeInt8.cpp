@@ -17,6 +17,7 @@
 #include "qopt/Support/OpSelection.h"
 #include "qopt/Support/OutputFiles.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/IRMapping.h"
@@ -73,6 +74,17 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
     errorPoints.clear();
     if (!report.empty() && !data.empty())
       floatModel = cast<ModuleOp>(module->clone(floatMapping));
+
+    // linalg contractions (what torch-mlir and other MLIR front ends emit)
+    // are not quantized yet: say so rather than change nothing silently.
+    module.walk([&](linalg::LinalgOp op) {
+      if (linalg::isaContractionOpInterface(op) ||
+          linalg::isaConvolutionOpInterface(op))
+        op->emitWarning("stays float: --quantize-int8 quantizes TOSA matmuls "
+                        "and convolutions; linalg contractions are not "
+                        "quantized yet (import the model as TOSA, e.g. from "
+                        "ONNX)");
+    });
 
     // Contractions, and the max pools and reshapes that can run on their
     // int8 results, in program order: a rewrite reads the parameters its

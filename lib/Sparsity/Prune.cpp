@@ -14,6 +14,7 @@
 #include "qopt/Support/OpSelection.h"
 #include "qopt/Support/OutputFiles.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Matchers.h"
@@ -57,6 +58,15 @@ struct QTPrune : qopt::impl::QTPruneBase<QTPrune> {
     ModuleOp module = getOperation();
     if (failed(checkOptions(module)))
       return signalPassFailure();
+    // linalg contractions are not pruned yet: say so, not nothing.
+    module.walk([&](linalg::LinalgOp op) {
+      if (linalg::isaContractionOpInterface(op) ||
+          linalg::isaConvolutionOpInterface(op))
+        op->emitWarning("stays dense: --qt-prune prunes the weights of TOSA "
+                        "and qt matmuls and convolutions; linalg contractions "
+                        "are not pruned yet (import the model as TOSA, e.g. "
+                        "from ONNX)");
+    });
     std::vector<Layer> layers;
     bool failedLayer = false;
     module.walk([&](Operation *op) {
