@@ -82,8 +82,28 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
       return signalPassFailure();
     }
 
-    // The activations, in a stable order: arguments, then op results.
-    std::vector<Value> observed;
+    // The activations, in a stable order: arguments, then op results. A
+    // reshape or transpose holds the same values as its input, so it gets
+    // its input's statistics (exactly) instead of a probe of its own:
+    // `recorded` is every activation, `statsOf` its probe's index.
+    std::vector<Value> observed, recorded;
+    std::vector<size_t> statsOf;
+    llvm::DenseMap<Value, size_t> probeOf;
+    auto record = [&](Value v) {
+      recorded.push_back(v);
+      Operation *def = v.getDefiningOp();
+      if (def && isa<tosa::ReshapeOp, tosa::TransposeOp>(def)) {
+        auto source = probeOf.find(def->getOperand(0));
+        if (source != probeOf.end()) {
+          statsOf.push_back(source->second);
+          probeOf[v] = source->second;
+          return;
+        }
+      }
+      probeOf[v] = observed.size();
+      statsOf.push_back(observed.size());
+      observed.push_back(v);
+    };
     func::FuncOp entryFunc;
     for (auto func : module.getOps<func::FuncOp>()) {
       if (!func.isPublic() || func.isExternal())
@@ -96,10 +116,10 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
       entryFunc = func;
       for (BlockArgument arg : func.getArguments())
         if (isActivation(arg))
-          observed.push_back(arg);
+          record(arg);
       func.walk([&](Operation *op) {
         if (op->getNumResults() == 1 && isActivation(op->getResult(0)))
-          observed.push_back(op->getResult(0));
+          record(op->getResult(0));
       });
     }
     if (!entryFunc) {
@@ -218,7 +238,7 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
 
     // Record the ranges where the values are produced.
     Builder b(module.getContext());
-    for (auto [id, value] : llvm::enumerate(observed)) {
+    for (auto [value, id] : llvm::zip_equal(recorded, statsOf)) {
       const ActivationStats &s = collector.stats[id];
       qopt::Range r = ranges[id];
       auto attr = b.getDenseF32ArrayAttr({r.min, r.max});
@@ -226,7 +246,7 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
         entryFunc.setArgAttr(arg.getArgNumber(), kRangeAttrName, attr);
       else
         value.getDefiningOp()->setAttr(kRangeAttrName, attr);
-      if (s.nonFiniteCount() > 0) {
+      if (s.nonFiniteCount() > 0 && observed[id] == value) {
         Location loc = isa<BlockArgument>(value) ? entryFunc.getLoc()
                                                  : value.getDefiningOp()->getLoc();
         emitWarning(loc) << s.nonFiniteCount()

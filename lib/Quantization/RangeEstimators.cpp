@@ -55,13 +55,17 @@ Scan scanKeys(const float *data, int64_t n) {
   int32_t hi = std::numeric_limits<int32_t>::min();
   int64_t nonFinite = 0;
   for (int64_t i = 0; i < n; ++i) {
-    uint32_t bits;
+    int32_t bits;
     std::memcpy(&bits, data + i, sizeof bits);
-    bool finite = isFiniteBits(bits);
-    int32_t key = orderKey(static_cast<int32_t>(bits));
-    lo = std::min(lo, finite ? key : std::numeric_limits<int32_t>::max());
-    hi = std::max(hi, finite ? key : std::numeric_limits<int32_t>::min());
-    nonFinite += !finite;
+    int32_t key = orderKey(bits);
+    // All ones for NaN and infinities (exponent all ones). Selects written
+    // as masks: as `finite ? key : max` clang kept the loop scalar.
+    int32_t nonFiniteMask = -int32_t((bits & 0x7f800000) == 0x7f800000);
+    lo = std::min(lo, (key & ~nonFiniteMask) |
+                          (nonFiniteMask & std::numeric_limits<int32_t>::max()));
+    hi = std::max(hi, (key & ~nonFiniteMask) |
+                          (nonFiniteMask & std::numeric_limits<int32_t>::min()));
+    nonFinite -= nonFiniteMask;
   }
   return {lo, hi, nonFinite};
 }
@@ -175,15 +179,43 @@ void ActivationStats::observeHistogram(const float *data, int64_t n) {
   //   symHist[clamp(int((v / absMax + 1) * kBins / 2), 0, kBins - 1)] += 1
   // (bin 0, resp. kBins / 2, when histWidth, resp. absMax, is 0).
   int bins[kChunk], symBins[kChunk];
+  // Counting into one array serializes on runs of equal bins (a ReLU's
+  // zeros): large tensors count into four integer arrays in turn, summed
+  // into the histograms at the end. Counts are integers, so the sums are
+  // exact in any order.
+  constexpr int kWays = 4;
+  bool split = n >= 16 * kBins;
+  thread_local std::vector<uint32_t> ways;
+  if (split)
+    ways.assign(size_t(2) * kWays * (kBins + 1), 0);
   for (int64_t start = 0; start < n; start += kChunk) {
     int count = static_cast<int>(std::min<int64_t>(kChunk, n - start));
     binChunk(data + start, count, histMin, histWidth, absMax, bins, symBins);
+    if (split) {
+      // Way w: [w * (kBins + 1), ...) for hist, then the same for symHist;
+      // slot kBins takes the non-finite values.
+      uint32_t *counts = ways.data(), *symCounts = counts + kWays * (kBins + 1);
+      for (int i = 0; i < count; ++i) {
+        int way = (i % kWays) * (kBins + 1);
+        ++counts[way + bins[i]];
+        ++symCounts[way + symBins[i]];
+      }
+      continue;
+    }
     for (int i = 0; i < count; ++i) {
       if (bins[i] == kBins)
         continue;
       hist[bins[i]] += 1;
       symHist[symBins[i]] += 1;
     }
+  }
+  if (split) {
+    const uint32_t *counts = ways.data(), *symCounts = counts + kWays * (kBins + 1);
+    for (int w = 0; w < kWays; ++w)
+      for (int b = 0; b < kBins; ++b) {
+        hist[b] += counts[w * (kBins + 1) + b];
+        symHist[b] += symCounts[w * (kBins + 1) + b];
+      }
   }
 }
 
@@ -249,7 +281,7 @@ bool smooth(std::vector<double> &p, double eps = 0.0001) {
   return true;
 }
 
-double klDivergence(std::vector<double> p, std::vector<double> q) {
+double klDivergence(const std::vector<double> &p, const std::vector<double> &q) {
   double ps = 0, qs = 0;
   for (double v : p)
     ps += v;
@@ -275,10 +307,10 @@ float qopt::entropyThreshold(const std::vector<double> &hist, float absMax,
   float width = 2 * absMax / bins;
   double bestKL = std::numeric_limits<double>::infinity();
   float best = absMax;
-  std::vector<double> p, q, quantized(quantizedBins);
+  std::vector<double> sliced, p, q, quantized(quantizedBins);
   for (int i = half; i <= zero; ++i) {
     int start = zero - i, end = std::min(zero + i + 1, bins);
-    std::vector<double> sliced(hist.begin() + start, hist.begin() + end);
+    sliced.assign(hist.begin() + start, hist.begin() + end);
     p = sliced;
     for (int k = 0; k < start; ++k)
       p.front() += hist[k];
