@@ -14,10 +14,10 @@
 #include "qopt/Quantization/QuantizationError.h"
 #include "qopt/Quantization/QuantizationUtils.h"
 #include "qopt/Reference/Numerics.h"
+#include "qopt/Support/LinalgContractions.h"
 #include "qopt/Support/OpSelection.h"
 #include "qopt/Support/OutputFiles.h"
 
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/IRMapping.h"
@@ -75,16 +75,10 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
     if (!report.empty() && !data.empty())
       floatModel = cast<ModuleOp>(module->clone(floatMapping));
 
-    // linalg contractions (what torch-mlir and other MLIR front ends emit)
-    // are not quantized yet: say so rather than change nothing silently.
-    module.walk([&](linalg::LinalgOp op) {
-      if (linalg::isaContractionOpInterface(op) ||
-          linalg::isaConvolutionOpInterface(op))
-        op->emitWarning("stays float: --quantize-int8 quantizes TOSA matmuls "
-                        "and convolutions; linalg contractions are not "
-                        "quantized yet (import the model as TOSA, e.g. from "
-                        "ONNX)");
-    });
+    warnAtLinalgContractions(
+        module, "stays float: --quantize-int8 quantizes TOSA matmuls and "
+                "convolutions; linalg contractions are not quantized yet "
+                "(import the model as TOSA, e.g. from ONNX)");
 
     // Contractions, and the max pools and reshapes that can run on their
     // int8 results, in program order: a rewrite reads the parameters its

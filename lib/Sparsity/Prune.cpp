@@ -11,10 +11,10 @@
 #include "qopt/Sparsity/WeightStorage.h"
 
 #include "qopt/Dialect/QT/IR/QTOps.h"
+#include "qopt/Support/LinalgContractions.h"
 #include "qopt/Support/OpSelection.h"
 #include "qopt/Support/OutputFiles.h"
 
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Matchers.h"
@@ -58,15 +58,10 @@ struct QTPrune : qopt::impl::QTPruneBase<QTPrune> {
     ModuleOp module = getOperation();
     if (failed(checkOptions(module)))
       return signalPassFailure();
-    // linalg contractions are not pruned yet: say so, not nothing.
-    module.walk([&](linalg::LinalgOp op) {
-      if (linalg::isaContractionOpInterface(op) ||
-          linalg::isaConvolutionOpInterface(op))
-        op->emitWarning("stays dense: --qt-prune prunes the weights of TOSA "
-                        "and qt matmuls and convolutions; linalg contractions "
-                        "are not pruned yet (import the model as TOSA, e.g. "
-                        "from ONNX)");
-    });
+    warnAtLinalgContractions(
+        module, "stays dense: --qt-prune prunes the weights of TOSA and qt "
+                "matmuls and convolutions; linalg contractions are not pruned "
+                "yet (import the model as TOSA, e.g. from ONNX)");
     std::vector<Layer> layers;
     bool failedLayer = false;
     module.walk([&](Operation *op) {
