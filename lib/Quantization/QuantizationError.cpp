@@ -12,8 +12,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <list>
-#include <mutex>
 
 using namespace mlir;
 using namespace qopt;
@@ -83,73 +81,71 @@ void errorProbe(int64_t id, int64_t pointer, int64_t offset, int64_t count) {
     sink->stats[id].add(reference.data(), data, count);
 }
 
-/// The probed models compiled last. qt-select-float-layers measures the same
-/// float model against one trial model per contraction: compiling the float
-/// one again for each trial was half the cost of the search. An entry is the
-/// module's fingerprint (its operations, attributes and their addresses) and
-/// the probed values; two entries hold the float model and the last trial.
-class CompiledModelCache {
-public:
-  llvm::Expected<std::shared_ptr<ModelRunner>> get(ModuleOp module,
-                                                   ArrayRef<Value> values) {
-    std::lock_guard<std::mutex> lock(mutex);
-    OperationFingerPrint print(module);
-    std::vector<void *> probed;
-    for (Value v : values)
-      probed.push_back(v.getAsOpaquePointer());
-    for (auto it = entries.begin(); it != entries.end(); ++it)
-      if (it->print == print && it->probed == probed) {
-        entries.splice(entries.begin(), entries, it); // most recent first
-        return entries.front().runner;
-      }
-    auto clone = cloneWithProbes(module, values);
-    if (!clone)
-      return clone.takeError();
-    auto runner = ModelRunner::create(
-        **clone, {{"__qt_observe", reinterpret_cast<void *>(&errorProbe)}},
-        ModelRunner::kProbedOptLevel);
-    if (!runner)
-      return runner.takeError();
-    entries.push_front({print, std::move(probed), std::move(*runner)});
-    if (entries.size() > kEntries)
-      entries.pop_back();
-    return entries.front().runner;
-  }
+} // namespace
 
-private:
-  static constexpr size_t kEntries = 2;
-  struct Entry {
-    OperationFingerPrint print;
-    std::vector<void *> probed;
-    std::shared_ptr<ModelRunner> runner;
-  };
-  std::list<Entry> entries;
-  std::mutex mutex;
+struct CompiledModelCache::Entry {
+  OperationFingerPrint print;
+  std::vector<void *> probed;
+  std::unique_ptr<ModelRunner> runner;
 };
 
-CompiledModelCache &compiledModels() {
-  // Never destroyed: JIT engines must not outlive LLVM's statics at exit.
-  static auto *cache = new CompiledModelCache;
-  return *cache;
+CompiledModelCache::CompiledModelCache() = default;
+CompiledModelCache::~CompiledModelCache() = default;
+
+namespace {
+
+/// A probed model compiled for errorProbe, from `cache` if it holds it.
+llvm::Expected<ModelRunner *> compileProbed(CompiledModelCache &cache,
+                                            ModuleOp module,
+                                            ArrayRef<Value> values) {
+  constexpr size_t kEntries = 2;
+  OperationFingerPrint print(module);
+  std::vector<void *> probed;
+  for (Value v : values)
+    probed.push_back(v.getAsOpaquePointer());
+  auto &entries = cache.entries;
+  for (auto it = entries.begin(); it != entries.end(); ++it)
+    if ((*it)->print == print && (*it)->probed == probed) {
+      std::rotate(entries.begin(), it, it + 1); // most recent first
+      return entries.front()->runner.get();
+    }
+  auto clone = cloneWithProbes(module, values);
+  if (!clone)
+    return clone.takeError();
+  auto runner = ModelRunner::create(
+      **clone, {{"__qt_observe", reinterpret_cast<void *>(&errorProbe)}},
+      ModelRunner::kProbedOptLevel);
+  if (!runner)
+    return runner.takeError();
+  entries.insert(entries.begin(), std::make_unique<CompiledModelCache::Entry>(
+                                      CompiledModelCache::Entry{
+                                          print, std::move(probed), std::move(*runner)}));
+  if (entries.size() > kEntries)
+    entries.pop_back();
+  return entries.front()->runner.get();
 }
 
 } // namespace
 
 llvm::Expected<QuantizationError>
 qopt::measureQuantizationError(ModuleOp floatModel, ModuleOp quantized,
-                               ArrayRef<ErrorPoint> points, StringRef data) {
+                               ArrayRef<ErrorPoint> points, StringRef data,
+                               CompiledModelCache *cache) {
   SmallVector<Value> floatValues, quantizedValues;
   for (const ErrorPoint &p : points) {
     floatValues.push_back(p.floatValue);
     quantizedValues.push_back(p.quantizedValue);
   }
-  std::shared_ptr<ModelRunner> runners[2];
+  CompiledModelCache local;
+  if (!cache)
+    cache = &local;
+  ModelRunner *runners[2];
   for (int which = 0; which < 2; ++which) {
-    auto runner = compiledModels().get(which ? quantized : floatModel,
-                                       which ? quantizedValues : floatValues);
+    auto runner = compileProbed(*cache, which ? quantized : floatModel,
+                                which ? quantizedValues : floatValues);
     if (!runner)
       return runner.takeError();
-    runners[which] = std::move(*runner);
+    runners[which] = *runner;
   }
   auto arrays = readNumPyFile(data, NpyRead::Lazy);
   if (!arrays)

@@ -51,6 +51,8 @@ struct QTSelectFloatLayers
     // Output SQNR with only layer i in int8, the others float.
     std::vector<std::pair<double, size_t>> sensitivity;
     bool show = progress && llvm::errs().is_displayed();
+    // The float model is the same for every trial: compiled once.
+    CompiledModelCache compiled;
     for (size_t i = 0; i < contractions.size(); ++i) {
       if (show)
         llvm::errs() << llvm::formatv("\rmeasuring layer sensitivity: {0}/{1} ", i + 1,
@@ -70,7 +72,7 @@ struct QTSelectFloatLayers
       // nothing here; so does one whose trial cannot run.
       double sqnr = std::numeric_limits<double>::infinity();
       if (succeeded(pm.run(*trial))) {
-        auto error = measureQuantizationError(module, *trial, {}, data);
+        auto error = measureQuantizationError(module, *trial, {}, data, &compiled);
         if (!error) {
           emitError(module.getLoc())
               << "qt-select-float-layers: measuring on '" << data

@@ -14,6 +14,7 @@
 #include "llvm/Support/Error.h"
 #include "llvm/Support/JSON.h"
 
+#include <memory>
 #include <vector>
 
 namespace qopt {
@@ -42,12 +43,29 @@ struct QuantizationError {
   std::vector<llvm::json::Object> points;
 };
 
+/// The probed models compiled last, for a caller that measures the same
+/// model again and again: qt-select-float-layers measures one float model
+/// against a trial model per contraction, and compiling the float one for
+/// each trial was half the cost of the search. An entry is keyed by the
+/// module's fingerprint (its operations and attributes, by address) and the
+/// probed values, so a cache must not outlive the modules it saw; it holds
+/// the two most recent (the float model and the last trial).
+class CompiledModelCache {
+public:
+  CompiledModelCache();
+  ~CompiledModelCache();
+  struct Entry;
+  std::vector<std::unique_ptr<Entry>> entries; // most recent first
+};
+
 /// JIT-compiles both models with probes and runs them one sample at a time
 /// on `data` (.npz/.npy keyed by input name), holding one sample's values.
+/// With a `cache`, models compiled by an earlier call are reused.
 llvm::Expected<QuantizationError>
 measureQuantizationError(mlir::ModuleOp floatModel, mlir::ModuleOp quantized,
                          llvm::ArrayRef<ErrorPoint> points,
-                         llvm::StringRef data);
+                         llvm::StringRef data,
+                         CompiledModelCache *cache = nullptr);
 
 } // namespace qopt
 
