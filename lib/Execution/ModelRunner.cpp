@@ -1,5 +1,6 @@
 //===- ModelRunner.cpp - JIT-compile and run a model ------------*- C++ -*-===//
 
+#include "qopt/Dialect/QT/IR/QTAttributes.h"
 #include "qopt/Execution/ModelRunner.h"
 #include "qopt/Pipelines/Pipelines.h"
 #include "qopt/Target/ObjectEmitter.h"
@@ -73,14 +74,14 @@ static llvm::Expected<std::vector<EntryPoint>> collectEntryPoints(ModuleOp modul
                         std::vector<int64_t>(tensor.getShape())};
     };
     for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
-      auto s = spec(type, func.getArgAttrOfType<StringAttr>(i, "qt.name"),
+      auto s = spec(type, func.getArgAttrOfType<StringAttr>(i, qopt::kNameAttrName),
                     "arg" + std::to_string(i), bool(func.getArgAttr(i, qopt::kUnsignedAttrName)));
       if (!s)
         return s.takeError();
       entry.inputs.push_back(*s);
     }
     for (auto [i, type] : llvm::enumerate(func.getResultTypes())) {
-      auto s = spec(type, func.getResultAttrOfType<StringAttr>(i, "qt.name"),
+      auto s = spec(type, func.getResultAttrOfType<StringAttr>(i, qopt::kNameAttrName),
                     "output" + std::to_string(i),
                     bool(func.getResultAttr(i, qopt::kUnsignedAttrName)));
       if (!s)

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Importer.h"
+#include "qopt/Dialect/QT/IR/QTAttributes.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -1000,14 +1001,14 @@ OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
     Block *body = func.addEntryBlock();
     for (auto [i, in] : llvm::enumerate(args)) {
       values[in->name()] = body->getArgument(i);
-      func.setArgAttr(i, "qt.name", b.getStringAttr(in->name()));
+      func.setArgAttr(i, qopt::kNameAttrName, b.getStringAttr(in->name()));
     }
     b.setInsertionPointToEnd(body);
     // uint8 inputs (qt.unsigned) are carried as int8 minus 128.
     for (auto [i, in] : llvm::enumerate(args))
       if (in->type().tensor_type().elem_type() == onnx::TensorProto::UINT8) {
         unsignedNames.insert(in->name());
-        func.setArgAttr(i, "qt.unsigned", b.getUnitAttr());
+        func.setArgAttr(i, qopt::kUnsignedAttrName, b.getUnitAttr());
         values[in->name()] = xorSignBit(body->getArgument(i));
       }
     for (const auto &[index, node] : llvm::enumerate(graph.node())) {
@@ -1068,9 +1069,9 @@ OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
     func::ReturnOp::create(b, fileLoc(), results);
     func.setType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
     for (auto [i, out] : llvm::enumerate(graph.output())) {
-      func.setResultAttr(i, "qt.name", b.getStringAttr(out.name()));
+      func.setResultAttr(i, qopt::kNameAttrName, b.getStringAttr(out.name()));
       if (out.type().tensor_type().elem_type() == onnx::TensorProto::UINT8)
-        func.setResultAttr(i, "qt.unsigned", b.getUnitAttr());
+        func.setResultAttr(i, qopt::kUnsignedAttrName, b.getUnitAttr());
     }
   } catch (const ImportError &e) {
     emitError(fileLoc()) << where << ": " << e.message;

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Importer.h"
+#include "qopt/Dialect/QT/IR/QTAttributes.h"
 
 using namespace mlir;
 
@@ -103,7 +104,7 @@ void Importer::attachWeightScales(Operation *op, Value weight, int64_t outputAxi
   if (scales.size() == 1)
     scales.assign(channels, scales[0]);
   if (int64_t(scales.size()) == channels)
-    op->setAttr("qt.weight_scales", b.getDenseF32ArrayAttr(scales));
+    op->setAttr(qopt::kWeightScalesAttrName, b.getDenseF32ArrayAttr(scales));
 }
 
 std::pair<Value, int64_t> Importer::integerOperand(const onnx::NodeProto &node, int i,

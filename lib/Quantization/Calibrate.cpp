@@ -1,5 +1,6 @@
 //===- Calibrate.cpp - ranges of activations from sample data ---*- C++ -*-===//
 
+#include "qopt/Dialect/QT/IR/QTAttributes.h"
 #include "qopt/Dialect/QT/IR/QTOps.h"
 #include "qopt/Execution/ModelRunner.h"
 #include "qopt/Quantization/Passes.h"
@@ -254,7 +255,7 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
                             "calibrating this value";
       }
     }
-    module->setAttr("qt.calibration",
+    module->setAttr(qopt::kCalibrationAttrName,
                     b.getDictionaryAttr({
                         b.getNamedAttr("method", b.getStringAttr(method)),
                         b.getNamedAttr("samples",

@@ -1,5 +1,6 @@
 //===- QuantizationUtils.cpp - shared by the quantization passes -*- C++ -*-===//
 
+#include "qopt/Dialect/QT/IR/QTAttributes.h"
 #include "qopt/Quantization/QuantizationUtils.h"
 #include "qopt/Quantization/Passes.h"
 #include "qopt/Dialect/QT/IR/QTOps.h"
@@ -256,7 +257,7 @@ FailureOr<FullyConnectedMatch> qopt::matchFullyConnected(Operation *matmul,
     for (int64_t j = 0; j < n; ++j)
       wt[j * k + i] = (*w)[i * n + j];
   std::vector<float> fileScales;
-  if (auto scales = matmul->getAttrOfType<DenseF32ArrayAttr>("qt.weight_scales"))
+  if (auto scales = matmul->getAttrOfType<DenseF32ArrayAttr>(qopt::kWeightScalesAttrName))
     fileScales.assign(scales.asArrayRef().begin(), scales.asArrayRef().end());
   match.weights = quantizeWeights(
       wt, n, [k](size_t i) { return static_cast<int64_t>(i) / k; }, fileScales);

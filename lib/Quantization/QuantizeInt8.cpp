@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "qopt/Dialect/QT/IR/QTAttributes.h"
 #include "qopt/Dialect/QT/IR/QTOps.h"
 #include "qopt/Quantization/Passes.h"
 #include "qopt/Quantization/QuantizationError.h"
@@ -312,7 +313,7 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
   /// The weight scales a quantized model gave the op (qt.weight_scales, set
   /// by the ONNX importer), or empty.
   static std::vector<float> fileWeightScales(Operation *op) {
-    auto scales = op->getAttrOfType<DenseF32ArrayAttr>("qt.weight_scales");
+    auto scales = op->getAttrOfType<DenseF32ArrayAttr>(qopt::kWeightScalesAttrName);
     return scales ? std::vector<float>(scales.asArrayRef().begin(), scales.asArrayRef().end())
                   : std::vector<float>();
   }

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "qopt/Dialect/QT/IR/QTAttributes.h"
 #include "qopt/Transforms/Passes.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
@@ -69,7 +70,7 @@ struct FoldChannelAffine : OpRewritePattern<OpTy> {
           conv->getResult(0).getType() != op.getType() ||
           !op.getType().getElementType().isF32())
         continue;
-      if (isMul && conv->hasAttr("qt.weight_scales"))
+      if (isMul && conv->hasAttr(qopt::kWeightScalesAttrName))
         continue; // a pre-quantized model's weights keep their scales
       int64_t channels = op.getType().getShape().back();
       auto c = perChannel(op->getOperand(1 - side), channels);
@@ -102,10 +103,10 @@ struct FoldChannelAffine : OpRewritePattern<OpTy> {
       folded->setOperand(2, constant(RankedTensorType::get({channels}, rewriter.getF32Type()),
                                      *bias));
       // The folded result is the add's or mul's: so is its range.
-      if (Attribute range = op->getAttr("qt.range"))
-        folded->setAttr("qt.range", range);
+      if (Attribute range = op->getAttr(qopt::kRangeAttrName))
+        folded->setAttr(qopt::kRangeAttrName, range);
       else
-        folded->removeAttr("qt.range");
+        folded->removeAttr(qopt::kRangeAttrName);
       rewriter.replaceOp(op, folded->getResults());
       rewriter.eraseOp(conv);
       return success();
@@ -169,7 +170,7 @@ struct SinkChannelAffine : OpRewritePattern<OpTy> {
       moved->setOperand(side, def->getResult(0));
       moved->setOperand(1 - side, constant);
       moved->getResult(0).setType(convType);
-      moved->removeAttr("qt.range");
+      moved->removeAttr(qopt::kRangeAttrName);
       Operation *first = chain.back();
       rewriter.modifyOpInPlace(first, [&] { first->setOperand(0, moved->getResult(0)); });
       rewriter.replaceOp(op, chain.front()->getResults());

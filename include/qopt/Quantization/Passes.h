@@ -15,13 +15,9 @@
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassOptions.h"
 
-namespace qopt {
+#include "qopt/Dialect/QT/IR/QTAttributes.h"
 
-/// The attribute holding a calibrated range, `array<f32: min, max>`.
-inline constexpr llvm::StringLiteral kRangeAttrName = "qt.range";
-/// Marks a contraction qt-quantize-int8 keeps in float
-/// (qt-select-float-layers sets it).
-inline constexpr llvm::StringLiteral kKeepFloatAttrName = "qt.keep_float";
+namespace qopt {
 
 #define GEN_PASS_DECL
 #include "qopt/Quantization/Passes.h.inc"

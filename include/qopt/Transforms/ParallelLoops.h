@@ -10,11 +10,11 @@
 #ifndef QOPT_TRANSFORMS_PARALLELLOOPS_H
 #define QOPT_TRANSFORMS_PARALLELLOOPS_H
 
+#include "qopt/Dialect/QT/IR/QTAttributes.h"
+
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
 namespace qopt {
-
-inline constexpr llvm::StringLiteral kParallelLoopAttrName = "qt.parallel";
 
 /// Marks `loop` as having independent iterations; returns it.
 inline mlir::scf::ForOp markParallel(mlir::scf::ForOp loop) {

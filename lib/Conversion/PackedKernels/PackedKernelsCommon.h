@@ -212,7 +212,7 @@ mlir::Value emitAmxBf16Kernel(mlir::OpBuilder &b, mlir::Location loc, mlir::Valu
                               llvm::ArrayRef<float> init, mlir::Type outElement);
 /// Marks an amx.tile_load whose tiles stream from L2 (each read once per
 /// block): qt-lower-amx-stream-loads makes it a tileloaddt1.
-constexpr llvm::StringLiteral kStreamLoadAttr = "qt.stream";
+constexpr llvm::StringLiteral kStreamLoadAttr = kStreamLoadAttrName;
 
 /// A single row uses a sixteenth of a 16-row AMX tile, which then does less
 /// than vpdpbusd; from 2 rows the tiles win (measured, docs/performance.md),

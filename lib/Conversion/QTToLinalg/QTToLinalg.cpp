@@ -16,6 +16,7 @@
 
 namespace qopt {
 #define GEN_PASS_DEF_CONVERTQTTOLINALG
+#include "qopt/Dialect/QT/IR/QTAttributes.h"
 #include "qopt/Conversion/Passes.h.inc"
 } // namespace qopt
 
@@ -112,7 +113,7 @@ struct ConvertQTToLinalg
     // by the entry-point record; LLVM has no use for them (and warns about
     // unknown argument attributes).
     getOperation().walk([](Operation *op) {
-      op->removeAttr("qt.range");
+      op->removeAttr(qopt::kRangeAttrName);
       auto func = dyn_cast<func::FuncOp>(op);
       if (!func)
         return;

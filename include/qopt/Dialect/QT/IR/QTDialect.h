@@ -3,6 +3,8 @@
 #ifndef QOPT_DIALECT_QT_IR_QTDIALECT_H
 #define QOPT_DIALECT_QT_IR_QTDIALECT_H
 
+#include "qopt/Dialect/QT/IR/QTAttributes.h"
+
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/IR/Dialect.h"
 

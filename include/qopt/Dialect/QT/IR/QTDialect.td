@@ -33,6 +33,11 @@ def QT_Dialect : Dialect {
   }];
   let dependentDialects = ["::mlir::quant::QuantDialect"];
   let usePropertiesForAttributes = 1;
+  // The qt.* attributes on other dialects' ops, arguments and results
+  // (QTAttributes.h) are checked where the dialect is loaded.
+  let hasOperationAttrVerify = 1;
+  let hasRegionArgAttrVerify = 1;
+  let hasRegionResultAttrVerify = 1;
 }
 
 class QT_Op<string mnemonic, list<Trait> traits = []>
