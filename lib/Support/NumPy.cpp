@@ -564,13 +564,10 @@ Expected<NpyArray> lazyDeflatedNpy(std::shared_ptr<NpyFile> file,
   if (member.size - *end < header->dataBytes)
     return truncatedPayload(what, header->array, header->dataBytes,
                             member.size - *end);
-  header->array.file = std::move(array.file);
-  header->array.deflated = true;
-  header->array.deflatedOffset = array.deflatedOffset;
-  header->array.deflatedSize = array.deflatedSize;
-  header->array.fileOffset = *end;
-  header->array.what = std::move(array.what);
-  return std::move(header->array);
+  array.dtype = header->array.dtype;
+  array.shape = std::move(header->array.shape);
+  array.fileOffset = *end;
+  return array;
 }
 
 Expected<std::map<std::string, NpyArray>> readLazily(StringRef path) {

@@ -149,8 +149,7 @@ static int emitNative(DialectRegistry &registry, StringRef bytecode,
 /// LLVM offer stays behind --help-hidden.
 static void printHelp(llvm::raw_ostream &os) {
   auto line = [&](llvm::StringRef flag, llvm::StringRef text) {
-    os << "  ";
-    os.indent(0) << flag;
+    os << "  " << flag;
     os.indent(flag.size() < 30 ? 30 - flag.size() : 1) << text << "\n";
   };
   auto pass = [&](llvm::StringRef name, llvm::StringRef options = "") {
