@@ -290,16 +290,61 @@ double klDivergence(const std::vector<double> &p, const std::vector<double> &q) 
   double kl = 0;
   for (size_t k = 0; k < p.size(); ++k) {
     double pk = p[k] / ps, qk = q[k] / qs;
-    if (pk > 0 && qk > 0)
-      kl += pk * std::log(pk / qk);
+    if (pk > 0 && qk > 0) {
+      double term = pk * std::log(pk / qk);
+      kl += term;
+    }
   }
   return kl;
 }
 
+/// Counts whose every partial sum is an integer below 2^53: sums of them are
+/// exact in any order, so the windows' folds and groups can come from one
+/// prefix sum and still be the direct loops' values bit for bit.
+bool exactCounts(const std::vector<double> &hist) {
+  double total = 0;
+  for (double v : hist) {
+    if (!(std::fabs(v) < 0x1p53) || v != std::floor(v))
+      return false;
+    total += std::fabs(v);
+  }
+  return total < 0x1p53;
+}
+
+/// smooth() on both distributions at once, as selects that vectorize.
+QOPT_VECTOR_CLONES
+void smoothBoth(double *p, double *q, int64_t n, double eps, double pEps,
+                double qEps) {
+  for (int64_t k = 0; k < n; ++k) {
+    p[k] += p[k] == 0 ? eps : -pEps;
+    q[k] += q[k] == 0 ? eps : -qEps;
+  }
+}
+
+/// For every bin: pk = p / ps, the log's argument pk / (q / qs), whether the
+/// bin counts (pk > 0 and qk > 0), and whether its term must be computed
+/// (it counts and differs from the bin before it; equal bins have equal
+/// terms). IEEE division gives the same bits in vectors.
+QOPT_VECTOR_CLONES
+void prepareTerms(const double *p, const double *q, int64_t n, double ps,
+                  double qs, double *pk, double *ratio, uint8_t *counts,
+                  uint8_t *fresh) {
+  for (int64_t k = 0; k < n; ++k) {
+    double a = p[k] / ps, b = q[k] / qs;
+    pk[k] = a;
+    ratio[k] = a / b;
+    counts[k] = a > 0 && b > 0;
+  }
+  fresh[0] = counts[0];
+  for (int64_t k = 1; k < n; ++k)
+    fresh[k] = counts[k] && (p[k] != p[k - 1] || q[k] != q[k - 1]);
+}
+
 } // namespace
 
-float qopt::entropyThreshold(const std::vector<double> &hist, float absMax,
-                             int quantizedBins) {
+float qopt::detail::entropyThresholdDirect(const std::vector<double> &hist,
+                                           float absMax, int quantizedBins,
+                                           double *bestKLOut) {
   // ONNX Runtime's get_entropy_threshold on a histogram symmetric around 0:
   // candidate windows [-t, t] widen one bin each side at a time.
   int bins = static_cast<int>(hist.size());
@@ -341,6 +386,95 @@ float qopt::entropyThreshold(const std::vector<double> &hist, float absMax,
       best = -absMax + end * width; // the window's upper edge
     }
   }
+  if (bestKLOut)
+    *bestKLOut = bestKL;
+  return best;
+}
+
+float qopt::entropyThreshold(const std::vector<double> &hist, float absMax,
+                             int quantizedBins, double *bestKLOut) {
+  // The direct search above, restated to cost less per window and give the
+  // same bits: folds and group sums from a prefix sum (exact for counts),
+  // smoothing and divisions in vectors, the two sums of a window in one loop
+  // (each in its own order), and one log per run of equal bins (a ReLU's
+  // negative half and the empty tails are long runs of one smoothed value).
+  int bins = static_cast<int>(hist.size());
+  if (quantizedBins < 2 || !exactCounts(hist))
+    return detail::entropyThresholdDirect(hist, absMax, quantizedBins,
+                                          bestKLOut);
+  int zero = bins / 2, half = quantizedBins / 2;
+  float width = 2 * absMax / bins;
+  double bestKL = std::numeric_limits<double>::infinity();
+  float best = absMax;
+  std::vector<double> prefix(bins + 1, 0.0);
+  for (int k = 0; k < bins; ++k)
+    prefix[k + 1] = prefix[k] + hist[k];
+  std::vector<double> p(bins), q(bins), pk(bins), ratio(bins), term(bins);
+  std::vector<uint8_t> counts(bins), fresh(bins);
+  std::vector<int> freshBins(bins);
+  const double eps = 0.0001; // smooth()'s
+  for (int i = half; i <= zero; ++i) {
+    int start = zero - i, end = std::min(zero + i + 1, bins);
+    int n = end - start;
+    std::copy(hist.begin() + start, hist.begin() + end, p.begin());
+    p[0] += prefix[start];
+    p[n - 1] += prefix[bins] - prefix[end];
+    int merged = n / quantizedBins;
+    int grouped = merged * quantizedBins;
+    int64_t pZeros = 0, qZeros = 0;
+    for (int j = 0; j < quantizedBins; ++j) {
+      int s0 = j * merged, s1 = s0 + merged;
+      double quantized = prefix[start + s1] - prefix[start + s0];
+      if (j == quantizedBins - 1)
+        quantized += prefix[end] - prefix[start + grouped];
+      int nonZero = 0;
+      for (int k = s0; k < s1; ++k)
+        nonZero += p[k] != 0;
+      pZeros += merged - nonZero;
+      double v = nonZero ? std::floor(quantized / nonZero) : 0.0;
+      qZeros += v == 0 ? merged : 0;
+      std::fill(q.begin() + s0, q.begin() + s1, v);
+    }
+    for (int k = grouped; k < n; ++k)
+      pZeros += p[k] == 0;
+    std::fill(q.begin() + grouped, q.begin() + n, 0.0);
+    qZeros += n - grouped;
+    if (pZeros == n || qZeros == n)
+      continue;
+    double pEps = eps * double(pZeros) / double(n - pZeros);
+    double qEps = eps * double(qZeros) / double(n - qZeros);
+    smoothBoth(p.data(), q.data(), n, eps, pEps, qEps);
+    double ps = 0, qs = 0;
+    for (int k = 0; k < n; ++k) {
+      ps += p[k];
+      qs += q[k];
+    }
+    prepareTerms(p.data(), q.data(), n, ps, qs, pk.data(), ratio.data(),
+                 counts.data(), fresh.data());
+    int64_t logs = 0;
+    for (int k = 0; k < n; ++k) {
+      freshBins[logs] = k;
+      logs += fresh[k];
+    }
+    for (int64_t j = 0; j < logs; ++j) {
+      int k = freshBins[j];
+      term[k] = pk[k] * std::log(ratio[k]);
+    }
+    // Adding +0.0 for a bin that does not count leaves the sum's bits as
+    // skipping it would: no term is -0.0, so the sum never is.
+    double kl = 0, last = 0;
+    for (int k = 0; k < n; ++k) {
+      double t = fresh[k] ? term[k] : last;
+      last = t;
+      kl += counts[k] ? t : 0.0;
+    }
+    if (kl < bestKL) {
+      bestKL = kl;
+      best = -absMax + end * width; // the window's upper edge
+    }
+  }
+  if (bestKLOut)
+    *bestKLOut = bestKL;
   return best;
 }
 

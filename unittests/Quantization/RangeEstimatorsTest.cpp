@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <random>
 #include <gtest/gtest.h>
 #include <vector>
 
@@ -80,6 +82,69 @@ TEST(RangeEstimatorsTest, EntropyThresholdOfUniformHistogram) {
   std::vector<double> hist(2048, 1.0);
   float t = entropyThreshold(hist, 1.0f);
   EXPECT_GT(t, 0.95f);
+}
+
+// The entropy search is restated for speed (prefix sums, vector divisions,
+// one log per run of equal bins); its threshold and divergence must be the
+// direct search's bits on every kind of histogram calibration produces.
+TEST(RangeEstimatorsTest, EntropySearchMatchesTheDirectOne) {
+  std::mt19937_64 rng(7);
+  auto check = [&](const std::vector<double> &hist, float absMax, int levels,
+                   const char *what) {
+    double fastKL = -1, directKL = -2;
+    float fast = entropyThreshold(hist, absMax, levels, &fastKL);
+    float direct =
+        detail::entropyThresholdDirect(hist, absMax, levels, &directKL);
+    EXPECT_EQ(std::memcmp(&fast, &direct, sizeof fast), 0)
+        << what << ": " << fast << " vs " << direct;
+    EXPECT_EQ(std::memcmp(&fastKL, &directKL, sizeof fastKL), 0)
+        << what << ": " << fastKL << " vs " << directKL;
+  };
+  std::normal_distribution<double> normal(0.0, 1.0);
+  std::vector<int> allLevels = {128, 255, 16, 3, 2};
+  for (int bins : {2048, 2047, 1000, 257, 130, 64}) {
+    for (int64_t samples : {int64_t(50), int64_t(20000), int64_t(3000000)}) {
+      // Gaussian, ReLU (negative half empty), heavy tail.
+      std::vector<double> gauss(bins, 0.0), relu(bins, 0.0), tail(bins, 0.0);
+      auto bin = [&](double v) {
+        return std::clamp<int>(int((v / 8 + 1) * bins / 2), 0, bins - 1);
+      };
+      double weight = double(std::max<int64_t>(1, samples / 100000));
+      for (int64_t s = 0; s < std::min<int64_t>(samples, 100000); ++s) {
+        double x = normal(rng);
+        gauss[bin(x)] += weight;
+        relu[bin(std::max(x, 0.0))] += weight;
+        tail[bin(x * x * x / 4)] += weight;
+      }
+      for (int levels : allLevels) {
+        check(gauss, 8.0f, levels, "gaussian");
+        check(relu, 8.0f, levels, "relu");
+        check(tail, 8.0f, levels, "tail");
+      }
+    }
+    // Sparse counts, a single spike, all empty, uniform, negative counts.
+    std::vector<double> sparse(bins, 0.0), spike(bins, 0.0), empty(bins, 0.0),
+        uniform(bins, 3.0), negative(bins, 0.0);
+    for (int k = 0; k < 40; ++k)
+      sparse[rng() % bins] += double(rng() % 1000);
+    spike[bins / 2 + 1] = 5;
+    for (int k = 0; k < bins; ++k)
+      negative[k] = double(int(rng() % 7) - 2);
+    for (int levels : allLevels) {
+      check(sparse, 1.0f, levels, "sparse");
+      check(spike, 1.0f, levels, "spike");
+      check(empty, 1.0f, levels, "empty");
+      check(uniform, 1.0f, levels, "uniform");
+      check(negative, 1.0f, levels, "negative");
+    }
+  }
+  // Non-integral weights and counts too large to sum exactly take the direct
+  // path; they must still agree.
+  std::vector<double> fractional(2048), huge(2048, 0x1p52);
+  for (double &v : fractional)
+    v = std::fabs(normal(rng));
+  check(fractional, 2.0f, 128, "fractional");
+  check(huge, 2.0f, 128, "huge");
 }
 
 TEST(RangeEstimatorsTest, ParsesMethods) {

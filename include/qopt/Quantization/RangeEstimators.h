@@ -69,9 +69,17 @@ private:
 
 /// The KL-divergence threshold of ONNX Runtime (TensorRT's method) on a
 /// histogram symmetric around 0 (`hist` spans [-absMax, absMax]), with
-/// `quantizedBins` target levels (128 for int8). Exposed for tests.
+/// `quantizedBins` target levels (128 for int8). `bestKL`, when given,
+/// receives the divergence of the chosen window.
 float entropyThreshold(const std::vector<double> &hist, float absMax,
-                       int quantizedBins = 128);
+                       int quantizedBins = 128, double *bestKL = nullptr);
+
+namespace detail {
+/// The same search written as ONNX Runtime states it, one window at a time;
+/// the definition entropyThreshold is tested against, bit for bit.
+float entropyThresholdDirect(const std::vector<double> &hist, float absMax,
+                             int quantizedBins, double *bestKL = nullptr);
+} // namespace detail
 
 } // namespace qopt
 
