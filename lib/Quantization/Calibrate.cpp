@@ -34,6 +34,8 @@ namespace {
 struct Collector {
   std::vector<ActivationStats> stats;
   bool histograms = false;
+  /// Samples this thread found NaN or infinity in (ranges pass).
+  std::vector<int64_t> skipped;
 };
 thread_local Collector *activeCollector = nullptr;
 
@@ -167,33 +169,6 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
       return signalPassFailure();
     }
 
-    // A sample with a NaN or an infinity in any input is left out entirely:
-    // it would distort every range downstream.
-    skipped.clear();
-    SampleScratch scan;
-    for (int64_t i = 0; i < samples->count; ++i)
-      for (size_t k = 0; k < entry.inputs.size(); ++k) {
-        if (entry.inputs[k].dtype != DType::F32)
-          continue;
-        auto sample = samples->sample(k, i, entry, scan);
-        if (!sample) {
-          emitError(module.getLoc()) << llvm::toString(sample.takeError());
-          return signalPassFailure();
-        }
-        const float *x = static_cast<const float *>(*sample);
-        if (llvm::any_of(llvm::ArrayRef<float>(x, entry.inputs[k].numElements()),
-                         [](float v) { return !std::isfinite(v); }))
-          skipped.insert(i);
-      }
-    if (!skipped.empty())
-      emitWarning(module.getLoc()) << skipped.size() << " of " << samples->count
-                           << " calibration samples contain NaN or infinite "
-                              "values and were skipped";
-    if (static_cast<int64_t>(skipped.size()) == samples->count) {
-      emitError(module.getLoc(), "no calibration sample is free of NaN and infinite values");
-      return signalPassFailure();
-    }
-
     // One collector per thread; merged in sample order.
     std::vector<Collector> collectors(hostThreadCount());
     for (Collector &c : collectors)
@@ -201,11 +176,25 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
     Collector &collector = collectors.front();
     bool histograms = calibrationMethod != CalibrationMethod::MinMax;
     auto start = std::chrono::steady_clock::now();
+    // The ranges pass also finds the samples with a NaN or an infinity in an
+    // input; they are left out of every pass (they would distort every range
+    // downstream), so the data is read once per pass and no more.
+    skipped.clear();
     std::string failure =
         runAll(**runner, entry, *samples, "ranges", histograms ? 2 : 1, 1, collectors);
     for (size_t t = 1; t < collectors.size(); ++t)
       for (auto [merged, part] : llvm::zip(collector.stats, collectors[t].stats))
         merged.mergeRanges(part);
+    for (Collector &c : collectors)
+      skipped.insert(c.skipped.begin(), c.skipped.end());
+    if (failure.empty() && !skipped.empty())
+      emitWarning(module.getLoc()) << skipped.size() << " of " << samples->count
+                           << " calibration samples contain NaN or infinite "
+                              "values and were skipped";
+    if (failure.empty() && static_cast<int64_t>(skipped.size()) == samples->count) {
+      emitError(module.getLoc(), "no calibration sample is free of NaN and infinite values");
+      return signalPassFailure();
+    }
     if (failure.empty() && histograms) {
       startHistograms(collector);
       for (size_t t = 1; t < collectors.size(); ++t)
@@ -264,6 +253,19 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
                     }));
   }
 
+  static bool allFinite(const EntryPoint &entry,
+                        llvm::ArrayRef<const void *> inputs) {
+    for (auto [spec, data] : llvm::zip_equal(entry.inputs, inputs)) {
+      if (spec.dtype != DType::F32)
+        continue;
+      const float *x = static_cast<const float *>(data);
+      if (llvm::any_of(llvm::ArrayRef<float>(x, spec.numElements()),
+                       [](float v) { return !std::isfinite(v); }))
+        return false;
+    }
+    return true;
+  }
+
   static void startHistograms(Collector &c) {
     for (ActivationStats &s : c.stats)
       s.startHistograms();
@@ -310,6 +312,11 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
         if (!errors[chunk].empty()) {
           failed = true;
           break;
+        }
+        if (pass == 1 && !allFinite(entry, in)) {
+          collectors[chunk].skipped.push_back(order[j]);
+          ++done;
+          continue;
         }
         llvm::SmallVector<void *> out;
         for (auto &o : outputs)
