@@ -196,7 +196,7 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
       return signalPassFailure();
     }
     if (failure.empty() && histograms) {
-      startHistograms(collector);
+      startHistograms(collector, ActivationStats::histogramsFor(calibrationMethod));
       for (size_t t = 1; t < collectors.size(); ++t)
         collectors[t] = collector; // the same bins, no counts yet
       failure = runAll(**runner, entry, *samples, "histograms", 2, 2, collectors);
@@ -266,9 +266,9 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
     return true;
   }
 
-  static void startHistograms(Collector &c) {
+  static void startHistograms(Collector &c, ActivationStats::Histograms which) {
     for (ActivationStats &s : c.stats)
-      s.startHistograms();
+      s.startHistograms(which);
     c.histograms = true;
   }
 

@@ -3,6 +3,9 @@
 #include "qopt/Quantization/RangeEstimators.h"
 #include "qopt/Reference/Numerics.h"
 
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallVector.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -128,15 +131,30 @@ void ActivationStats::mergeRanges(const ActivationStats &later) {
 }
 
 void ActivationStats::mergeHistograms(const ActivationStats &other) {
-  for (size_t i = 0; i < hist.size() && i < other.hist.size(); ++i) {
+  for (size_t i = 0; i < hist.size() && i < other.hist.size(); ++i)
     hist[i] += other.hist[i];
+  for (size_t i = 0; i < symHist.size() && i < other.symHist.size(); ++i)
     symHist[i] += other.symHist[i];
-  }
 }
 
-void ActivationStats::startHistograms() {
-  hist.assign(kBins, 0.0);
-  symHist.assign(kBins, 0.0);
+ActivationStats::Histograms
+ActivationStats::histogramsFor(CalibrationMethod method) {
+  switch (method) {
+  case CalibrationMethod::Entropy:
+    return Histograms::Symmetric;
+  case CalibrationMethod::Percentile:
+  case CalibrationMethod::MSE:
+    return Histograms::Plain;
+  case CalibrationMethod::MinMax:
+    break;
+  }
+  return Histograms::Both;
+}
+
+void ActivationStats::startHistograms(Histograms which) {
+  auto wanted = [&](Histograms h) { return (int(which) & int(h)) != 0; };
+  hist.assign(wanted(Histograms::Plain) ? kBins : 0, 0.0);
+  symHist.assign(wanted(Histograms::Symmetric) ? kBins : 0, 0.0);
   histMin = min;
   histWidth = (max - min) / kBins;
   absMax = std::max(std::fabs(min), std::fabs(max));
@@ -177,53 +195,65 @@ void ActivationStats::observeHistogram(const float *data, int64_t n) {
   // Definition, for each finite v (non-finite ones are skipped):
   //   hist[clamp(int((v - histMin) / histWidth), 0, kBins - 1)] += 1
   //   symHist[clamp(int((v / absMax + 1) * kBins / 2), 0, kBins - 1)] += 1
-  // (bin 0, resp. kBins / 2, when histWidth, resp. absMax, is 0).
+  // (bin 0, resp. kBins / 2, when histWidth, resp. absMax, is 0), for the
+  // histograms that were started.
   int bins[kChunk], symBins[kChunk];
   // Counting into one array serializes on runs of equal bins (a ReLU's
   // zeros): large tensors count into four integer arrays in turn, summed
   // into the histograms at the end. Counts are integers, so the sums are
   // exact in any order.
   constexpr int kWays = 4;
+  struct Target {
+    std::vector<double> &counts;
+    const int *bins;
+  };
+  llvm::SmallVector<Target, 2> targets;
+  if (!hist.empty())
+    targets.push_back({hist, bins});
+  if (!symHist.empty())
+    targets.push_back({symHist, symBins});
+  if (targets.empty())
+    return;
   bool split = n >= 16 * kBins;
   thread_local std::vector<uint32_t> ways;
+  size_t wayBlock = size_t(kWays) * (kBins + 1);
   if (split)
-    ways.assign(size_t(2) * kWays * (kBins + 1), 0);
+    ways.assign(targets.size() * wayBlock, 0);
   for (int64_t start = 0; start < n; start += kChunk) {
     int count = static_cast<int>(std::min<int64_t>(kChunk, n - start));
     binChunk(data + start, count, histMin, histWidth, absMax, bins, symBins);
-    if (split) {
-      // Way w: [w * (kBins + 1), ...) for hist, then the same for symHist;
-      // slot kBins takes the non-finite values.
-      uint32_t *counts = ways.data(), *symCounts = counts + kWays * (kBins + 1);
-      for (int i = 0; i < count; ++i) {
-        int way = (i % kWays) * (kBins + 1);
-        ++counts[way + bins[i]];
-        ++symCounts[way + symBins[i]];
-      }
-      continue;
-    }
-    for (int i = 0; i < count; ++i) {
-      if (bins[i] == kBins)
+    for (auto [t, target] : llvm::enumerate(targets)) {
+      const int *b = target.bins;
+      if (split) {
+        // Way w: [w * (kBins + 1), ...); slot kBins takes the non-finite
+        // values.
+        uint32_t *counts = ways.data() + t * wayBlock;
+        for (int i = 0; i < count; ++i)
+          ++counts[(i % kWays) * (kBins + 1) + b[i]];
         continue;
-      hist[bins[i]] += 1;
-      symHist[symBins[i]] += 1;
+      }
+      std::vector<double> &h = target.counts;
+      for (int i = 0; i < count; ++i)
+        if (b[i] != kBins)
+          h[b[i]] += 1;
     }
   }
-  if (split) {
-    const uint32_t *counts = ways.data(), *symCounts = counts + kWays * (kBins + 1);
-    for (int w = 0; w < kWays; ++w)
-      for (int b = 0; b < kBins; ++b) {
-        hist[b] += counts[w * (kBins + 1) + b];
-        symHist[b] += symCounts[w * (kBins + 1) + b];
-      }
-  }
+  if (split)
+    for (auto [t, target] : llvm::enumerate(targets)) {
+      const uint32_t *counts = ways.data() + t * wayBlock;
+      for (int w = 0; w < kWays; ++w)
+        for (int b = 0; b < kBins; ++b)
+          target.counts[b] += counts[w * (kBins + 1) + b];
+    }
 }
 
 Range ActivationStats::range(CalibrationMethod method, double percentile) const {
   if (!seenAny())
     return {0, 0};
-  if (method == CalibrationMethod::MinMax || hist.empty() || max == min)
+  if (method == CalibrationMethod::MinMax || max == min)
     return {min, max};
+  if ((method == CalibrationMethod::Entropy ? symHist : hist).empty())
+    return {min, max}; // not collected
   switch (method) {
   case CalibrationMethod::Percentile:
     return percentileRange(percentile);

@@ -195,6 +195,39 @@ TEST(RangeEstimatorsTest, MergedChunksMatchOnePass) {
   }
 }
 
+// Calibration counts only the histogram its method reads: the counts and
+// the range are those of counting both, on small tensors (one array) and
+// large ones (four interleaved arrays).
+TEST(RangeEstimatorsTest, OneHistogramMatchesBoth) {
+  std::vector<float> small = bodyWithOutliers(), large;
+  small[4] = NAN;
+  for (int r = 0; r < 5; ++r) // past the size where counting splits
+    large.insert(large.end(), small.begin(), small.end());
+  for (const std::vector<float> *v : {&small, &large}) {
+    ActivationStats both;
+    both.observeRange(v->data(), v->size());
+    ActivationStats plain = both, symmetric = both;
+    both.startHistograms();
+    plain.startHistograms(ActivationStats::Histograms::Plain);
+    symmetric.startHistograms(ActivationStats::Histograms::Symmetric);
+    for (ActivationStats *s : {&both, &plain, &symmetric})
+      s->observeHistogram(v->data(), v->size());
+    EXPECT_EQ(plain.histogram(), both.histogram());
+    EXPECT_TRUE(plain.symmetricHistogram().empty());
+    EXPECT_EQ(symmetric.symmetricHistogram(), both.symmetricHistogram());
+    EXPECT_TRUE(symmetric.histogram().empty());
+    for (CalibrationMethod m : {CalibrationMethod::Percentile,
+                                CalibrationMethod::Entropy, CalibrationMethod::MSE}) {
+      const ActivationStats &one =
+          ActivationStats::histogramsFor(m) == ActivationStats::Histograms::Plain
+              ? plain
+              : symmetric;
+      EXPECT_EQ(one.range(m).min, both.range(m).min);
+      EXPECT_EQ(one.range(m).max, both.range(m).max);
+    }
+  }
+}
+
 /// The observers, value by value as RangeEstimators.cpp defines them: the
 /// vectorized ones must give the same bits (ranges) and counts.
 TEST(RangeEstimatorsTest, ObserversMatchTheDefinition) {

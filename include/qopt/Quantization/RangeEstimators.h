@@ -34,8 +34,13 @@ public:
 
   /// Updates min / max; NaN and infinite values are skipped and counted.
   void observeRange(const float *data, int64_t n);
-  /// Freezes the histogram ranges at the observed [min, max].
-  void startHistograms();
+  /// Which histograms a method reads: percentile and mse the one over
+  /// [min, max], entropy the symmetric one.
+  enum class Histograms { Plain = 1, Symmetric = 2, Both = 3 };
+  static Histograms histogramsFor(CalibrationMethod method);
+  /// Freezes the histogram ranges at the observed [min, max]; only `which`
+  /// are counted (the other stays empty).
+  void startHistograms(Histograms which = Histograms::Both);
   void observeHistogram(const float *data, int64_t n);
 
   /// Adds `later`'s observeRange() results, as if its samples had been
@@ -48,7 +53,8 @@ public:
   bool seenAny() const { return finiteCount > 0; }
   int64_t nonFiniteCount() const { return nonFinite; }
   Range observedRange() const { return {min, max}; }
-  /// Counts over [min, max] and over [-max |x|, max |x|], kBins each.
+  /// Counts over [min, max] and over [-max |x|, max |x|], kBins each
+  /// (empty when not started).
   const std::vector<double> &histogram() const { return hist; }
   const std::vector<double> &symmetricHistogram() const { return symHist; }
 
