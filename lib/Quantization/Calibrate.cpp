@@ -4,7 +4,7 @@
 #include "qopt/Dialect/QT/IR/QTOps.h"
 #include "qopt/Execution/ModelRunner.h"
 #include "qopt/Quantization/Passes.h"
-#include "qopt/Quantization/QuantizationError.h"
+#include "qopt/Quantization/ProbedModels.h"
 #include "qopt/Quantization/RangeEstimators.h"
 #include "qopt/Support/Threads.h"
 
@@ -29,27 +29,29 @@ using namespace qopt;
 
 namespace {
 
-/// Where the JIT-compiled probes report to. One calibration runs at a time
-/// per thread, and the model calls back on the thread that runs it.
-struct Collector {
+/// Where the JIT-compiled probes report to: one per thread, installed while
+/// that thread runs samples.
+struct Collector : ProbeSink {
   std::vector<ActivationStats> stats;
+  /// The statistics each probe of the model feeds (-1: none; a shared model
+  /// may probe more values than calibration asked for).
+  std::shared_ptr<const std::vector<int64_t>> statsOfProbe;
   bool histograms = false;
   /// Samples this thread found NaN or infinity in (ranges pass).
   std::vector<int64_t> skipped;
-};
-thread_local Collector *activeCollector = nullptr;
 
-extern "C" void qoptObserveCallback(int64_t id, int64_t pointer, int64_t offset,
-                                    int64_t numElements) {
-  Collector *c = activeCollector;
-  if (!c || id < 0 || id >= static_cast<int64_t>(c->stats.size()))
-    return;
-  const float *data = reinterpret_cast<const float *>(pointer) + offset;
-  if (c->histograms)
-    c->stats[id].observeHistogram(data, numElements);
-  else
-    c->stats[id].observeRange(data, numElements);
-}
+  void observe(int64_t id, const float *data, int64_t count) override {
+    if (id < 0 || id >= static_cast<int64_t>(statsOfProbe->size()))
+      return;
+    int64_t s = (*statsOfProbe)[id];
+    if (s < 0)
+      return;
+    if (histograms)
+      stats[s].observeHistogram(data, count);
+    else
+      stats[s].observeRange(data, count);
+  }
+};
 
 /// Values that are computed from inputs (not constants) and are float
 /// tensors: the activations calibration observes.
@@ -64,6 +66,9 @@ bool isActivation(Value v) {
 
 struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
   using QTCalibrateBase::QTCalibrateBase;
+
+  /// The pipeline's compiled models (null: a private cache for this run).
+  std::shared_ptr<CompiledModelCache> sharedModels;
 
   /// Samples left out because an input holds NaN or infinity.
   std::set<int64_t> skipped;
@@ -135,21 +140,20 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
       return signalPassFailure();
     }
 
-    // A probe on every activation of a private copy.
-    auto probed = cloneWithProbes(module, observed);
-    if (!probed) {
-      emitError(module.getLoc()) << llvm::toString(probed.takeError());
-      return signalPassFailure();
-    }
-
-    auto runner = ModelRunner::create(
-        **probed, {{"__qt_observe", reinterpret_cast<void *>(&qoptObserveCallback)}},
-        ModelRunner::kProbedOptLevel);
-    if (!runner) {
+    // A probe on every activation of a private copy, compiled once for the
+    // pipeline: the error report and float-layers= run the same float model.
+    CompiledModelCache local;
+    CompiledModelCache &models = sharedModels ? *sharedModels : local;
+    auto model = models.get(module, observed);
+    if (!model) {
       emitError(module.getLoc()) << "cannot compile the model for calibration: "
-                         << llvm::toString(runner.takeError());
+                         << llvm::toString(model.takeError());
       return signalPassFailure();
     }
+    ModelRunner *runner = model->runner;
+    auto statsOfProbe = std::make_shared<std::vector<int64_t>>(model->numProbes, -1);
+    for (auto [stat, probe] : llvm::enumerate(model->probeOf))
+      (*statsOfProbe)[probe] = static_cast<int64_t>(stat);
     // Read lazily: samples are read from the file as they run, so memory
     // does not grow with the calibration set.
     auto arrays = readNumPyFile(data, NpyRead::Lazy);
@@ -157,7 +161,7 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
       emitError(module.getLoc()) << llvm::toString(arrays.takeError());
       return signalPassFailure();
     }
-    const EntryPoint &entry = (*runner)->entryPoints().front();
+    const EntryPoint &entry = runner->entryPoints().front();
     auto samples = bindSamples(entry, *arrays, data);
     if (!samples) {
       emitError(module.getLoc()) << llvm::toString(samples.takeError());
@@ -171,8 +175,10 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
 
     // One collector per thread; merged in sample order.
     std::vector<Collector> collectors(hostThreadCount());
-    for (Collector &c : collectors)
+    for (Collector &c : collectors) {
       c.stats.resize(observed.size());
+      c.statsOfProbe = statsOfProbe;
+    }
     Collector &collector = collectors.front();
     bool histograms = calibrationMethod != CalibrationMethod::MinMax;
     auto start = std::chrono::steady_clock::now();
@@ -181,7 +187,7 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
     // downstream), so the data is read once per pass and no more.
     skipped.clear();
     std::string failure =
-        runAll(**runner, entry, *samples, "ranges", histograms ? 2 : 1, 1, collectors);
+        runAll(*runner, entry, *samples, "ranges", histograms ? 2 : 1, 1, collectors);
     for (size_t t = 1; t < collectors.size(); ++t)
       for (auto [merged, part] : llvm::zip(collector.stats, collectors[t].stats))
         merged.mergeRanges(part);
@@ -199,7 +205,7 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
       startHistograms(collector, ActivationStats::histogramsFor(calibrationMethod));
       for (size_t t = 1; t < collectors.size(); ++t)
         collectors[t] = collector; // the same bins, no counts yet
-      failure = runAll(**runner, entry, *samples, "histograms", 2, 2, collectors);
+      failure = runAll(*runner, entry, *samples, "histograms", 2, 2, collectors);
       for (size_t t = 1; t < collectors.size(); ++t)
         for (auto [merged, part] : llvm::zip(collector.stats, collectors[t].stats))
           merged.mergeHistograms(part);
@@ -295,7 +301,7 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
     std::vector<std::string> errors(collectors.size());
     forEachChunk(order.size(), collectors.size(),
                  [&](unsigned chunk, int64_t begin, int64_t end) {
-      activeCollector = &collectors[chunk];
+      ScopedProbeSink installed(&collectors[chunk]);
       SampleScratch scratch;
       std::vector<std::vector<char>> outputs;
       for (const TensorSpec &out : entry.outputs)
@@ -330,7 +336,6 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
         if (show && chunk == 0 && n % 64 == 0) // the first thread reports for all
           report(n);
       }
-      activeCollector = nullptr;
     });
     if (show) {
       report(done);
@@ -344,3 +349,11 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
 };
 
 } // namespace
+
+std::unique_ptr<Pass>
+qopt::createQTCalibrate(const QTCalibrateOptions &options,
+                        std::shared_ptr<CompiledModelCache> models) {
+  auto pass = std::make_unique<QTCalibrate>(options);
+  pass->sharedModels = std::move(models);
+  return pass;
+}

@@ -1,6 +1,7 @@
 //===- Pipelines.cpp - the --quantize-int8 pipeline -------------*- C++ -*-===//
 
 #include "qopt/Quantization/Passes.h"
+#include "qopt/Quantization/ProbedModels.h"
 #include "qopt/Transforms/Passes.h"
 
 #include "mlir/Pass/PassManager.h"
@@ -11,6 +12,9 @@ using namespace mlir;
 
 void qopt::buildQuantizeInt8Pipeline(OpPassManager &pm,
                                      const QuantizeInt8PipelineOptions &options) {
+  // Calibration, float-layers= and the report run the same float model:
+  // compiled once for the pipeline.
+  auto models = std::make_shared<CompiledModelCache>();
   if (!options.data.empty()) {
     // Calibrated afterwards, so that the ranges are the rewritten ops'.
     pm.addPass(createQTPrepareContractions());
@@ -19,7 +23,7 @@ void qopt::buildQuantizeInt8Pipeline(OpPassManager &pm,
     calibrate.method = options.method;
     calibrate.percentile = options.percentile;
     calibrate.progress = options.progress;
-    pm.addPass(createQTCalibrate(calibrate));
+    pm.addPass(createQTCalibrate(calibrate, models));
   }
   if (options.floatLayers > 0) {
     QTSelectFloatLayersOptions select;
@@ -28,14 +32,14 @@ void qopt::buildQuantizeInt8Pipeline(OpPassManager &pm,
                                                   : options.sensitivityData;
     select.symmetricActivations = options.symmetricActivations;
     select.progress = options.progress;
-    pm.addPass(createQTSelectFloatLayers(select));
+    pm.addPass(createQTSelectFloatLayers(select, models));
   }
   QTQuantizeInt8Options quantize;
   quantize.symmetricActivations = options.symmetricActivations;
   quantize.exclude.assign(options.exclude.begin(), options.exclude.end());
   quantize.report = options.report;
   quantize.data = options.data;
-  pm.addPass(createQTQuantizeInt8(quantize));
+  pm.addPass(createQTQuantizeInt8(quantize, models));
   QTRemoveFloatIslandsOptions islands;
   islands.symmetricActivations = options.symmetricActivations;
   islands.report = options.report;

@@ -1,39 +1,13 @@
 //===- QuantizationError.cpp - float vs quantized, per op -------*- C++ -*-===//
 
 #include "qopt/Quantization/QuantizationError.h"
-#include "qopt/Dialect/QT/IR/QTOps.h"
 #include "qopt/Execution/ModelRunner.h"
-#include "qopt/Quantization/Passes.h"
-
-#include "mlir/IR/IRMapping.h"
-#include "mlir/IR/OperationSupport.h"
-#include "mlir/Pass/PassManager.h"
-#include "llvm/ADT/ScopeExit.h"
 
 #include <algorithm>
 #include <cmath>
 
 using namespace mlir;
 using namespace qopt;
-
-llvm::Expected<OwningOpRef<ModuleOp>>
-qopt::cloneWithProbes(ModuleOp module, ArrayRef<Value> values) {
-  IRMapping mapping;
-  OwningOpRef<ModuleOp> probed(cast<ModuleOp>(module->clone(mapping)));
-  OpBuilder b(module.getContext());
-  for (auto [id, value] : llvm::enumerate(values)) {
-    Value copy = mapping.lookup(value);
-    b.setInsertionPointAfterValue(copy);
-    auto probe = qt::ObserveOp::create(b, copy.getLoc(), copy.getType(), copy,
-                                       b.getI64IntegerAttr(id));
-    copy.replaceAllUsesExcept(probe.getResult(), probe);
-  }
-  PassManager pm(module.getContext());
-  pm.addPass(createQTObserveToCallback());
-  if (failed(pm.run(*probed)))
-    return llvm::createStringError("cannot insert the probes");
-  return probed;
-}
 
 namespace {
 
@@ -62,68 +36,28 @@ struct ErrorStats {
 
 /// Where the probes of the running models report: the float model's values
 /// of the current sample, then the quantized model's values compared to them.
-struct ErrorSink {
+/// A model may probe more values than the points (calibration's model serves
+/// the float side); probes of no point are ignored.
+struct ErrorSink : ProbeSink {
   std::vector<std::vector<float>> reference;
   std::vector<ErrorStats> stats;
+  // Per model (0 float, 1 quantized), the points each probe reports.
+  std::vector<llvm::SmallVector<int64_t, 1>> pointsOf[2];
   bool quantizedRun = false;
-};
-thread_local ErrorSink *activeSink = nullptr;
 
-void errorProbe(int64_t id, int64_t pointer, int64_t offset, int64_t count) {
-  ErrorSink *sink = activeSink;
-  if (!sink || id < 0 || id >= static_cast<int64_t>(sink->stats.size()))
-    return;
-  const float *data = reinterpret_cast<const float *>(pointer) + offset;
-  std::vector<float> &reference = sink->reference[id];
-  if (!sink->quantizedRun)
-    reference.assign(data, data + count);
-  else if (static_cast<int64_t>(reference.size()) == count)
-    sink->stats[id].add(reference.data(), data, count);
-}
-
-} // namespace
-
-struct CompiledModelCache::Entry {
-  OperationFingerPrint print;
-  std::vector<void *> probed;
-  std::unique_ptr<ModelRunner> runner;
-};
-
-CompiledModelCache::CompiledModelCache() = default;
-CompiledModelCache::~CompiledModelCache() = default;
-
-namespace {
-
-/// A probed model compiled for errorProbe, from `cache` if it holds it.
-llvm::Expected<ModelRunner *> compileProbed(CompiledModelCache &cache,
-                                            ModuleOp module,
-                                            ArrayRef<Value> values) {
-  constexpr size_t kEntries = 2;
-  OperationFingerPrint print(module);
-  std::vector<void *> probed;
-  for (Value v : values)
-    probed.push_back(v.getAsOpaquePointer());
-  auto &entries = cache.entries;
-  for (auto it = entries.begin(); it != entries.end(); ++it)
-    if ((*it)->print == print && (*it)->probed == probed) {
-      std::rotate(entries.begin(), it, it + 1); // most recent first
-      return entries.front()->runner.get();
+  void observe(int64_t id, const float *data, int64_t count) override {
+    const auto &points = pointsOf[quantizedRun];
+    if (id < 0 || id >= static_cast<int64_t>(points.size()))
+      return;
+    for (int64_t point : points[id]) {
+      std::vector<float> &r = reference[point];
+      if (!quantizedRun)
+        r.assign(data, data + count);
+      else if (static_cast<int64_t>(r.size()) == count)
+        stats[point].add(r.data(), data, count);
     }
-  auto clone = cloneWithProbes(module, values);
-  if (!clone)
-    return clone.takeError();
-  auto runner = ModelRunner::create(
-      **clone, {{"__qt_observe", reinterpret_cast<void *>(&errorProbe)}},
-      ModelRunner::kProbedOptLevel);
-  if (!runner)
-    return runner.takeError();
-  entries.insert(entries.begin(), std::make_unique<CompiledModelCache::Entry>(
-                                      CompiledModelCache::Entry{
-                                          print, std::move(probed), std::move(*runner)}));
-  if (entries.size() > kEntries)
-    entries.pop_back();
-  return entries.front()->runner.get();
-}
+  }
+};
 
 } // namespace
 
@@ -139,13 +73,19 @@ qopt::measureQuantizationError(ModuleOp floatModel, ModuleOp quantized,
   CompiledModelCache local;
   if (!cache)
     cache = &local;
+  ErrorSink sink;
+  sink.reference.resize(points.size());
+  sink.stats.resize(points.size());
   ModelRunner *runners[2];
   for (int which = 0; which < 2; ++which) {
-    auto runner = compileProbed(*cache, which ? quantized : floatModel,
-                                which ? quantizedValues : floatValues);
-    if (!runner)
-      return runner.takeError();
-    runners[which] = *runner;
+    auto model = cache->get(which ? quantized : floatModel,
+                            which ? quantizedValues : floatValues);
+    if (!model)
+      return model.takeError();
+    runners[which] = model->runner;
+    sink.pointsOf[which].resize(model->numProbes);
+    for (auto [point, probe] : llvm::enumerate(model->probeOf))
+      sink.pointsOf[which][probe].push_back(static_cast<int64_t>(point));
   }
   auto arrays = readNumPyFile(data, NpyRead::Lazy);
   if (!arrays)
@@ -158,17 +98,13 @@ qopt::measureQuantizationError(ModuleOp floatModel, ModuleOp quantized,
   if (!samples)
     return samples.takeError();
 
-  ErrorSink sink;
-  sink.reference.resize(points.size());
-  sink.stats.resize(points.size());
   ErrorStats output;
   int64_t measured = 0, agree = 0;
   std::vector<std::vector<char>> outs[2];
   for (int which = 0; which < 2; ++which)
     for (const TensorSpec &o : (which ? qEntry : entry).outputs)
       outs[which].emplace_back(o.numBytes());
-  activeSink = &sink;
-  llvm::scope_exit done([] { activeSink = nullptr; });
+  ScopedProbeSink installed(&sink);
   SampleScratch scratch;
   for (int64_t i = 0; i < samples->count; ++i) {
     SmallVector<const void *> in;

@@ -41,6 +41,9 @@ namespace {
 struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
   using QTQuantizeInt8Base::QTQuantizeInt8Base;
 
+  /// The pipeline's compiled models (null: a private cache for the report).
+  std::shared_ptr<CompiledModelCache> sharedModels;
+
   llvm::json::Array reportOps;
   bool sawRange = false;
   /// With report= and data=: the float model's values by original value, and
@@ -142,7 +145,8 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
         SmallVector<ErrorPoint> points;
         for (const auto &[index, point] : errorPoints)
           points.push_back(point);
-        auto error = measureQuantizationError(*floatModel, module, points, data);
+        auto error = measureQuantizationError(*floatModel, module, points, data,
+                                              sharedModels.get());
         if (!error) {
           emitError(module.getLoc()) << "cannot measure the quantization error for "
                                 "the report: "
@@ -503,3 +507,11 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
 };
 
 } // namespace
+
+std::unique_ptr<Pass>
+qopt::createQTQuantizeInt8(const QTQuantizeInt8Options &options,
+                           std::shared_ptr<CompiledModelCache> models) {
+  auto pass = std::make_unique<QTQuantizeInt8>(options);
+  pass->sharedModels = std::move(models);
+  return pass;
+}

@@ -31,6 +31,9 @@ struct QTSelectFloatLayers
     : qopt::impl::QTSelectFloatLayersBase<QTSelectFloatLayers> {
   using QTSelectFloatLayersBase::QTSelectFloatLayersBase;
 
+  /// The pipeline's compiled models (null: a private cache for the search).
+  std::shared_ptr<CompiledModelCache> sharedModels;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     if (layers == 0)
@@ -51,8 +54,10 @@ struct QTSelectFloatLayers
     // Output SQNR with only layer i in int8, the others float.
     std::vector<std::pair<double, size_t>> sensitivity;
     bool show = progress && llvm::errs().is_displayed();
-    // The float model is the same for every trial: compiled once.
-    CompiledModelCache compiled;
+    // The float model is the same for every trial: compiled once (or taken
+    // from calibration, which compiled it with a probe on every activation).
+    CompiledModelCache local;
+    CompiledModelCache &compiled = sharedModels ? *sharedModels : local;
     for (size_t i = 0; i < contractions.size(); ++i) {
       if (show)
         llvm::errs() << llvm::formatv("\rmeasuring layer sensitivity: {0}/{1} ", i + 1,
@@ -102,3 +107,11 @@ struct QTSelectFloatLayers
 };
 
 } // namespace
+
+std::unique_ptr<Pass>
+qopt::createQTSelectFloatLayers(const QTSelectFloatLayersOptions &options,
+                                std::shared_ptr<CompiledModelCache> models) {
+  auto pass = std::make_unique<QTSelectFloatLayers>(options);
+  pass->sharedModels = std::move(models);
+  return pass;
+}

@@ -22,6 +22,20 @@ namespace qopt {
 #define GEN_PASS_DECL
 #include "qopt/Quantization/Passes.h.inc"
 
+class CompiledModelCache;
+
+/// The passes that run the model on data, sharing compiled probed models
+/// with the other passes of their pipeline (qopt/Quantization/ProbedModels.h).
+std::unique_ptr<mlir::Pass>
+createQTCalibrate(const QTCalibrateOptions &options,
+                  std::shared_ptr<CompiledModelCache> models);
+std::unique_ptr<mlir::Pass>
+createQTSelectFloatLayers(const QTSelectFloatLayersOptions &options,
+                          std::shared_ptr<CompiledModelCache> models);
+std::unique_ptr<mlir::Pass>
+createQTQuantizeInt8(const QTQuantizeInt8Options &options,
+                     std::shared_ptr<CompiledModelCache> models);
+
 /// Options of the `--quantize-int8` pipeline.
 struct QuantizeInt8PipelineOptions
     : mlir::PassPipelineOptions<QuantizeInt8PipelineOptions> {

@@ -19,6 +19,9 @@ def QTCalibrate : Pass<"qt-calibrate", "::mlir::ModuleOp"> {
     on `--num-threads` threads (default: QOPT_NUM_THREADS, else the CPUs of
     the process), each on a contiguous share of them; the statistics are
     merged in sample order, so the ranges do not depend on the thread count.
+    In `--quantize-int8`, the compiled model is kept for the pipeline's
+    later passes (float-layers=, the report), which run the same float
+    model.
 
     Example: `qopt --qt-calibrate="data=calib.npz method=entropy" model.mlir`
   }];
@@ -62,8 +65,9 @@ def QTSelectFloatLayers : Pass<"qt-select-float-layers", "::mlir::ModuleOp"> {
     others float) in a copy of the model, both copies run on `data`, and
     the output SQNR against float is its sensitivity. The `layers` lowest
     get `qt.keep_float`, which `qt-quantize-int8` honours (with a remark
-    giving the SQNR). Costs two JIT compilations and a run over `data` per
-    contraction. `--quantize-int8="data=... float-layers=N"` runs it.
+    giving the SQNR). Costs a JIT compilation and two runs over `data` per
+    contraction (the float model is compiled once, or taken from
+    calibration). `--quantize-int8="data=... float-layers=N"` runs it.
   }];
   let options = [
     Option<"layers", "layers", "unsigned", "0",
