@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets (tools/fuzzers; everything under ASan + UBSan,
 # in build-fuzz/) and runs each for a time on a corpus seeded from the tests.
 #
-#   scripts/fuzz.sh [SECONDS] [TARGET...]     TARGET: npz onnx mlir (default: all)
+#   scripts/fuzz.sh [SECONDS] [TARGET...]     TARGET: npz onnx mlir qt (default: all)
 #
 # With QOPT_FUZZ_RUNS=N each target runs N inputs from seed 1 instead (what
 # scripts/test.sh does: the same inputs on every run, so CI is repeatable).
@@ -17,7 +17,7 @@ build=${QOPT_FUZZ_BUILD_DIR:-$root/build-fuzz}
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(npz onnx mlir)
+[ ${#targets[@]} -gt 0 ] || targets=(npz onnx mlir qt)
 
 "$root/scripts/build-fuzz.sh" "${targets[@]/#/qopt-fuzz-}"
 
@@ -35,6 +35,8 @@ seed() {
           find /usr/share/libonnx-testdata/data/node -name model.onnx -size -20k 2> /dev/null |
             sort | awk 'NR % 8 == 1' ;;
     mlir) find "$root/test" -name '*.mlir' -size -4k ;;
+    # The qt target builds its input from the bytes: any bytes are a seed.
+    qt) find "$root/test/Dialect/QT" -name '*.mlir' ;;
   esac | while read -r f; do cp "$f" "$corpus/seed-$(sha1sum < "$f" | cut -c1-16)"; done
 }
 

@@ -8,10 +8,12 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${QOPT_BUILD_DIR:-$root/build}
 "$root/scripts/install-deps.sh"
 "$root/scripts/build.sh"
-# The .npz reader and the ONNX importer under libFuzzer, ASan and UBSan: a
+# The .npz reader, the ONNX importer and the qt ops (verifiers, lowering)
+# under libFuzzer, ASan and UBSan: a
 # fixed number of inputs from a fixed seed (scripts/fuzz.sh runs longer).
 QOPT_FUZZ_RUNS=100000 "$root/scripts/fuzz.sh" 0 npz
 QOPT_FUZZ_RUNS=600 "$root/scripts/fuzz.sh" 0 onnx
+QOPT_FUZZ_RUNS=3000 "$root/scripts/fuzz.sh" 0 qt
 # The unit tests and the compiler's lit tests under ASan + UBSan (same build).
 "$root/scripts/sanitizer-tests.sh"
 cd "$build"
