@@ -6,7 +6,8 @@ include(CMakePackageConfigHelpers)
 
 set(QOPT_EXPORTED_LIBS
   QOptQTDialect QOptTransforms QOptQTToLinalg QOptPackedKernels QOptPipelines QOptTarget
-  QOptSupport QOptReference QOptExecution QOptQuantization QOptSparsity QOptInitAll)
+  QOptSupport QOptReference QOptWeightStorage QOptExecution QOptQuantization QOptSparsity
+  QOptInitAll)
 install(TARGETS ${QOPT_EXPORTED_LIBS} EXPORT QOptTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
