@@ -6,7 +6,7 @@ include(CMakePackageConfigHelpers)
 
 set(QOPT_EXPORTED_LIBS
   QOptQTDialect QOptTransforms QOptQTToLinalg QOptPackedKernels QOptPipelines QOptTarget
-  QOptSupport QOptReference QOptWeightStorage QOptExecution QOptQuantization QOptSparsity
+  QOptSupport QOptReference QOptWeightStorage QOptModel QOptExecution QOptQuantization QOptSparsity
   QOptInitAll)
 install(TARGETS ${QOPT_EXPORTED_LIBS} EXPORT QOptTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}

@@ -1,5 +1,6 @@
 //===- InitAll.cpp - register what qopt's tools need ------------*- C++ -*-===//
 
+#include "qopt/Execution/ModelRunner.h"
 #include "qopt/InitAll.h"
 
 #include "qopt/Conversion/Passes.h"
@@ -118,5 +119,7 @@ void qopt::registerAllPasses() {
   registerQOptTransformsPasses();
   registerPipelines();
   registerQuantizationPassesAndPipelines();
+  // The passes that run the model on data compile it with the JIT.
+  registerModelJIT();
   registerQOptSparsityPasses();
 }

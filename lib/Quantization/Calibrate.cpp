@@ -2,7 +2,7 @@
 
 #include "qopt/Dialect/QT/IR/QTAttributes.h"
 #include "qopt/Dialect/QT/IR/QTOps.h"
-#include "qopt/Execution/ModelRunner.h"
+#include "qopt/Execution/CompiledModel.h"
 #include "qopt/Quantization/Passes.h"
 #include "qopt/Quantization/ProbedModels.h"
 #include "qopt/Quantization/RangeEstimators.h"
@@ -150,7 +150,7 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
                          << llvm::toString(model.takeError());
       return signalPassFailure();
     }
-    ModelRunner *runner = model->runner;
+    CompiledModel *runner = model->runner;
     auto statsOfProbe = std::make_shared<std::vector<int64_t>>(model->numProbes, -1);
     for (auto [stat, probe] : llvm::enumerate(model->probeOf))
       (*statsOfProbe)[probe] = static_cast<int64_t>(stat);
@@ -281,7 +281,7 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
   /// Runs every sample, each thread a contiguous share of them into its own
   /// collector, with progress on a terminal. Returns what went wrong, if
   /// anything (the first failing sample's error).
-  std::string runAll(ModelRunner &runner, const EntryPoint &entry,
+  std::string runAll(CompiledModel &runner, const EntryPoint &entry,
               const SampleSet &samples, llvm::StringRef what, int passes,
               int pass, std::vector<Collector> &collectors) {
     bool show = progress && llvm::errs().is_displayed();

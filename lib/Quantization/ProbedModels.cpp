@@ -3,7 +3,7 @@
 #include "qopt/Quantization/ProbedModels.h"
 #include "qopt/Dialect/QT/IR/QTAttributes.h"
 #include "qopt/Dialect/QT/IR/QTOps.h"
-#include "qopt/Execution/ModelRunner.h"
+#include "qopt/Execution/CompiledModel.h"
 #include "qopt/Quantization/Passes.h"
 
 #include "mlir/IR/IRMapping.h"
@@ -138,7 +138,7 @@ struct CompiledModelCache::Entry {
   std::array<uint8_t, 20> hash;
   llvm::DenseMap<int64_t, int64_t> probeAt; // value position -> probe id
   int64_t numProbes;
-  std::unique_ptr<ModelRunner> runner;
+  std::unique_ptr<CompiledModel> runner;
 };
 
 CompiledModelCache::CompiledModelCache() = default;
@@ -176,9 +176,9 @@ llvm::Expected<ProbedModel> CompiledModelCache::get(ModuleOp module,
   auto clone = cloneWithProbes(module, values);
   if (!clone)
     return clone.takeError();
-  auto runner = ModelRunner::create(
+  auto runner = compileModel(
       **clone, {{"__qt_observe", reinterpret_cast<void *>(&qoptProbe)}},
-      ModelRunner::kProbedOptLevel);
+      kProbedOptLevel);
   if (!runner)
     return runner.takeError();
   ++compiled;

@@ -1,7 +1,7 @@
 //===- QuantizationError.cpp - float vs quantized, per op -------*- C++ -*-===//
 
 #include "qopt/Quantization/QuantizationError.h"
-#include "qopt/Execution/ModelRunner.h"
+#include "qopt/Execution/CompiledModel.h"
 
 #include <algorithm>
 #include <cmath>
@@ -76,7 +76,7 @@ qopt::measureQuantizationError(ModuleOp floatModel, ModuleOp quantized,
   ErrorSink sink;
   sink.reference.resize(points.size());
   sink.stats.resize(points.size());
-  ModelRunner *runners[2];
+  CompiledModel *runners[2];
   for (int which = 0; which < 2; ++which) {
     auto model = cache->get(which ? quantized : floatModel,
                             which ? quantizedValues : floatValues);

@@ -43,6 +43,7 @@ protected:
     registerAllToLLVMIRTranslations(registry);
     context = std::make_unique<MLIRContext>(registry);
     context->loadAllAvailableDialects();
+    registerModelJIT();
   }
   OwningOpRef<ModuleOp> parse(StringRef text) {
     OwningOpRef<ModuleOp> m = parseSourceString<ModuleOp>(text, context.get());

@@ -26,11 +26,11 @@
 
 namespace qopt {
 
-class ModelRunner;
+class CompiledModel;
 
 /// A clone of `module` with a `qt.observe` probe (id = position in
 /// `values`) on each of `values` (float32 tensors of `module`), lowered by
-/// qt-observe-to-callback so that a ModelRunner can bind `__qt_observe`.
+/// qt-observe-to-callback so that a compiled model can bind `__qt_observe`.
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 cloneWithProbes(mlir::ModuleOp module, llvm::ArrayRef<mlir::Value> values);
 
@@ -57,7 +57,7 @@ private:
 /// A compiled probed model and, for each requested value, the id of the
 /// probe that reports it.
 struct ProbedModel {
-  ModelRunner *runner = nullptr;
+  CompiledModel *runner = nullptr;
   std::vector<int64_t> probeOf; // probeOf[i]: the probe of values[i]
   int64_t numProbes = 0;
 };
