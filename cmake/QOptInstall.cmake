@@ -5,7 +5,8 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 set(QOPT_EXPORTED_LIBS
-  QOptQTDialect QOptTransforms QOptQTToLinalg QOptPackedKernels QOptPipelines QOptTarget
+  QOptQTDialect QOptTransforms QOptConversionUtils QOptQTToLinalg QOptPackedKernels QOptPipelines
+  QOptTarget
   QOptSupport QOptReference QOptWeightStorage QOptModel QOptExecution QOptQuantization QOptSparsity
   QOptInitAll)
 install(TARGETS ${QOPT_EXPORTED_LIBS} EXPORT QOptTargets

@@ -20,6 +20,8 @@ LAYERS = [
     # What a compiled model offers its users (no compiler: that registers).
     ("compiled-model interface", ["QOptModel"]),
     ("dialect", ["QOptQTDialect"]),
+    # Builders the conversions share (no patterns, no passes).
+    ("conversion utilities", ["QOptConversionUtils"]),
     ("transforms and conversions",
      ["QOptTransforms", "QOptQTToLinalg", "QOptPackedKernels"]),
     # Passes and pipelines beside each other: quantization compiles models
@@ -35,9 +37,8 @@ LAYERS = [
       "QOptPassPlugin", "QOptUnitTests", "qopt-fuzz-npz", "qopt-fuzz-onnx",
       "qopt-fuzz-mlir", "qopt-fuzz-qt", "qopt-host-features", "qt-testgen"]),
 ]
-# Links allowed inside one layer (the packed kernels reuse the qt-to-linalg
-# patterns for what they do not pack).
-LAYER_PEERS = {("QOptPackedKernels", "QOptQTToLinalg")}
+# Links allowed inside one layer (none today).
+LAYER_PEERS = set()
 
 DEFINE = re.compile(
     r"\b(?:add_mlir_library|add_mlir_dialect_library|add_llvm_library|"

@@ -75,31 +75,6 @@ Value narrow(OpBuilder &b, Location loc, Value v, Type to) {
   return arith::TruncIOp::create(b, loc, to, v);
 }
 
-SmallVector<utils::IteratorType> iterators(unsigned parallel,
-                                           unsigned reduction) {
-  SmallVector<utils::IteratorType> it(parallel, utils::IteratorType::parallel);
-  it.append(reduction, utils::IteratorType::reduction);
-  return it;
-}
-
-/// Builds `linalg.generic` writing a fresh tensor of `outType`, all loops
-/// parallel (one per result dimension).
-Value buildParallel(OpBuilder &b, Location loc, RankedTensorType outType,
-                    ValueRange inputs, ArrayRef<AffineMap> inputMaps,
-                    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
-  Value init = tensor::EmptyOp::create(b, loc, outType.getShape(),
-                                       outType.getElementType());
-  SmallVector<AffineMap> maps(inputMaps);
-  maps.push_back(b.getMultiDimIdentityMap(outType.getRank()));
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{outType}, inputs, ValueRange{init}, maps,
-             iterators(outType.getRank()),
-             [&](OpBuilder &nb, Location nloc, ValueRange args) {
-               linalg::YieldOp::create(nb, nloc, body(nb, nloc, args));
-             })
-      .getResult(0);
-}
-
 /// Fixed-point requantization of an i64 accumulator with a multiplier and
 /// shift (i64 values), then zero point and clamp (docs/numerics.md).
 Value requantizeValue(OpBuilder &b, Location loc, Value acc, Value m0,
@@ -186,23 +161,3 @@ contractionParams(Operation *op, Type input, Type weight, Type output,
 
 
 } // namespace qopt::qt_to_linalg
-
-Value qopt::padSpatially(OpBuilder &b, Location loc, Value input,
-                         ArrayRef<int64_t> pad, int64_t value) {
-  if (llvm::all_of(pad, [](int64_t p) { return p == 0; }))
-    return input;
-  auto type = cast<RankedTensorType>(input.getType());
-  SmallVector<int64_t> shape(type.getShape());
-  shape[1] += pad[0] + pad[1];
-  shape[2] += pad[2] + pad[3];
-  SmallVector<OpFoldResult> low = {b.getIndexAttr(0), b.getIndexAttr(pad[0]),
-                                   b.getIndexAttr(pad[2]), b.getIndexAttr(0)};
-  SmallVector<OpFoldResult> high = {b.getIndexAttr(0), b.getIndexAttr(pad[1]),
-                                    b.getIndexAttr(pad[3]), b.getIndexAttr(0)};
-  Type element = type.getElementType();
-  TypedAttr attr = isa<FloatType>(element)
-                       ? TypedAttr(b.getFloatAttr(element, double(value)))
-                       : TypedAttr(b.getIntegerAttr(element, value));
-  Value padValue = arith::ConstantOp::create(b, loc, element, attr);
-  return tensor::PadOp::create(b, loc, type.clone(shape), input, low, high, padValue);
-}

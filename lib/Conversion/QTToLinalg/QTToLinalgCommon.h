@@ -9,6 +9,7 @@
 #ifndef QOPT_LIB_CONVERSION_QTTOLINALG_QTTOLINALGCOMMON_H
 #define QOPT_LIB_CONVERSION_QTTOLINALG_QTTOLINALGCOMMON_H
 
+#include "qopt/Conversion/LinalgBuilders.h"
 #include "qopt/Conversion/Passes.h"
 #include "qopt/Dialect/QT/IR/QTOps.h"
 #include "qopt/Reference/Numerics.h"
@@ -54,13 +55,8 @@ Value constFloatTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
 Value extend(OpBuilder &b, Location loc, Value v, Type to, bool isSigned);
 /// Narrows an i64 known to be in range to the storage type.
 Value narrow(OpBuilder &b, Location loc, Value v, Type to);
-SmallVector<utils::IteratorType> iterators(unsigned parallel,
-                                           unsigned reduction = 0);
-/// Builds `linalg.generic` writing a fresh tensor of `outType`, all loops
-/// parallel (one per result dimension).
-Value buildParallel(OpBuilder &b, Location loc, RankedTensorType outType,
-                    ValueRange inputs, ArrayRef<AffineMap> inputMaps,
-                    function_ref<Value(OpBuilder &, Location, ValueRange)> body);
+using qopt::buildParallel;
+using qopt::iterators;
 /// Fixed-point requantization of an i64 accumulator with a multiplier and
 /// shift (i64 values), then zero point and clamp (docs/numerics.md).
 Value requantizeValue(OpBuilder &b, Location loc, Value acc, Value m0,
