@@ -205,6 +205,26 @@ func.func @matmul_rank(%a: tensor<2x3x!quant.uniform<i8:f32, 0.5>>, %b: tensor<3
 
 // -----
 
+// Conv2d: a 5-tap window does not fit in 4 rows, whatever the stride (the
+// output size formula alone would give 1 row at stride 2).
+func.func @conv_window(%x: tensor<1x4x4x2x!quant.uniform<i8:f32, 0.5>>, %f: tensor<4x5x5x2x!quant.uniform<i8:f32, 0.5>>) {
+  // expected-error @+1 {{'qt.conv2d' op the 5x5 window (dilation 1x1) does not fit in the padded 4x4 input}}
+  %y = qt.conv2d %x, %f pad = [0, 0, 0, 0] stride = [2, 2] dilation = [1, 1] : tensor<1x4x4x2x!quant.uniform<i8:f32, 0.5>>, tensor<4x5x5x2x!quant.uniform<i8:f32, 0.5>> -> tensor<1x1x1x4x!quant.uniform<i8:f32, 0.5>>
+  return
+}
+
+// -----
+
+// Conv2d: pads and dilations whose sizes overflow 64 bits (found by
+// qopt-fuzz-qt's kind of input).
+func.func @conv_overflow(%x: tensor<1x8x8x2x!quant.uniform<i8:f32, 0.5>>, %f: tensor<4x3x3x2x!quant.uniform<i8:f32, 0.5>>) {
+  // expected-error @+1 {{'qt.conv2d' op the 3x3 window (dilation 9223372036854775807x1) does not fit in the padded 8x8 input}}
+  %y = qt.conv2d %x, %f pad = [9223372036854775807, 9223372036854775807, 0, 0] stride = [1, 1] dilation = [9223372036854775807, 1] : tensor<1x8x8x2x!quant.uniform<i8:f32, 0.5>>, tensor<4x3x3x2x!quant.uniform<i8:f32, 0.5>> -> tensor<1x6x6x4x!quant.uniform<i8:f32, 0.5>>
+  return
+}
+
+// -----
+
 // Conv2d: output shape does not follow from pad, stride and dilation.
 func.func @conv_shape(%x: tensor<1x8x8x2x!quant.uniform<i8:f32, 0.5>>, %f: tensor<4x3x3x2x!quant.uniform<i8:f32, 0.5>>) {
   // expected-error @+1 {{'qt.conv2d' op result shape 'tensor<1x8x8x4x!quant.uniform<i8:f32, 5.000000e-01>>' does not match the convolution's output shape [1, 6, 6, 4]}}
@@ -363,6 +383,16 @@ func.func @table_size(%x: tensor<4x!quant.uniform<i8:f32, 0.5>>) {
 func.func @table_type(%x: tensor<4x!quant.uniform<u8:f32, 0.5>>) {
   // expected-error @+1 {{'qt.table' op input must be signed int8 [-128, 127] quantized per tensor}}
   %y = qt.table %x, [1, 2, 3] : tensor<4x!quant.uniform<u8:f32, 0.5>> -> tensor<4x!quant.uniform<i8:f32, 0.5>>
+  return
+}
+
+// -----
+
+// AvgPool2d: a kernel whose element count overflows 64 bits (found by
+// qopt-fuzz-qt: the overflow check itself overflowed).
+func.func @avg_pool_kernel_overflow(%x: tensor<2x6x6x4x!quant.uniform<i8:f32, 0.5>>) {
+  // expected-error @+1 {{'qt.avg_pool2d' op kernel of 9223231299366420479x2 elements could overflow the int32 sum}}
+  %y = qt.avg_pool2d %x kernel = [9223231299366420479, 2] stride = [1, 1] : tensor<2x6x6x4x!quant.uniform<i8:f32, 0.5>> -> tensor<2x6x6x4x!quant.uniform<i8:f32, 0.5>>
   return
 }
 

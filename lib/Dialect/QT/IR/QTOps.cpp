@@ -4,6 +4,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 #include <cfloat>
 #include <cmath>
@@ -258,11 +259,23 @@ LogicalResult DynamicFullyConnectedOp::verify() {
 }
 
 /// Output size of a convolution along one spatial dimension.
-static int64_t convOutputSize(int64_t in, int64_t kernel, int64_t padBefore,
-                              int64_t padAfter, int64_t stride,
-                              int64_t dilation) {
-  int64_t effective = (kernel - 1) * dilation + 1;
-  return (in + padBefore + padAfter - effective) / stride + 1;
+/// The output size of a window of `kernel` taps (`dilation` apart) sliding
+/// by `stride` over `in` padded on both sides; none when the window does not
+/// fit in the padded input or a size overflows 64 bits (sizes and attributes
+/// come from files, so any value may arrive here).
+static std::optional<int64_t> convOutputSize(int64_t in, int64_t kernel,
+                                             int64_t padBefore,
+                                             int64_t padAfter, int64_t stride,
+                                             int64_t dilation) {
+  if (in < 0 || kernel < 1)
+    return std::nullopt;
+  std::optional<int64_t> span = llvm::checkedMul(kernel - 1, dilation);
+  std::optional<int64_t> padded = llvm::checkedAdd(in, padBefore);
+  if (padded)
+    padded = llvm::checkedAdd(*padded, padAfter);
+  if (!span || !padded || *padded <= *span)
+    return std::nullopt;
+  return (*padded - *span - 1) / stride + 1;
 }
 
 template <typename ConvOp>
@@ -287,10 +300,16 @@ static LogicalResult verifyConv(ConvOp op, int64_t kh, int64_t kw,
                             << filterInChannels;
   ArrayRef<int64_t> pad = op.getPad(), stride = op.getStride(),
                     dilation = op.getDilation();
-  int64_t oh = convOutputSize(in.getDimSize(1), kh, pad[0], pad[1], stride[0],
-                              dilation[0]);
-  int64_t ow = convOutputSize(in.getDimSize(2), kw, pad[2], pad[3], stride[1],
-                              dilation[1]);
+  std::optional<int64_t> outH = convOutputSize(in.getDimSize(1), kh, pad[0],
+                                               pad[1], stride[0], dilation[0]);
+  std::optional<int64_t> outW = convOutputSize(in.getDimSize(2), kw, pad[2],
+                                               pad[3], stride[1], dilation[1]);
+  if (!outH || !outW)
+    return op.emitOpError()
+           << "the " << kh << "x" << kw << " window (dilation " << dilation[0]
+           << "x" << dilation[1] << ") does not fit in the padded "
+           << in.getDimSize(1) << "x" << in.getDimSize(2) << " input";
+  int64_t oh = *outH, ow = *outW;
   SmallVector<int64_t> expected = {in.getDimSize(0), oh, ow, outChannels};
   if (out.getShape() != ArrayRef<int64_t>(expected))
     return op.emitOpError() << "result shape " << out << " does not match the "
@@ -396,7 +415,7 @@ LogicalResult AvgPool2DOp::verify() {
   if (kernel[0] < 1 || kernel[1] < 1 || stride[0] < 1 || stride[1] < 1)
     return emitOpError("kernel and stride entries must be positive");
   // The int32 sum of the window: 255 * KH * KW must fit.
-  if (kernel[0] * kernel[1] > INT32_MAX / 255)
+  if (kernel[0] > INT32_MAX / 255 / kernel[1]) // kernel[0] * kernel[1] * 255
     return emitOpError() << "kernel of " << kernel[0] << "x" << kernel[1]
                          << " elements could overflow the int32 sum";
   if (in.isDynamicDim(1) || in.isDynamicDim(2) || in.getDimSize(1) < kernel[0] ||
