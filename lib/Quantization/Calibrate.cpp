@@ -259,19 +259,6 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
                     }));
   }
 
-  static bool allFinite(const EntryPoint &entry,
-                        llvm::ArrayRef<const void *> inputs) {
-    for (auto [spec, data] : llvm::zip_equal(entry.inputs, inputs)) {
-      if (spec.dtype != DType::F32)
-        continue;
-      const float *x = static_cast<const float *>(data);
-      if (llvm::any_of(llvm::ArrayRef<float>(x, spec.numElements()),
-                       [](float v) { return !std::isfinite(v); }))
-        return false;
-    }
-    return true;
-  }
-
   static void startHistograms(Collector &c, ActivationStats::Histograms which) {
     for (ActivationStats &s : c.stats)
       s.startHistograms(which);
@@ -319,7 +306,7 @@ struct QTCalibrate : qopt::impl::QTCalibrateBase<QTCalibrate> {
           failed = true;
           break;
         }
-        if (pass == 1 && !allFinite(entry, in)) {
+        if (pass == 1 && !inputsAreFinite(entry, in)) {
           collectors[chunk].skipped.push_back(order[j]);
           ++done;
           continue;

@@ -108,19 +108,13 @@ qopt::measureQuantizationError(ModuleOp floatModel, ModuleOp quantized,
   SampleScratch scratch;
   for (int64_t i = 0; i < samples->count; ++i) {
     SmallVector<const void *> in;
-    bool finite = true;
     for (size_t k = 0; k < entry.inputs.size(); ++k) {
       auto sample = samples->sample(k, i, entry, scratch);
       if (!sample)
         return sample.takeError();
       in.push_back(*sample);
-      if (entry.inputs[k].dtype == DType::F32) {
-        const float *x = static_cast<const float *>(in.back());
-        finite &= llvm::all_of(ArrayRef<float>(x, entry.inputs[k].numElements()),
-                               [](float v) { return std::isfinite(v); });
-      }
     }
-    if (!finite) // as calibration: such samples are left out
+    if (!inputsAreFinite(entry, in)) // as calibration: such samples are left out
       continue;
     for (int which = 0; which < 2; ++which) {
       sink.quantizedRun = which == 1;

@@ -98,6 +98,11 @@ struct SampleSet {
                                       SampleScratch &scratch) const;
 };
 
+/// Whether every float32 input of one sample is finite: calibration and the
+/// error report leave out a sample with a NaN or an infinity in any input.
+bool inputsAreFinite(const EntryPoint &entry,
+                     llvm::ArrayRef<const void *> inputs);
+
 /// Matches the arrays of a .npy/.npz file to `entry`'s inputs, by name (a
 /// .npy feeds a single input). An array of shape S (one sample), [N, S...]
 /// or, for a model whose leading dimension is 1, [N, S[1:]...] is accepted,

@@ -5,6 +5,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 
+#include <cmath>
 #include <mutex>
 
 using namespace mlir;
@@ -152,4 +153,17 @@ qopt::bindSamples(const EntryPoint &entry,
   if (set.count < 0)
     set.count = 1; // no inputs at all
   return set;
+}
+
+bool qopt::inputsAreFinite(const EntryPoint &entry,
+                           llvm::ArrayRef<const void *> inputs) {
+  for (auto [spec, data] : llvm::zip_equal(entry.inputs, inputs)) {
+    if (spec.dtype != DType::F32)
+      continue;
+    const float *x = static_cast<const float *>(data);
+    if (llvm::any_of(llvm::ArrayRef<float>(x, spec.numElements()),
+                     [](float v) { return !std::isfinite(v); }))
+      return false;
+  }
+  return true;
 }
