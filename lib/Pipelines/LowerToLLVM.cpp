@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -73,9 +74,13 @@ void qopt::buildLowerToLLVMPipeline(OpPassManager &pm,
   }
   if (variants->size() > 1) {
     pm.addPass(std::make_unique<LowerKernelVariantsPass>(options, *variants));
-    return;
+  } else {
+    buildSingleVariantPipeline(pm, options, variants->front());
   }
-  buildSingleVariantPipeline(pm, options, variants->front());
+  // Line tables from the ops' locations: every function gets a subprogram,
+  // and the object emitter writes what LLVM makes of them.
+  if (options.debugInfo)
+    pm.addPass(LLVM::createDIScopeForLLVMFuncOpPass());
 }
 
 void qopt::buildSingleVariantPipeline(OpPassManager &pm,

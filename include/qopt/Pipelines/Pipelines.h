@@ -67,6 +67,12 @@ struct LowerToLLVMOptions : mlir::PassPipelineOptions<LowerToLLVMOptions> {
       llvm::cl::desc("Pruned int8 and float32 weights: auto (block-sparse "
                      "where the cost model predicts a gain), dense or sparse"),
       llvm::cl::init("auto")};
+  PassOptions::Option<bool> debugInfo{
+      *this, "debug-info",
+      llvm::cl::desc("Line tables in the object: each instruction maps to the "
+                     "input op it came from (file:line:col), so perf or gdb "
+                     "can attribute time to layers"),
+      llvm::cl::init(false)};
 };
 
 /// Lowers a model in TOSA 1.0 or linalg-on-tensors (with arith, math, tensor)

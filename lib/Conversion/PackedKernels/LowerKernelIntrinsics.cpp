@@ -26,6 +26,7 @@ struct QTLowerKernelIntrinsics
   void runOnOperation() override {
     // Pattern: qt.x86_vpdpbusd(acc, a, b) -> llvm.x86.avx512.vpdpbusd.{512,256}
     // Pattern: qt.x86_vpmaddwd(a, b) -> llvm.x86.avx2.pmadd.wd
+    // Pattern: qt.x86_pshufb(t, i) -> llvm.x86.avx2.pshuf.b / avx512.pshuf.b.512
     // Pattern: qt.arm_sdot(acc, a, b) -> llvm.aarch64.neon.sdot.v4i32.v16i8
     // Pattern: qt.arm_smmla(acc, a, b) -> llvm.aarch64.neon.smmla.v4i32.v16i8
     getOperation()->walk([](Operation *op) {
@@ -33,6 +34,10 @@ struct QTLowerKernelIntrinsics
         replaceWithIntrinsic(op, dot.getType().getNumElements() == 16
                                      ? "llvm.x86.avx512.vpdpbusd.512"
                                      : "llvm.x86.avx512.vpdpbusd.256");
+      else if (auto shuffle = dyn_cast<qopt::qt::X86PshufbOp>(op))
+        replaceWithIntrinsic(op, shuffle.getType().getNumElements() == 64
+                                     ? "llvm.x86.avx512.pshuf.b.512"
+                                     : "llvm.x86.avx2.pshuf.b");
       else if (isa<qopt::qt::X86VpmaddwdOp>(op))
         replaceWithIntrinsic(op, "llvm.x86.avx2.pmadd.wd");
       else if (isa<qopt::qt::ArmSdotOp>(op))

@@ -163,6 +163,16 @@ struct ConvertQTToPackedKernels
     getOperation().walk([&](qt::DepthwiseConv2DOp op) { depthwise.push_back(op); });
     for (qt::DepthwiseConv2DOp op : depthwise)
       (void)packed::lowerDepthwise(op, /*lanes=*/16);
+    // Lookup tables on byte shuffles: 64 bytes per zmm (AVX-512 BW), 32 per
+    // ymm (AVX2); other targets keep the portable gathers.
+    int64_t tableBytes = isa == "avx512-vnni" || isa == "amx" ? 64
+                         : isa == "avx2" || isa == "avx-vnni" ? 32
+                                                               : 0;
+    SmallVector<qt::TableOp> tables;
+    if (tableBytes)
+      getOperation().walk([&](qt::TableOp op) { tables.push_back(op); });
+    for (qt::TableOp op : tables)
+      (void)packed::lowerTable(op, tableBytes);
     SmallVector<qt::Conv2DOp> convs;
     getOperation().walk([&](qt::Conv2DOp op) { convs.push_back(op); });
     for (qt::Conv2DOp op : convs)

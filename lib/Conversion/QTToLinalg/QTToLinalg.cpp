@@ -88,7 +88,7 @@ struct ConvertQTToLinalg
     target.addIllegalDialect<qt::QTDialect>();
     // Kernel building blocks of the target paths live until after
     // bufferization (qt-lower-kernel-intrinsics).
-    target.addLegalOp<qt::X86VpdpbusdOp, qt::X86VpmaddwdOp, qt::ArmSdotOp,
+    target.addLegalOp<qt::X86VpdpbusdOp, qt::X86VpmaddwdOp, qt::X86PshufbOp, qt::ArmSdotOp,
                       qt::ArmSmmlaOp>();
     target.addIllegalOp<quant::StorageCastOp>();
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {

@@ -7,14 +7,18 @@
 // CHECK: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%{{.*}}, %{{.*}}, %{{.*}}) : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
 // CHECK: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.256"(%{{.*}}, %{{.*}}, %{{.*}}) : (vector<8xi32>, vector<32xi8>, vector<32xi8>) -> vector<8xi32>
 // CHECK: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%{{.*}}, %{{.*}}) : (vector<16xi16>, vector<16xi16>) -> vector<8xi32>
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.pshuf.b.512"(%{{.*}}, %{{.*}}) : (vector<64xi8>, vector<64xi8>) -> vector<64xi8>
+// CHECK: llvm.call_intrinsic "llvm.x86.avx2.pshuf.b"(%{{.*}}, %{{.*}}) : (vector<32xi8>, vector<32xi8>) -> vector<32xi8>
 // CHECK-NOT: qt.x86_
 func.func @x86(%acc: vector<16xi32>, %a: vector<64xi8>, %b: vector<64xi8>,
                %acc8: vector<8xi32>, %a32: vector<32xi8>, %w16: vector<16xi16>)
-    -> (vector<16xi32>, vector<8xi32>, vector<8xi32>) {
+    -> (vector<16xi32>, vector<8xi32>, vector<8xi32>, vector<64xi8>, vector<32xi8>) {
   %r = qt.x86_vpdpbusd %acc, %a, %b : vector<16xi32>, vector<64xi8>, vector<64xi8> -> vector<16xi32>
   %d = qt.x86_vpdpbusd %acc8, %a32, %a32 : vector<8xi32>, vector<32xi8>, vector<32xi8> -> vector<8xi32>
   %p = qt.x86_vpmaddwd %w16, %w16 : vector<16xi16>, vector<16xi16> -> vector<8xi32>
-  return %r, %d, %p : vector<16xi32>, vector<8xi32>, vector<8xi32>
+  %s = qt.x86_pshufb %a, %b : vector<64xi8>
+  %t = qt.x86_pshufb %a32, %a32 : vector<32xi8>
+  return %r, %d, %p, %s, %t : vector<16xi32>, vector<8xi32>, vector<8xi32>, vector<64xi8>, vector<32xi8>
 }
 
 // CHECK-LABEL: func.func @arm

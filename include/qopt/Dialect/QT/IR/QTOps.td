@@ -365,6 +365,30 @@ def QT_X86VpdpbusdOp : QT_Op<"x86_vpdpbusd", [Pure,
   let hasVerifier = 1;
 }
 
+def QT_X86PshufbOp : QT_Op<"x86_pshufb", [Pure,
+    AllTypesMatch<["table", "indices", "result"]>]> {
+  let summary = "x86 byte lookup within 128-bit lanes (vpshufb, ymm or zmm)";
+  let description = [{
+    Byte `i` of the result is 0 when bit 7 of `indices[i]` is set, else byte
+    `indices[i] & 15` of the 16-byte lane of `table` that holds byte `i`.
+    A pure stand-in for `llvm.x86.avx2.pshuf.b` (ymm) /
+    `llvm.x86.avx512.pshuf.b.512` (zmm, AVX-512 BW), lowered by
+    `qt-lower-kernel-intrinsics`; the table kernel builds 256-entry lookups
+    from sixteen of them.
+
+    Example:
+    ```mlir
+    %r = qt.x86_pshufb %table, %indices : vector<64xi8>
+    ```
+  }];
+  let arguments = (ins VectorOfLengthAndType<[32, 64], [I8]>:$table,
+                       VectorOfLengthAndType<[32, 64], [I8]>:$indices);
+  let results = (outs VectorOfLengthAndType<[32, 64], [I8]>:$result);
+  let assemblyFormat = [{
+    $table `,` $indices attr-dict `:` type($result)
+  }];
+}
+
 def QT_X86VpmaddwdOp : QT_Op<"x86_vpmaddwd", [Pure, AllTypesMatch<["a", "b"]>]> {
   let summary = "AVX2 int16 multiply and add pairs (vpmaddwd, ymm)";
   let description = [{

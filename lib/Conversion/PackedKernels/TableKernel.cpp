@@ -1,0 +1,108 @@
+//===- TableKernel.cpp - int8 lookup tables on byte shuffles ----*- C++ -*-===//
+//
+// qt.table maps each int8 value through 256 entries. The portable lowering
+// loads them with 32-bit gathers; on x86 a vector of 32 or 64 bytes instead
+// looks up all its elements in registers: vpshufb indexes 16 entries by the
+// low nibble, so sixteen of them (one per high nibble, each with its 16
+// entries in every 128-bit lane) and a select on the high nibble cover the
+// table. AVX-512 merges each shuffle under a compare mask (two instructions
+// per 16 entries); AVX2 blends.
+//
+//===----------------------------------------------------------------------===//
+
+#include "PackedKernelsCommon.h"
+#include "qopt/Transforms/ParallelLoops.h"
+
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace qopt;
+
+// Pattern: table(x[...]) -> for each block of `bytes` elements of the
+// flattened x (the last one masked):
+//   u = x ^ 0x80 (the entry's index); lo = u & 15; hi = u >> 4
+//   y = pshufb(T_0, lo); for h in 1..15: y = hi == h ? pshufb(T_h, lo) : y
+// where T_h holds entries 16h..16h+15 in every 16-byte lane.
+LogicalResult qopt::packed::lowerTable(qt::TableOp op, int64_t bytes) {
+  auto inType = cast<RankedTensorType>(op.getInput().getType());
+  auto outType = cast<RankedTensorType>(op.getType());
+  auto storage = [](RankedTensorType t) {
+    auto q = dyn_cast<quant::QuantizedType>(t.getElementType());
+    return q && q.isSigned() && q.getStorageTypeIntegralWidth() == 8;
+  };
+  if (!storage(inType) || !storage(outType) || inType.getRank() == 0 ||
+      op.getTable().size() != 256)
+    return failure();
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Type i8 = b.getI8Type();
+  int64_t n = inType.getNumElements();
+  auto vec = VectorType::get({bytes}, i8);
+  auto splat = [&](OpBuilder &bb, Location l, int8_t v) {
+    return arith::ConstantOp::create(bb, l, vec,
+                                     DenseElementsAttr::get(vec, bb.getI8IntegerAttr(v)))
+        .getResult();
+  };
+  ArrayRef<int8_t> table = op.getTable();
+  SmallVector<ReassociationIndices> all(1);
+  for (int64_t d = 0; d < inType.getRank(); ++d)
+    all[0].push_back(d);
+
+  Value x = quant::StorageCastOp::create(b, loc, inType.clone(i8), op.getInput());
+  if (inType.getRank() != 1)
+    x = tensor::CollapseShapeOp::create(b, loc, x, all);
+  Value pad = arith::ConstantOp::create(b, loc, i8, b.getI8IntegerAttr(0));
+
+  auto emitBlock = [&](OpBuilder &bb, Location l, Value at, bool inBounds,
+                       Value dest) -> Value {
+    Value v = vector::TransferReadOp::create(bb, l, vec, x, ValueRange{at}, pad,
+                                             ArrayRef<bool>{inBounds});
+    Value u = arith::XOrIOp::create(bb, l, v, splat(bb, l, int8_t(0x80)));
+    Value lo = arith::AndIOp::create(bb, l, u, splat(bb, l, 15));
+    Value hi = arith::ShRUIOp::create(bb, l, u, splat(bb, l, 4));
+    Value y;
+    for (int64_t h = 0; h < 16; ++h) {
+      SmallVector<int8_t> lanes(bytes);
+      for (int64_t i = 0; i < bytes; ++i)
+        lanes[i] = table[16 * h + i % 16];
+      Value entries = arith::ConstantOp::create(
+          bb, l, vec, DenseElementsAttr::get(vec, ArrayRef<int8_t>(lanes)));
+      Value found = qt::X86PshufbOp::create(bb, l, vec, entries, lo);
+      y = h == 0 ? found
+                 : arith::SelectOp::create(
+                       bb, l,
+                       arith::CmpIOp::create(bb, l, arith::CmpIPredicate::eq, hi,
+                                             splat(bb, l, int8_t(h))),
+                       found, y)
+                       .getResult();
+    }
+    return vector::TransferWriteOp::create(bb, l, y, dest, ValueRange{at},
+                                           ArrayRef<bool>{inBounds})
+        .getResult();
+  };
+
+  auto idx = [&](OpBuilder &bb, Location l, int64_t v) {
+    return arith::ConstantIndexOp::create(bb, l, v).getResult();
+  };
+  Value y = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{n}, i8);
+  int64_t full = n / bytes;
+  if (full > 0)
+    y = markParallel(scf::ForOp::create(
+            b, loc, idx(b, loc, 0), idx(b, loc, full * bytes), idx(b, loc, bytes),
+            ValueRange{y},
+            [&](OpBuilder &b1, Location l, Value at, ValueRange args) {
+              scf::YieldOp::create(b1, l, emitBlock(b1, l, at, true, args[0]));
+            }))
+            .getResult(0);
+  if (n % bytes != 0)
+    y = emitBlock(b, loc, idx(b, loc, full * bytes), false, y);
+  if (outType.getRank() != 1)
+    y = tensor::ExpandShapeOp::create(b, loc, outType.clone(i8), y, all);
+  op.replaceAllUsesWith(quant::StorageCastOp::create(b, loc, outType, y).getResult());
+  op.erase();
+  return success();
+}
