@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
@@ -78,6 +79,32 @@ std::optional<std::pair<unsigned, Dim>> splitDim(Operation *op) {
 /// det int8 at 2 threads went 5.1-5.2 -> 4.6 ms (cls unchanged).
 constexpr double kTileOpWork = 32;
 
+/// A vector load or store counts one operation per 16 bytes it moves: copies
+/// cost what their bytes cost. Counted as one op per vector, im2col's copy of
+/// PP-OCRv4 det's 80 x 80 x 96 map into 5.5 MB of rows (9 taps of 96
+/// channels per row: 64 + 32 bytes each) looked like 320,000 operations and
+/// ran on one thread: 29% of the layer's time at 2 threads.
+double vectorAccessWork(Operation *op) {
+  VectorType type;
+  if (auto read = dyn_cast<vector::TransferReadOp>(op))
+    type = read.getVectorType();
+  else if (auto write = dyn_cast<vector::TransferWriteOp>(op))
+    type = write.getVectorType();
+  else if (auto load = dyn_cast<vector::LoadOp>(op))
+    type = load.getVectorType();
+  else if (auto store = dyn_cast<vector::StoreOp>(op))
+    type = store.getVectorType();
+  else if (auto load = dyn_cast<vector::MaskedLoadOp>(op))
+    type = load.getVectorType();
+  else if (auto store = dyn_cast<vector::MaskedStoreOp>(op))
+    type = store.getVectorType();
+  if (!type || !type.getElementType().isIntOrFloat() || type.isScalable())
+    return 1;
+  double bytes = double(type.getNumElements()) *
+                 double(type.getElementType().getIntOrFloatBitWidth()) / 8;
+  return std::max(1.0, bytes / 16);
+}
+
 /// Operations one execution of `op` runs, counting each loop's body once per
 /// iteration (unknown trip counts count once).
 double work(Operation *op) {
@@ -95,13 +122,17 @@ double work(Operation *op) {
                    .value_or(1);
   Dialect *dialect = op->getDialect();
   double self = dialect && dialect->getNamespace() == "amx" ? kTileOpWork : 1;
+  if (isa<vector::TransferReadOp, vector::TransferWriteOp, vector::LoadOp,
+          vector::StoreOp, vector::MaskedLoadOp, vector::MaskedStoreOp>(op))
+    self = vectorAccessWork(op);
   return self + times * body;
 }
 
-bool hasNestedCandidate(Operation *op) {
+/// Whether a loop nested in `op` is large enough to be split by itself.
+bool hasLargeNestedCandidate(Operation *op, double minWork) {
   bool found = false;
   op->walk([&](Operation *nested) {
-    if (nested != op && isCandidate(nested))
+    if (nested != op && isCandidate(nested) && splitDim(nested) && work(nested) >= minWork)
       found = true;
   });
   return found;
@@ -133,8 +164,12 @@ struct QTOutlineParallelLoops
       auto dim = splitDim(op);
       if (!dim || work(op) < minWork)
         return; // too small (its inner loops are smaller still)
+      // Few iterations (e.g. a GEMM's 6 column groups at N = 384): split an
+      // inner loop instead if one is large enough by itself, else this one
+      // (its rows, one group's share, each looked small: PP-OCRv4 det's
+      // 10 x 10 x 384 layers ran on one thread).
       bool fewIterations = dim->second.trip && *dim->second.trip < minTrip;
-      if (!fewIterations || !hasNestedCandidate(op)) {
+      if (!fewIterations || !hasLargeNestedCandidate(op, minWork)) {
         chosen.push_back(op);
         return;
       }

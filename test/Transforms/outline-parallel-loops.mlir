@@ -144,3 +144,61 @@ func.func @tiles(%y: memref<256x16xi32>) {
   } {qt.parallel}
   return
 }
+
+// -----
+
+// Vector loads and stores count one operation per 16 bytes: 200 iterations
+// of a 64-byte copy count 200 * (4 + 4 + 1) > 1000 and are split (at one
+// per vector they would count 600); the same copy of 4-byte vectors
+// (200 * 3) stays.
+// CHECK-LABEL: func.func @copies
+// CHECK: call @__qopt_launch.copies.parallel0
+// CHECK-NOT: __qopt_launch
+// CHECK: scf.for
+// CHECK: vector.transfer_read {{.*}} vector<4xi8>
+// CHECK: func.func private @copies.parallel0
+// CHECK: vector.transfer_read {{.*}} vector<64xi8>
+func.func @copies(%x: memref<200x64xi8>, %y: memref<200x64xi8>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c200 = arith.constant 200 : index
+  %pad = arith.constant 0 : i8
+  scf.for %i = %c0 to %c200 step %c1 {
+    %v = vector.transfer_read %x[%i, %c0], %pad {in_bounds = [true]} : memref<200x64xi8>, vector<64xi8>
+    vector.transfer_write %v, %y[%i, %c0] {in_bounds = [true]} : vector<64xi8>, memref<200x64xi8>
+  } {qt.parallel}
+  scf.for %i = %c0 to %c200 step %c1 {
+    %v = vector.transfer_read %x[%i, %c0], %pad {in_bounds = [true]} : memref<200x64xi8>, vector<4xi8>
+    vector.transfer_write %v, %y[%i, %c0] {in_bounds = [true]} : vector<4xi8>, memref<200x64xi8>
+  } {qt.parallel}
+  return
+}
+
+// -----
+
+// A marked loop of few iterations whose marked inner loop is too small by
+// itself (4 column groups of 10 rows of 30 operations: 300 each, 1200 in
+// all): the outer loop is split.
+// CHECK-LABEL: func.func @groups
+// CHECK: %[[N:.*]] = arith.constant 4 : index
+// CHECK: call @__qopt_launch.groups.parallel0(%[[N]]
+// CHECK: func.func private @groups.parallel0
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: } {qt.parallel}
+func.func @groups(%y: memref<4x10x30xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c10 = arith.constant 10 : index
+  %c30 = arith.constant 30 : index
+  %one = arith.constant 1.0 : f32
+  scf.for %g = %c0 to %c4 step %c1 {
+    scf.for %r = %c0 to %c10 step %c1 {
+      scf.for %k = %c0 to %c30 step %c1 {
+        memref.store %one, %y[%g, %r, %k] : memref<4x10x30xf32>
+      }
+    } {qt.parallel}
+  } {qt.parallel}
+  return
+}

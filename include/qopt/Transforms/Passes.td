@@ -252,9 +252,12 @@ def QTOutlineParallelLoops
     `[begin, end)` of the loop, and `%n` its trip count. Values the body
     uses from above are passed to it (constants and constant globals are
     cloned instead); a loop that would capture a memref without a static
-    shape and identity layout stays as it is. Of a nest, the outermost
-    loop with at least `min-trip` iterations is split (so that every thread
-    gets a share), or the outermost one if no inner loop is marked.
+    shape and identity layout stays as it is. Work counts the operations
+    executed (a loop's body once per iteration; a vector load or store one
+    per 16 bytes it moves, so copies weigh what their bytes do). Of a nest,
+    the outermost loop with at least `min-trip` iterations is split (so that
+    every thread gets a share), or the outermost one if no inner loop is
+    marked and large enough by itself.
     `qt-lower-parallel-launches` turns the launch into a call of the thread
     pool after conversion to LLVM.
 

@@ -32,64 +32,74 @@ Value qopt::packed::emitDepthwiseLoops(
   int64_t channels = outShape[3];
   auto inVec = VectorType::get({lanes}, xType.getElementType());
   Value result = tensor::EmptyOp::create(b, loc, outShape, outElement);
-  // One channel block (`inBounds`: all `lanes` channels exist) over every
-  // output pixel.
-  auto emitBlock = [&](OpBuilder &b0, Location l0, Value cb, bool inBounds,
-                       Value dest) -> Value {
-    auto idx = [&](OpBuilder &bb, int64_t v) {
-      return arith::ConstantIndexOp::create(bb, l0, v);
-    };
-    Value col = arith::MulIOp::create(b0, l0, cb, idx(b0, lanes));
-    Value padX = arith::ConstantOp::create(b0, l0, xType.getElementType(),
-                                           b0.getZeroAttr(xType.getElementType()));
-    SmallVector<Value> block = blockSetup(b0, l0, col, inBounds);
-    // Loops over n, oh, ow.
-    std::function<Value(OpBuilder &, int, SmallVector<Value>, Value)> loop =
-        [&](OpBuilder &bb, int depth, SmallVector<Value> ivs, Value d) -> Value {
-      if (depth == 3) {
-        SmallVector<Value> inputs; // taps in (kh, kw) order
-        for (int64_t a = 0; a < kh; ++a)
-          for (int64_t c = 0; c < kw; ++c) {
-            auto at = [&](Value o, int64_t s, int64_t tap, int64_t dil) {
-              return arith::AddIOp::create(
-                  bb, l0, arith::MulIOp::create(bb, l0, o, idx(bb, s)),
-                  idx(bb, tap * dil));
-            };
-            inputs.push_back(vector::TransferReadOp::create(
-                bb, l0, inVec, x,
-                ValueRange{ivs[0], at(ivs[1], stride[0], a, dilation[0]),
-                           at(ivs[2], stride[1], c, dilation[1]), col},
-                padX, ArrayRef<bool>{inBounds}));
-          }
-        Value y = pixel(bb, l0, inputs, block);
-        return vector::TransferWriteOp::create(bb, l0, y, d,
-                                               ValueRange{ivs[0], ivs[1], ivs[2], col},
-                                               ArrayRef<bool>{inBounds})
-            .getResult();
-      }
-      return markParallel(scf::ForOp::create(
-                 bb, l0, idx(bb, 0), idx(bb, outShape[depth]), idx(bb, 1), ValueRange{d},
-                 [&](OpBuilder &b2, Location, Value iv, ValueRange args) {
-                   SmallVector<Value> next = ivs;
-                   next.push_back(iv);
-                   scf::YieldOp::create(b2, l0, loop(b2, depth + 1, next, args[0]));
-                 })
-          ).getResult(0);
-    };
-    return loop(b0, 0, {}, dest);
+  auto idx = [](OpBuilder &bb, Location l, int64_t v) {
+    return arith::ConstantIndexOp::create(bb, l, v).getResult();
   };
-  auto cIdx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  Value padX = arith::ConstantOp::create(b, loc, xType.getElementType(),
+                                         b.getZeroAttr(xType.getElementType()));
+  // One output row `ivs` = (n, oh) of one channel block (`inBounds`: all
+  // `lanes` channels exist).
+  auto emitBlockRow = [&](OpBuilder &b0, Location l0, ArrayRef<Value> ivs, Value cb,
+                          bool inBounds, Value dest) -> Value {
+    Value col = arith::MulIOp::create(b0, l0, cb, idx(b0, l0, lanes));
+    SmallVector<Value> block = blockSetup(b0, l0, col, inBounds);
+    return scf::ForOp::create(
+               b0, l0, idx(b0, l0, 0), idx(b0, l0, outShape[2]), idx(b0, l0, 1),
+               ValueRange{dest},
+               [&](OpBuilder &bb, Location l, Value ow, ValueRange args) {
+                 auto at = [&](Value o, int64_t s, int64_t off) {
+                   return arith::AddIOp::create(
+                       bb, l, arith::MulIOp::create(bb, l, o, idx(bb, l, s)),
+                       idx(bb, l, off));
+                 };
+                 SmallVector<Value> inputs; // taps in (kh, kw) order
+                 for (int64_t a = 0; a < kh; ++a)
+                   for (int64_t c = 0; c < kw; ++c)
+                     inputs.push_back(vector::TransferReadOp::create(
+                         bb, l, inVec, x,
+                         ValueRange{ivs[0], at(ivs[1], stride[0], a * dilation[0]),
+                                    at(ow, stride[1], c * dilation[1]), col},
+                         padX, ArrayRef<bool>{inBounds}));
+                 Value y = pixel(bb, l, inputs, block);
+                 scf::YieldOp::create(
+                     bb, l,
+                     vector::TransferWriteOp::create(bb, l, y, args[0],
+                                                     ValueRange{ivs[0], ivs[1], ow, col},
+                                                     ArrayRef<bool>{inBounds})
+                         .getResult());
+               })
+        .getResult(0);
+  };
+  // Output rows outside (split across threads: a layer has many rows but
+  // often only 2-3 channel blocks), channel blocks inside, each with its
+  // filter taps loaded once per row.
   int64_t fullBlocks = channels / lanes;
-  if (fullBlocks > 0)
-    result = markParallel(scf::ForOp::create(
-                 b, loc, cIdx(0), cIdx(fullBlocks), cIdx(1), ValueRange{result},
-                 [&](OpBuilder &b1, Location l, Value cb, ValueRange args) {
-                   scf::YieldOp::create(b1, l, emitBlock(b1, l, cb, true, args[0]));
-                 })
-                 ).getResult(0);
-  if (channels % lanes != 0)
-    result = emitBlock(b, loc, cIdx(fullBlocks), false, result);
-  return result;
+  auto rowLoop = [&](OpBuilder &bb, Location l, int64_t dim, Value dest,
+                     function_ref<Value(OpBuilder &, Location, Value, Value)> body) {
+    return markParallel(scf::ForOp::create(
+                            bb, l, idx(bb, l, 0), idx(bb, l, outShape[dim]), idx(bb, l, 1),
+                            ValueRange{dest},
+                            [&](OpBuilder &b1, Location l1, Value iv, ValueRange args) {
+                              scf::YieldOp::create(b1, l1, body(b1, l1, iv, args[0]));
+                            }))
+        .getResult(0);
+  };
+  return rowLoop(b, loc, 0, result, [&](OpBuilder &b1, Location l1, Value img, Value d1) {
+    return rowLoop(b1, l1, 1, d1, [&](OpBuilder &b2, Location l2, Value oh, Value d2) {
+      SmallVector<Value> ivs{img, oh};
+      if (fullBlocks > 0)
+        d2 = scf::ForOp::create(b2, l2, idx(b2, l2, 0), idx(b2, l2, fullBlocks),
+                                idx(b2, l2, 1), ValueRange{d2},
+                                [&](OpBuilder &b3, Location l3, Value cb, ValueRange args) {
+                                  scf::YieldOp::create(
+                                      b3, l3, emitBlockRow(b3, l3, ivs, cb, true, args[0]));
+                                })
+                 .getResult(0);
+      if (channels % lanes != 0)
+        d2 = emitBlockRow(b2, l2, ivs, idx(b2, l2, fullBlocks), false, d2);
+      return d2;
+    });
+  });
 }
 
 // float32, multiplier 1: y = bias + (sum over taps, in (kh, kw) order, of

@@ -29,6 +29,7 @@ struct QTLowerKernelIntrinsics
     // Pattern: qt.x86_pshufb(t, i) -> llvm.x86.avx2.pshuf.b / avx512.pshuf.b.512
     // Pattern: qt.arm_sdot(acc, a, b) -> llvm.aarch64.neon.sdot.v4i32.v16i8
     // Pattern: qt.arm_smmla(acc, a, b) -> llvm.aarch64.neon.smmla.v4i32.v16i8
+    // Pattern: qt.arm_tbl4(t0..t3, i) -> llvm.aarch64.neon.tbl4.v16i8
     getOperation()->walk([](Operation *op) {
       if (auto dot = dyn_cast<qopt::qt::X86VpdpbusdOp>(op))
         replaceWithIntrinsic(op, dot.getType().getNumElements() == 16
@@ -44,6 +45,8 @@ struct QTLowerKernelIntrinsics
         replaceWithIntrinsic(op, "llvm.aarch64.neon.sdot.v4i32.v16i8");
       else if (isa<qopt::qt::ArmSmmlaOp>(op))
         replaceWithIntrinsic(op, "llvm.aarch64.neon.smmla.v4i32.v16i8");
+      else if (isa<qopt::qt::ArmTbl4Op>(op))
+        replaceWithIntrinsic(op, "llvm.aarch64.neon.tbl4.v16i8");
     });
   }
 };

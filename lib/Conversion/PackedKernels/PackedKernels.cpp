@@ -164,15 +164,17 @@ struct ConvertQTToPackedKernels
     for (qt::DepthwiseConv2DOp op : depthwise)
       (void)packed::lowerDepthwise(op, /*lanes=*/16);
     // Lookup tables on byte shuffles: 64 bytes per zmm (AVX-512 BW), 32 per
-    // ymm (AVX2); other targets keep the portable gathers.
+    // ymm (AVX2), 16 per AArch64 tbl.
+    bool arm = StringRef(isa).starts_with("neon");
     int64_t tableBytes = isa == "avx512-vnni" || isa == "amx" ? 64
                          : isa == "avx2" || isa == "avx-vnni" ? 32
-                                                               : 0;
+                         : arm                                ? 16
+                                                              : 0;
     SmallVector<qt::TableOp> tables;
     if (tableBytes)
       getOperation().walk([&](qt::TableOp op) { tables.push_back(op); });
     for (qt::TableOp op : tables)
-      (void)packed::lowerTable(op, tableBytes);
+      (void)packed::lowerTable(op, tableBytes, arm);
     SmallVector<qt::Conv2DOp> convs;
     getOperation().walk([&](qt::Conv2DOp op) { convs.push_back(op); });
     for (qt::Conv2DOp op : convs)

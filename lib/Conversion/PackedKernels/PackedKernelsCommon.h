@@ -269,8 +269,9 @@ mlir::Value im2col(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
 mlir::LogicalResult lowerDepthwise(qt::DepthwiseConv2DOp op, int64_t lanes);
 
 /// qt.table (int8 in and out) as byte shuffles, `bytes` (32: AVX2, 64:
-/// AVX-512 BW) elements at a time (TableKernel.cpp).
-mlir::LogicalResult lowerTable(qt::TableOp op, int64_t bytes);
+/// AVX-512 BW) elements at a time, or (`arm`) 16 at a time with AArch64's
+/// tbl (TableKernel.cpp).
+mlir::LogicalResult lowerTable(qt::TableOp op, int64_t bytes, bool arm = false);
 
 /// What a depthwise kernel loads once per channel block (at column `col`).
 using DepthwiseBlockFn = llvm::function_ref<llvm::SmallVector<mlir::Value>(

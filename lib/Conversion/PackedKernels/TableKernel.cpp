@@ -6,7 +6,8 @@
 // low nibble, so sixteen of them (one per high nibble, each with its 16
 // entries in every 128-bit lane) and a select on the high nibble cover the
 // table. AVX-512 merges each shuffle under a compare mask (two instructions
-// per 16 entries); AVX2 blends.
+// per 16 entries); AVX2 blends. AArch64's tbl looks up 64 entries at once
+// (four registers): four of them cover the table.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,8 +27,10 @@ using namespace qopt;
 // flattened x (the last one masked):
 //   u = x ^ 0x80 (the entry's index); lo = u & 15; hi = u >> 4
 //   y = pshufb(T_0, lo); for h in 1..15: y = hi == h ? pshufb(T_h, lo) : y
-// where T_h holds entries 16h..16h+15 in every 16-byte lane.
-LogicalResult qopt::packed::lowerTable(qt::TableOp op, int64_t bytes) {
+// where T_h holds entries 16h..16h+15 in every 16-byte lane. AArch64 (16
+// bytes): y = tbl4(entries 0..63, u) | tbl4(64..127, u - 64) | ... (tbl
+// gives 0 for an index past its 64 bytes).
+LogicalResult qopt::packed::lowerTable(qt::TableOp op, int64_t bytes, bool arm) {
   auto inType = cast<RankedTensorType>(op.getInput().getType());
   auto outType = cast<RankedTensorType>(op.getType());
   auto storage = [](RankedTensorType t) {
@@ -62,6 +65,26 @@ LogicalResult qopt::packed::lowerTable(qt::TableOp op, int64_t bytes) {
     Value v = vector::TransferReadOp::create(bb, l, vec, x, ValueRange{at}, pad,
                                              ArrayRef<bool>{inBounds});
     Value u = arith::XOrIOp::create(bb, l, v, splat(bb, l, int8_t(0x80)));
+    if (arm) {
+      // Four 64-entry lookups of u - 64q: an index outside [0, 64) gives 0.
+      Value y;
+      for (int64_t q = 0; q < 4; ++q) {
+        SmallVector<Value, 5> operands;
+        for (int64_t r = 0; r < 4; ++r)
+          operands.push_back(arith::ConstantOp::create(
+              bb, l, vec,
+              DenseElementsAttr::get(vec, table.slice(64 * q + 16 * r, 16))));
+        operands.push_back(q == 0 ? u
+                                  : arith::SubIOp::create(bb, l, u,
+                                                          splat(bb, l, int8_t(64 * q)))
+                                        .getResult());
+        Value found = qt::ArmTbl4Op::create(bb, l, vec, operands);
+        y = q == 0 ? found : arith::OrIOp::create(bb, l, y, found).getResult();
+      }
+      return vector::TransferWriteOp::create(bb, l, y, dest, ValueRange{at},
+                                             ArrayRef<bool>{inBounds})
+          .getResult();
+    }
     Value lo = arith::AndIOp::create(bb, l, u, splat(bb, l, 15));
     Value hi = arith::ShRUIOp::create(bb, l, u, splat(bb, l, 4));
     Value y;

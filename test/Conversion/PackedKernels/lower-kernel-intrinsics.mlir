@@ -24,10 +24,12 @@ func.func @x86(%acc: vector<16xi32>, %a: vector<64xi8>, %b: vector<64xi8>,
 // CHECK-LABEL: func.func @arm
 // CHECK: llvm.call_intrinsic "llvm.aarch64.neon.sdot.v4i32.v16i8"(%{{.*}}, %{{.*}}, %{{.*}}) : (vector<4xi32>, vector<16xi8>, vector<16xi8>) -> vector<4xi32>
 // CHECK: llvm.call_intrinsic "llvm.aarch64.neon.smmla.v4i32.v16i8"(%{{.*}}, %{{.*}}, %{{.*}}) : (vector<4xi32>, vector<16xi8>, vector<16xi8>) -> vector<4xi32>
+// CHECK: llvm.call_intrinsic "llvm.aarch64.neon.tbl4.v16i8"(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) : (vector<16xi8>, vector<16xi8>, vector<16xi8>, vector<16xi8>, vector<16xi8>) -> vector<16xi8>
 // CHECK-NOT: qt.arm_
 func.func @arm(%acc: vector<4xi32>, %a: vector<16xi8>, %b: vector<16xi8>)
-    -> (vector<4xi32>, vector<4xi32>) {
+    -> (vector<4xi32>, vector<4xi32>, vector<16xi8>) {
   %s = qt.arm_sdot %acc, %a, %b : vector<4xi32>, vector<16xi8>, vector<16xi8> -> vector<4xi32>
   %m = qt.arm_smmla %acc, %a, %b : vector<4xi32>, vector<16xi8>, vector<16xi8> -> vector<4xi32>
-  return %s, %m : vector<4xi32>, vector<4xi32>
+  %t = qt.arm_tbl4 %a, %b, %a, %b, %a : vector<16xi8>
+  return %s, %m, %t : vector<4xi32>, vector<4xi32>, vector<16xi8>
 }

@@ -456,6 +456,32 @@ def QT_ArmSmmlaOp : QT_Op<"arm_smmla", [Pure, AllTypesMatch<["acc", "result"]>,
   }];
 }
 
+def QT_ArmTbl4Op : QT_Op<"arm_tbl4", [Pure,
+    AllTypesMatch<["t0", "t1", "t2", "t3", "indices", "result"]>]> {
+  let summary = "AArch64 64-entry byte lookup (tbl with four table registers)";
+  let description = [{
+    Byte `i` of the result is byte `indices[i]` of the 64 bytes `t0 t1 t2
+    t3`, or 0 when `indices[i]` (unsigned) is 64 or more. A pure stand-in
+    for `llvm.aarch64.neon.tbl4.v16i8`, lowered by
+    `qt-lower-kernel-intrinsics`; the table kernel covers 256 entries with
+    four of them.
+
+    Example:
+    ```mlir
+    %r = qt.arm_tbl4 %t0, %t1, %t2, %t3, %i : vector<16xi8>
+    ```
+  }];
+  let arguments = (ins VectorOfLengthAndType<[16], [I8]>:$t0,
+                       VectorOfLengthAndType<[16], [I8]>:$t1,
+                       VectorOfLengthAndType<[16], [I8]>:$t2,
+                       VectorOfLengthAndType<[16], [I8]>:$t3,
+                       VectorOfLengthAndType<[16], [I8]>:$indices);
+  let results = (outs VectorOfLengthAndType<[16], [I8]>:$result);
+  let assemblyFormat = [{
+    $t0 `,` $t1 `,` $t2 `,` $t3 `,` $indices attr-dict `:` type($result)
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Calibration
 //===----------------------------------------------------------------------===//
