@@ -85,23 +85,16 @@ constexpr double kTileOpWork = 32;
 /// channels per row: 64 + 32 bytes each) looked like 320,000 operations and
 /// ran on one thread: 29% of the layer's time at 2 threads.
 double vectorAccessWork(Operation *op) {
-  VectorType type;
-  if (auto read = dyn_cast<vector::TransferReadOp>(op))
-    type = read.getVectorType();
-  else if (auto write = dyn_cast<vector::TransferWriteOp>(op))
-    type = write.getVectorType();
-  else if (auto load = dyn_cast<vector::LoadOp>(op))
-    type = load.getVectorType();
-  else if (auto store = dyn_cast<vector::StoreOp>(op))
-    type = store.getVectorType();
-  else if (auto load = dyn_cast<vector::MaskedLoadOp>(op))
-    type = load.getVectorType();
-  else if (auto store = dyn_cast<vector::MaskedStoreOp>(op))
-    type = store.getVectorType();
-  if (!type || !type.getElementType().isIntOrFloat() || type.isScalable())
+  if (!isa<vector::TransferReadOp, vector::TransferWriteOp, vector::LoadOp,
+           vector::StoreOp, vector::MaskedLoadOp, vector::MaskedStoreOp>(op))
     return 1;
-  double bytes = double(type.getNumElements()) *
-                 double(type.getElementType().getIntOrFloatBitWidth()) / 8;
+  // The data vector is the widest of the op's vector types (a mask is i1).
+  double bytes = 0;
+  for (Type type : llvm::concat<const Type>(op->getResultTypes(), op->getOperandTypes()))
+    if (auto vec = dyn_cast<VectorType>(type);
+        vec && !vec.isScalable() && vec.getElementType().isIntOrFloat())
+      bytes = std::max(bytes, double(vec.getNumElements()) *
+                                  vec.getElementType().getIntOrFloatBitWidth() / 8);
   return std::max(1.0, bytes / 16);
 }
 
@@ -121,21 +114,21 @@ double work(Operation *op) {
       times *= tripCount(loop.getLowerBound()[i], loop.getUpperBound()[i], loop.getStep()[i])
                    .value_or(1);
   Dialect *dialect = op->getDialect();
-  double self = dialect && dialect->getNamespace() == "amx" ? kTileOpWork : 1;
-  if (isa<vector::TransferReadOp, vector::TransferWriteOp, vector::LoadOp,
-          vector::StoreOp, vector::MaskedLoadOp, vector::MaskedStoreOp>(op))
-    self = vectorAccessWork(op);
+  double self =
+      dialect && dialect->getNamespace() == "amx" ? kTileOpWork : vectorAccessWork(op);
   return self + times * body;
 }
 
 /// Whether a loop nested in `op` is large enough to be split by itself.
 bool hasLargeNestedCandidate(Operation *op, double minWork) {
-  bool found = false;
-  op->walk([&](Operation *nested) {
-    if (nested != op && isCandidate(nested) && splitDim(nested) && work(nested) >= minWork)
-      found = true;
-  });
-  return found;
+  return op
+      ->walk([&](Operation *nested) {
+        return nested != op && isCandidate(nested) && splitDim(nested) &&
+                       work(nested) >= minWork
+                   ? WalkResult::interrupt()
+                   : WalkResult::advance();
+      })
+      .wasInterrupted();
 }
 
 struct QTOutlineParallelLoops

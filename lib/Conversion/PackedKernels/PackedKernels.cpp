@@ -12,6 +12,7 @@
 #include "qopt/Conversion/DynamicQuantization.h"
 #include "qopt/Conversion/Passes.h"
 #include "qopt/Sparsity/WeightStorage.h"
+#include "qopt/Support/KernelVariants.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
@@ -163,18 +164,16 @@ struct ConvertQTToPackedKernels
     getOperation().walk([&](qt::DepthwiseConv2DOp op) { depthwise.push_back(op); });
     for (qt::DepthwiseConv2DOp op : depthwise)
       (void)packed::lowerDepthwise(op, /*lanes=*/16);
-    // Lookup tables on byte shuffles: 64 bytes per zmm (AVX-512 BW), 32 per
-    // ymm (AVX2), 16 per AArch64 tbl.
-    bool arm = StringRef(isa).starts_with("neon");
-    int64_t tableBytes = isa == "avx512-vnni" || isa == "amx" ? 64
-                         : isa == "avx2" || isa == "avx-vnni" ? 32
-                         : arm                                ? 16
-                                                              : 0;
+    // Lookup tables on byte shuffles, a vector register at a time: the dot
+    // kernel's int32 lanes x 4 bytes (zmm 64, ymm 32; 128-bit NEON, whose
+    // smmla kernel has no DotISA, 16).
+    std::optional<KernelVariant> variant = parseKernelVariant(isa);
+    bool arm = variant && kernelVariantInfo(*variant).arch == llvm::Triple::aarch64;
+    int64_t registerBytes = kernel->dot ? kernel->dot->lanes * 4 : 16;
     SmallVector<qt::TableOp> tables;
-    if (tableBytes)
-      getOperation().walk([&](qt::TableOp op) { tables.push_back(op); });
+    getOperation().walk([&](qt::TableOp op) { tables.push_back(op); });
     for (qt::TableOp op : tables)
-      (void)packed::lowerTable(op, tableBytes, arm);
+      (void)packed::lowerTable(op, registerBytes, arm);
     SmallVector<qt::Conv2DOp> convs;
     getOperation().walk([&](qt::Conv2DOp op) { convs.push_back(op); });
     for (qt::Conv2DOp op : convs)

@@ -60,31 +60,26 @@ LogicalResult qopt::packed::lowerTable(qt::TableOp op, int64_t bytes, bool arm) 
     x = tensor::CollapseShapeOp::create(b, loc, x, all);
   Value pad = arith::ConstantOp::create(b, loc, i8, b.getI8IntegerAttr(0));
 
-  auto emitBlock = [&](OpBuilder &bb, Location l, Value at, bool inBounds,
-                       Value dest) -> Value {
-    Value v = vector::TransferReadOp::create(bb, l, vec, x, ValueRange{at}, pad,
-                                             ArrayRef<bool>{inBounds});
-    Value u = arith::XOrIOp::create(bb, l, v, splat(bb, l, int8_t(0x80)));
-    if (arm) {
-      // Four 64-entry lookups of u - 64q: an index outside [0, 64) gives 0.
-      Value y;
-      for (int64_t q = 0; q < 4; ++q) {
-        SmallVector<Value, 5> operands;
-        for (int64_t r = 0; r < 4; ++r)
-          operands.push_back(arith::ConstantOp::create(
-              bb, l, vec,
-              DenseElementsAttr::get(vec, table.slice(64 * q + 16 * r, 16))));
-        operands.push_back(q == 0 ? u
-                                  : arith::SubIOp::create(bb, l, u,
-                                                          splat(bb, l, int8_t(64 * q)))
-                                        .getResult());
-        Value found = qt::ArmTbl4Op::create(bb, l, vec, operands);
-        y = q == 0 ? found : arith::OrIOp::create(bb, l, y, found).getResult();
-      }
-      return vector::TransferWriteOp::create(bb, l, y, dest, ValueRange{at},
-                                             ArrayRef<bool>{inBounds})
-          .getResult();
+  // The 256 entries looked up for the indices `u` (0..255 as bytes).
+  auto constant = [&](OpBuilder &bb, Location l, ArrayRef<int8_t> bytesOf) {
+    return arith::ConstantOp::create(bb, l, vec, DenseElementsAttr::get(vec, bytesOf))
+        .getResult();
+  };
+  auto lookupTbl4 = [&](OpBuilder &bb, Location l, Value u) {
+    // Four 64-entry lookups of u - 64q: an index outside [0, 64) gives 0.
+    Value y;
+    for (int64_t q = 0; q < 4; ++q) {
+      SmallVector<Value, 5> operands;
+      for (int64_t r = 0; r < 4; ++r)
+        operands.push_back(constant(bb, l, table.slice(64 * q + 16 * r, 16)));
+      operands.push_back(
+          q == 0 ? u : arith::SubIOp::create(bb, l, u, splat(bb, l, int8_t(64 * q))).getResult());
+      Value found = qt::ArmTbl4Op::create(bb, l, vec, operands);
+      y = q == 0 ? found : arith::OrIOp::create(bb, l, y, found).getResult();
     }
+    return y;
+  };
+  auto lookupPshufb = [&](OpBuilder &bb, Location l, Value u) {
     Value lo = arith::AndIOp::create(bb, l, u, splat(bb, l, 15));
     Value hi = arith::ShRUIOp::create(bb, l, u, splat(bb, l, 4));
     Value y;
@@ -92,9 +87,7 @@ LogicalResult qopt::packed::lowerTable(qt::TableOp op, int64_t bytes, bool arm) 
       SmallVector<int8_t> lanes(bytes);
       for (int64_t i = 0; i < bytes; ++i)
         lanes[i] = table[16 * h + i % 16];
-      Value entries = arith::ConstantOp::create(
-          bb, l, vec, DenseElementsAttr::get(vec, ArrayRef<int8_t>(lanes)));
-      Value found = qt::X86PshufbOp::create(bb, l, vec, entries, lo);
+      Value found = qt::X86PshufbOp::create(bb, l, vec, constant(bb, l, lanes), lo);
       y = h == 0 ? found
                  : arith::SelectOp::create(
                        bb, l,
@@ -103,12 +96,20 @@ LogicalResult qopt::packed::lowerTable(qt::TableOp op, int64_t bytes, bool arm) 
                        found, y)
                        .getResult();
     }
+    return y;
+  };
+  auto emitBlock = [&](OpBuilder &bb, Location l, Value at, bool inBounds,
+                       Value dest) -> Value {
+    Value v = vector::TransferReadOp::create(bb, l, vec, x, ValueRange{at}, pad,
+                                             ArrayRef<bool>{inBounds});
+    Value u = arith::XOrIOp::create(bb, l, v, splat(bb, l, int8_t(0x80)));
+    Value y = arm ? lookupTbl4(bb, l, u) : lookupPshufb(bb, l, u);
     return vector::TransferWriteOp::create(bb, l, y, dest, ValueRange{at},
                                            ArrayRef<bool>{inBounds})
         .getResult();
   };
 
-  auto idx = [&](OpBuilder &bb, Location l, int64_t v) {
+  auto idx = [](OpBuilder &bb, Location l, int64_t v) {
     return arith::ConstantIndexOp::create(bb, l, v).getResult();
   };
   Value y = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{n}, i8);
