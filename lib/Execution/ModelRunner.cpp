@@ -3,6 +3,7 @@
 #include "qopt/Dialect/QT/IR/QTAttributes.h"
 #include "qopt/Execution/ModelRunner.h"
 #include "qopt/Pipelines/Pipelines.h"
+#include "qopt/Target/MaskedStores.h"
 #include "qopt/Target/ObjectEmitter.h"
 #include "qopt/Target/OutlineLoops.h"
 #include "qopt/Transforms/Passes.h"
@@ -131,7 +132,10 @@ ModelRunner::create(ModuleOp module, llvm::ArrayRef<SymbolBinding> symbols,
   std::function<llvm::Error(llvm::Module *)> transformer =
       [optimize](llvm::Module *m) -> llvm::Error {
     outlineTopLevelLoops(*m, kOutlineMinLoops);
-    return optimize(m);
+    if (llvm::Error err = optimize(m))
+      return err;
+    scalarizeOneLaneMaskedStores(*m);
+    return llvm::Error::success();
   };
   options.transformer = transformer;
   options.jitCodeGenOptLevel = optLevel >= 3 ? llvm::CodeGenOptLevel::Aggressive

@@ -1,6 +1,7 @@
 //===- ObjectEmitter.cpp - LLVM dialect to native code ----------*- C++ -*-===//
 
 #include "qopt/Target/ObjectEmitter.h"
+#include "qopt/Target/MaskedStores.h"
 #include "KernelDispatch.h"
 #include "ThreadRuntime.h"
 #include "qopt/Transforms/Passes.h"
@@ -250,6 +251,7 @@ qopt::translateAndOptimize(ModuleOp module, llvm::LLVMContext &llvmContext,
   llvm::ModulePassManager mpm =
       pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
   mpm.run(*llvmModule, mam);
+  scalarizeOneLaneMaskedStores(*llvmModule);
   return std::move(llvmModule);
 }
 

@@ -695,7 +695,8 @@ Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
     acc = arith::AddIOp::create(b2, loc, acc, cd[0]);
     Value result;
     if (!epilogue) {
-      result = requantize(b2, loc, acc, cd[1], cd[2], plan.out, plan.range, plan.doubleRound);
+      result = requantize(b2, loc, acc, cd[1], cd[2], plan.out, plan.range, plan.doubleRound,
+                          shiftBounds(plan.m0, plan.shift));
     } else {
       // float(acc) * (s * s_w) [+ bias], clamped: the portable lowering's
       // operations in its order.

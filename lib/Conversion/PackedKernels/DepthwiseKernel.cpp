@@ -186,6 +186,7 @@ LogicalResult qopt::packed::lowerDepthwise(qt::DepthwiseConv2DOp op, int64_t lan
     }
   }
   ref::StorageRange range = outputRange(out, op.getMin(), op.getMax());
+  ShiftBounds shifts = shiftBounds(m0, shift);
 
   OpBuilder b(op);
   Location loc = op.getLoc();
@@ -235,7 +236,8 @@ LogicalResult qopt::packed::lowerDepthwise(qt::DepthwiseConv2DOp op, int64_t lan
               bb, l, acc,
               arith::MulIOp::create(bb, l, arith::ExtSIOp::create(bb, l, acc32, inputs[t]),
                                     block[t]));
-        return requantize(bb, l, acc, block[taps + 1], block[taps + 2], out, range);
+        return requantize(bb, l, acc, block[taps + 1], block[taps + 2], out, range,
+                          /*doubleRound=*/false, shifts);
       });
   op.replaceAllUsesWith(
       quant::StorageCastOp::create(b, loc, outType, result).getResult());

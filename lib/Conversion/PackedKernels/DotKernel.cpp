@@ -307,7 +307,8 @@ Value qopt::packed::emitDotKernel(OpBuilder &b, Location loc,
                     ? toFloat(accs[t], u)
                     : requantize(b2, l2, accs[t], readColumns(u, m0C, accType, pad32),
                                  readColumns(u, shiftC, VectorType::get({kLanes}, i8), pad1),
-                                 plan.out, plan.range, plan.doubleRound);
+                                 plan.out, plan.range, plan.doubleRound,
+                                 shiftBounds(plan.m0, plan.shift));
       dest = vector::TransferWriteOp::create(b2, l2, q, dest,
                                              ValueRange{rowsV[row], cols[u]},
                                              ArrayRef<bool>{!isTail(u)})

@@ -236,10 +236,67 @@ Value qopt::packed::im2col(OpBuilder &b, Location loc, Value x, int64_t kh,
       b, loc, patches, SmallVector<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
 }
 
+ShiftBounds qopt::packed::shiftBounds(ArrayRef<int32_t> m0, ArrayRef<int8_t> shift) {
+  ShiftBounds bounds{63, 0};
+  for (auto [m, n] : llvm::zip_equal(m0, shift))
+    if (m != 0) {
+      bounds.min = std::min<int>(bounds.min, n);
+      bounds.max = std::max<int>(bounds.max, n);
+    }
+  if (bounds.min > bounds.max) // every column rounds to 0: any form gives z_out
+    bounds = {32, 32};
+  return bounds;
+}
+
+/// acc * M0 rounded and shifted right by n >= 32, in 32-bit lanes. With
+/// x = acc * M0 = hi * 2^32 + lo (lo unsigned), adding 2^(n-1) and shifting
+/// by 32 first is exact for arithmetic shifts:
+///   n > 32:  (x + 2^(n-1)) >> n = (hi + 2^(n-33)) >> (n - 32)
+///   n = 32:  (x + 2^31) >> 32  = hi + (lo >> 31, unsigned)
+/// |hi| <= 2^30 and 2^(n-33) <= 2^29, so nothing overflows. Lanes with
+/// M0 = 0 (and tail padding) may carry any shift: s is clamped at 0, and
+/// hi = lo = 0 there gives 0 for every s.
+static Value roundedHighProduct(OpBuilder &b, Location loc, Value acc, Value m0,
+                                Value shift, ShiftBounds shifts) {
+  auto v32 = cast<VectorType>(acc.getType());
+  auto splat = [&](int64_t v) {
+    return arith::ConstantOp::create(b, loc, v32,
+                                     DenseElementsAttr::get(v32, b.getI32IntegerAttr(v)));
+  };
+  auto product = arith::MulSIExtendedOp::create(b, loc, acc, m0);
+  Value hi = product.getHigh();
+  auto carry = [&] { return arith::ShRUIOp::create(b, loc, product.getLow(), splat(31)); };
+  if (shifts.max == 32)
+    return arith::AddIOp::create(b, loc, hi, carry());
+  Value s = arith::MaxSIOp::create(
+      b, loc, arith::SubIOp::create(b, loc, arith::ExtSIOp::create(b, loc, v32, shift), splat(32)),
+      splat(0));
+  Value round = arith::ShRUIOp::create(b, loc, arith::ShLIOp::create(b, loc, splat(1), s),
+                                       splat(1)); // 2^(s-1), 0 when s = 0
+  if (shifts.min == 32)
+    round = arith::SelectOp::create(
+        b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, s, splat(0)), carry(),
+        round);
+  return arith::ShRSIOp::create(b, loc, arith::AddIOp::create(b, loc, hi, round), s);
+}
+
 Value qopt::packed::requantize(OpBuilder &b, Location loc, Value acc, Value m0,
                                Value shift, ref::QuantParams out,
-                               ref::StorageRange range, bool doubleRound) {
+                               ref::StorageRange range, bool doubleRound,
+                               ShiftBounds shifts) {
   int64_t lanes = cast<VectorType>(acc.getType()).getNumElements();
+  if (!doubleRound && shifts.min >= 32) {
+    auto v32 = VectorType::get({lanes}, b.getI32Type());
+    auto splat = [&](int64_t v) {
+      return arith::ConstantOp::create(b, loc, v32,
+                                       DenseElementsAttr::get(v32, b.getI32IntegerAttr(v)));
+    };
+    Value r = roundedHighProduct(b, loc, acc, m0, shift, shifts);
+    r = arith::AddIOp::create(b, loc, r, splat(out.zeroPoint));
+    r = arith::MaxSIOp::create(b, loc, r, splat(range.min));
+    r = arith::MinSIOp::create(b, loc, r, splat(range.max));
+    return arith::TruncIOp::create(b, loc, VectorType::get({lanes}, b.getI8Type()), r);
+  }
   auto v64 = VectorType::get({lanes}, b.getI64Type());
   auto splat = [&](int64_t v) {
     return arith::ConstantOp::create(

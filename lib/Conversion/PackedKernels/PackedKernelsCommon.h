@@ -64,13 +64,25 @@ mlir::Value constantTensor(mlir::OpBuilder &b, mlir::Location loc,
 mlir::Value paddedInput(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
                         int64_t rows, int64_t cols);
 
+/// The smallest and largest right shift n of the columns whose multiplier
+/// is not 0 (a column with M0 = 0 gives z_out whatever its shift).
+struct ShiftBounds {
+  int min = 1, max = 62;
+};
+ShiftBounds shiftBounds(llvm::ArrayRef<int32_t> m0, llvm::ArrayRef<int8_t> shift);
+
 /// Requantizes int32 lanes: ((acc * M0 + 2^(n-1)) >> n) + z_out, clamped to
 /// `range`, as int8 lanes (one rounding, SPEC §5). With `doubleRound`, TOSA's
 /// DOUBLE_ROUND: for n > 31 the rounding constant moves 2^30 away from zero
-/// (towards the sign of acc), as TFLite's two-step rounding does.
+/// (towards the sign of acc), as TFLite's two-step rounding does. When
+/// `shifts` says every live lane has n >= 32 (the usual case: M < 0.5), the
+/// product is only needed from bit 32 up and the whole computation stays in
+/// 32-bit lanes (the high half of acc * M0 plus the rounding term, shifted by
+/// n - 32): the same results, with half the lanes of the 64-bit form.
 mlir::Value requantize(mlir::OpBuilder &b, mlir::Location loc, mlir::Value acc,
                        mlir::Value m0, mlir::Value shift, ref::QuantParams out,
-                       ref::StorageRange range, bool doubleRound = false);
+                       ref::StorageRange range, bool doubleRound = false,
+                       ShiftBounds shifts = {});
 
 /// Float32 scale and zero point of a per-tensor quantized tensor type.
 ref::QuantParams tensorParams(mlir::Type type);

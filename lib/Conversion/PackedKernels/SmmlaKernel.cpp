@@ -130,7 +130,7 @@ Value qopt::packed::emitSmmlaKernel(OpBuilder &b, Location loc,
             b2, l2, left, right, ArrayRef<int64_t>{0, 1, 2, 3, 4, 5, 6, 7});
         row = arith::AddIOp::create(b2, l2, row, corr);
         Value q = requantize(b2, l2, row, m0, shift, plan.out, plan.range,
-                             plan.doubleRound);
+                             plan.doubleRound, shiftBounds(plan.m0, plan.shift));
         dest = vector::TransferWriteOp::create(b2, l2, q, dest,
                                                ValueRange{rows[2 * rp + half], col},
                                                ArrayRef<bool>{true})

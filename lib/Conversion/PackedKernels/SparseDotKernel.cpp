@@ -186,7 +186,7 @@ Value qopt::packed::emitSparseDotKernel(OpBuilder &b, Location loc,
         for (int64_t u = 1; u < unroll; ++u)
           acc = arith::AddIOp::create(b2, l2, acc, accs[u * rows + r]);
         Value q = requantize(b2, l2, acc, m0, shift, plan.out, plan.range,
-                             plan.doubleRound);
+                             plan.doubleRound, shiftBounds(plan.m0, plan.shift));
         tileDest = vector::TransferWriteOp::create(b2, l2, q, tileDest,
                                                    ValueRange{rowIdx[r], cb.col},
                                                    ArrayRef<bool>{!cb.partial})

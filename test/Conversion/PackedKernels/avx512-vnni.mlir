@@ -22,7 +22,14 @@
 // CHECK: vector.transfer_read %{{.*}} : tensor<2x1x8xi8>, vector<64xi8>
 // CHECK: vector.transfer_read %{{.*}} : tensor<1x5xi8>, vector<4xi8>
 // CHECK: qt.x86_vpdpbusd
-// CHECK: arith.shrsi %{{.*}}, %{{.*}} : vector<16xi64>
+// The multipliers (0.5 * 0.25 / 0.75 and 0.5 * 0.125 / 0.75) are below 0.5:
+// shifts 33 and 34, so requantization uses the high half of acc * M0 and
+// stays in 32-bit lanes (no carry from the low half for n > 32).
+// CHECK: %{{.*}}, %[[HI:.*]] = arith.mulsi_extended %{{.*}}, %{{.*}} : vector<16xi32>
+// CHECK-NOT: arith.select
+// CHECK: arith.addi %[[HI]], %{{.*}} : vector<16xi32>
+// CHECK: arith.shrsi %{{.*}}, %{{.*}} : vector<16xi32>
+// CHECK-NOT: vector<16xi64>
 // CHECK: vector.transfer_write %{{.*}} : vector<16xi8>, tensor<1x2xi8>
 // CHECK-NOT: qt.fully_connected
 func.func @fc(%x: tensor<1x5x!quant.uniform<i8:f32, 0.5:-3>>) -> tensor<1x2x!quant.uniform<i8:f32, 0.75:1>> {
@@ -31,6 +38,18 @@ func.func @fc(%x: tensor<1x5x!quant.uniform<i8:f32, 0.5:-3>>) -> tensor<1x2x!qua
   %b = arith.constant dense<[10, -20]> : tensor<2xi32>
   %y = qt.fully_connected %x, %w, %b : tensor<1x5x!quant.uniform<i8:f32, 0.5:-3>>, tensor<2x5x!quant.uniform<i8:f32:0, {0.25, 0.125}>>, tensor<2xi32> -> tensor<1x2x!quant.uniform<i8:f32, 0.75:1>>
   return %y : tensor<1x2x!quant.uniform<i8:f32, 0.75:1>>
+}
+
+// A multiplier of 0.5 * 0.5 / 0.125 = 2 (shift 29) needs the product's low
+// bits: requantization in 64-bit lanes.
+// CHECK-LABEL: func.func @multiplier_above_one
+// CHECK-NOT: arith.mulsi_extended
+// CHECK: arith.shrsi %{{.*}}, %{{.*}} : vector<16xi64>
+func.func @multiplier_above_one(%x: tensor<1x4x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x2x!quant.uniform<i8:f32, 0.125>> {
+  %wi = arith.constant dense<[[1, 2, 3, 4], [-1, -2, -3, -4]]> : tensor<2x4xi8>
+  %w = quant.scast %wi : tensor<2x4xi8> to tensor<2x4x!quant.uniform<i8:f32, 0.5>>
+  %y = qt.fully_connected %x, %w : tensor<1x4x!quant.uniform<i8:f32, 0.5>>, tensor<2x4x!quant.uniform<i8:f32, 0.5>> -> tensor<1x2x!quant.uniform<i8:f32, 0.125>>
+  return %y : tensor<1x2x!quant.uniform<i8:f32, 0.125>>
 }
 
 // Weights with a non-zero zero point stay for the portable lowering.

@@ -10,7 +10,13 @@
 // CHECK-DAG: arith.constant dense<{{.*}}> : tensor<9x2xi8>
 // CHECK: tensor.pad %{{.*}} low[0, 1, 1, 0] high[0, 1, 1, 0]
 // CHECK-COUNT-9: arith.muli %{{.*}}, %{{.*}} : vector<16xi32>
-// CHECK: arith.shrsi %{{.*}}, %{{.*}} : vector<16xi64>
+// Multipliers 0.25 and 0.125: shifts 32 and 33. The 32-bit form rounds a
+// shift of exactly 32 with the low half's top bit, the others with
+// 2^(n - 33) added to the high half: a per-lane select.
+// CHECK: %[[LO:.*]], %{{.*}} = arith.mulsi_extended %{{.*}}, %{{.*}} : vector<16xi32>
+// CHECK: %[[CARRY:.*]] = arith.shrui %[[LO]], %{{.*}} : vector<16xi32>
+// CHECK: arith.select %{{.*}}, %[[CARRY]], %{{.*}} : vector<16xi1>, vector<16xi32>
+// CHECK: arith.shrsi %{{.*}}, %{{.*}} : vector<16xi32>
 // CHECK: vector.transfer_write %{{.*}} : vector<16xi8>, tensor<1x4x4x2xi8>
 // CHECK-NOT: qt.depthwise_conv2d
 func.func @dw(%x: tensor<1x4x4x2x!quant.uniform<i8:f32, 0.5:5>>) -> tensor<1x4x4x2x!quant.uniform<i8:f32, 0.5>> {

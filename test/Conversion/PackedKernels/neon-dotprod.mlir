@@ -9,7 +9,8 @@
 // CHECK-DAG: arith.constant dense<{{.*}}> : tensor<2x1x8xi8>
 // CHECK-NOT: arith.xori
 // CHECK: qt.arm_sdot %{{.*}}, %{{.*}}, %{{.*}} : vector<4xi32>, vector<16xi8>, vector<16xi8> -> vector<4xi32>
-// CHECK: arith.shrsi %{{.*}}, %{{.*}} : vector<4xi64>
+// CHECK: arith.mulsi_extended %{{.*}}, %{{.*}} : vector<4xi32>
+// CHECK: arith.shrsi %{{.*}}, %{{.*}} : vector<4xi32>
 func.func @fc(%x: tensor<1x5x!quant.uniform<i8:f32, 0.5:-3>>) -> tensor<1x2x!quant.uniform<i8:f32, 0.75:1>> {
   %wi = arith.constant dense<[[1, 2, 3, -1, 1], [4, -4, 0, 0, 0]]> : tensor<2x5xi8>
   %w = quant.scast %wi : tensor<2x5xi8> to tensor<2x5x!quant.uniform<i8:f32:0, {0.25, 0.125}>>

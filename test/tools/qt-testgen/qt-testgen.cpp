@@ -11,7 +11,8 @@
 //   cc -IDIR DIR/harness.c DIR/cases.o -lm -o DIR/run && DIR/run DIR
 //
 // --op: fc, fc-wide, fc-sweep (M, N in 1..33, K prime <= 1021), fc-edges
-// (the 54 edge cases of the kernel sweep), fc-large (1-2 MiB of weights), fc-copied (AMX input copied), tosa-fc, tosa-conv (pre-quantized
+// (the 54 edge cases of the kernel sweep), fc-round (requantization rounding
+// with shifts 32 to 35), fc-large (1-2 MiB of weights), fc-copied (AMX input copied), tosa-fc, tosa-conv (pre-quantized
 // TOSA int8 with tosa.rescale), matmul, conv, dwconv, add, mul (with broadcast),
 // table, avgpool, quantize, dequantize, requantize, dynfc. --sparsity=S prunes the fully
 // connected weights (fc, fc-wide, fc-sweep, fc-edges) in random block shapes.
@@ -395,6 +396,36 @@ bool genEdges(Rng &rng, Output &out, int i) {
   return emitFullyConnected(out, i, m, k, n, q, x, w, bias, &rng);
 }
 
+/// `--op=fc-round`: the rounding of requantization with shifts n of 32 to 35
+/// (multipliers in [1/16, 1/2)), which the kernels compute in 32-bit lanes
+/// from the high half of acc * M0 (with the low half's top bit for n = 32):
+/// per tensor or per channel with the shifts mixed, on accumulators small
+/// enough that most outputs are not clamped (inputs within 2 of the zero
+/// point, K <= 24, bias within +-200). Every fourth case uses power-of-two
+/// scales, so that M0 = 2^30 and half the accumulators round a tie.
+bool genRounding(Rng &rng, Output &out, int i) {
+  int64_t m = rng.range(1, 6), k = rng.range(1, 24), n = rng.range(1, 40);
+  bool exact = i % 4 == 3, perChannel = rng.chance(60);
+  ContractionQuant q;
+  q.input = {exact ? 0.5f : rng.scale(1e-3f, 1.0f), randomZeroPoint(rng)};
+  float top = exact ? 0.0625f : rng.scale(1e-3f, 0.1f);
+  for (int64_t c = 0; c < (perChannel ? n : 1); ++c) {
+    float ratio = exact ? std::ldexp(1.0f, -static_cast<int>(rng.range(0, 3)))
+                        : rng.uniform(0.125f, 1.0f);
+    q.weightScales.push_back(c == 0 ? top : top * ratio);
+    q.weightZeroPoints.push_back(0);
+  }
+  float mult = exact ? std::ldexp(1.0f, -static_cast<int>(rng.range(2, 4)))
+                     : rng.uniform(i % 2 ? 0.25f : 0.0625f, 0.5f);
+  q.output = {q.input.scale * top / mult, static_cast<int32_t>(rng.range(-20, 20))};
+  std::vector<int8_t> x(m * k);
+  for (auto &v : x)
+    v = static_cast<int8_t>(std::clamp<int64_t>(q.input.zeroPoint + rng.range(-2, 2), -128, 127));
+  std::vector<int32_t> bias(n);
+  for (auto &b : bias)
+    b = static_cast<int32_t>(rng.range(-200, 200));
+  return emitFullyConnected(out, i, m, k, n, q, x, randomWeights(rng, n * k), bias, &rng);
+}
 
 ConvShape randomConvShape(Rng &rng, bool depthwise);
 
@@ -993,6 +1024,7 @@ int main(int argc, char **argv) {
   else if (op == "fc-wide") { gWide = true; gen = genFullyConnected; }
   else if (op == "fc-sweep") gen = genSweep;
   else if (op == "fc-edges") { gen = genEdges; count = 54; }
+  else if (op == "fc-round") gen = genRounding;
   else if (op == "fc-large") gen = genLarge;
   else if (op == "fc-copied") gen = genCopied;
   else if (op == "tosa-fc") gen = [](Rng &r, Output &o, int i) { return genTosa(r, o, i, false); };
