@@ -16,6 +16,8 @@ void qopt::buildQuantizeInt8Pipeline(OpPassManager &pm,
   // compiled once for the pipeline. Without a later user, calibration frees
   // its model when it ends (the rest of the compile does not carry it).
   std::shared_ptr<CompiledModelCache> models;
+  // A linalg model's contractions (and their epilogues) as TOSA first.
+  pm.addPass(createQTRaiseLinalgContractions());
   if (options.floatLayers > 0 || (!options.report.empty() && !options.data.empty()))
     models = std::make_shared<CompiledModelCache>();
   if (!options.data.empty()) {

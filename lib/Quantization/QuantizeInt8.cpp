@@ -81,8 +81,9 @@ struct QTQuantizeInt8 : qopt::impl::QTQuantizeInt8Base<QTQuantizeInt8> {
 
     warnAtLinalgContractions(
         module, "stays float: --quantize-int8 quantizes TOSA matmuls and "
-                "convolutions; linalg contractions are not quantized yet "
-                "(import the model as TOSA, e.g. from ONNX)");
+                "convolutions, and linalg ones in the forms "
+                "qt-raise-linalg-contractions raises (constant float32 "
+                "weights, NHWC, a zero accumulator); this one is not");
 
     // Contractions, and the max pools and reshapes that can run on their
     // int8 results, in program order: a rewrite reads the parameters its

@@ -12,6 +12,8 @@
 
 #include "qopt/Dialect/QT/IR/QTOps.h"
 #include "qopt/Support/LinalgContractions.h"
+#include "qopt/Transforms/Passes.h"
+
 #include "qopt/Support/OpSelection.h"
 #include "qopt/Support/OutputFiles.h"
 
@@ -58,10 +60,14 @@ struct QTPrune : qopt::impl::QTPruneBase<QTPrune> {
     ModuleOp module = getOperation();
     if (failed(checkOptions(module)))
       return signalPassFailure();
+    // A linalg model's contractions as TOSA, as --quantize-int8 does.
+    if (failed(raiseLinalgContractions(module)))
+      return signalPassFailure();
     warnAtLinalgContractions(
-        module, "stays dense: --qt-prune prunes the weights of TOSA and qt "
-                "matmuls and convolutions; linalg contractions are not pruned "
-                "yet (import the model as TOSA, e.g. from ONNX)");
+        module, "stays dense: --qt-prune prunes TOSA and qt matmuls and "
+                "convolutions, and linalg ones in the forms "
+                "qt-raise-linalg-contractions raises (constant float32 "
+                "weights, NHWC, a zero accumulator); this one is not");
     std::vector<Layer> layers;
     bool failedLayer = false;
     module.walk([&](Operation *op) {

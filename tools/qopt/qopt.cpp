@@ -172,7 +172,7 @@ static void printHelp(llvm::raw_ostream &os) {
   pass("quantize-bf16");
   os << "\nQUANTIZATION (the pipelines' steps)\n";
   for (llvm::StringRef name :
-       {"qt-calibrate", "qt-select-float-layers", "qt-quantize-int8",
+       {"qt-raise-linalg-contractions", "qt-calibrate", "qt-select-float-layers", "qt-quantize-int8",
         "qt-remove-float-islands", "qt-quantize-dynamic",
         "qt-convert-float-precision", "qt-observe-to-callback"})
     pass(name);

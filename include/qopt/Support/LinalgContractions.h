@@ -1,9 +1,9 @@
 //===- LinalgContractions.h - contractions qopt does not handle -*- C++ -*-===//
 //
-// qopt quantizes and prunes TOSA contractions. A linalg matmul or
-// convolution (what torch-mlir and other MLIR front ends emit) is lowered
-// but left in float and dense; the passes say so rather than change nothing
-// silently.
+// qopt quantizes and prunes TOSA contractions, and the linalg ones that
+// qt-raise-linalg-contractions raises to TOSA first. Any other linalg matmul
+// or convolution is lowered but left in float and dense; the passes say so
+// rather than change nothing silently.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,6 +19,9 @@ namespace qopt {
 inline void warnAtLinalgContractions(mlir::Operation *root,
                                      llvm::StringRef message) {
   root->walk([&](mlir::linalg::LinalgOp op) {
+    // Pooling ops have the convolution interface but no weights.
+    if (op->getName().getStringRef().starts_with("linalg.pooling_"))
+      return;
     if (mlir::linalg::isaContractionOpInterface(op) ||
         mlir::linalg::isaConvolutionOpInterface(op))
       op->emitWarning(message);

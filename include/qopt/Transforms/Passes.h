@@ -25,6 +25,11 @@ namespace qopt {
 #define GEN_PASS_REGISTRATION
 #include "qopt/Transforms/Passes.h.inc"
 
+/// What qt-raise-linalg-contractions does (linalg contractions with
+/// constant weights, and their element-wise epilogues, as TOSA), for passes
+/// that take linalg models as they take TOSA ones (qt-prune).
+mlir::LogicalResult raiseLinalgContractions(mlir::Operation *root);
+
 } // namespace qopt
 
 #endif // QOPT_TRANSFORMS_PASSES_H

@@ -213,6 +213,30 @@ def QTFuseMultiplyAdd : Pass<"qt-fuse-multiply-add"> {
                            "::mlir::math::MathDialect"];
 }
 
+def QTRaiseLinalgContractions : Pass<"qt-raise-linalg-contractions"> {
+  let summary = "linalg contractions with constant weights as TOSA, for quantization and pruning";
+  let description = [{
+    Rewrites the linalg contractions that torch-mlir and other MLIR front
+    ends emit, with constant float32 weights and a zero-filled accumulator,
+    as the TOSA ops the quantizer, the pruner and the float kernels take:
+    `linalg.matmul` ([M,K] x constant [K,N]) and a one-batch
+    `linalg.batch_matmul` become `tosa.matmul` (with reshapes),
+    `linalg.matvec` (constant matrix) a `tosa.matmul` by its transpose,
+    `linalg.conv_2d_nhwc_hwcf` a `tosa.conv2d` (filter as OHWI, a zero
+    `tensor.pad` of H and W taken as its padding) and
+    `linalg.depthwise_conv_2d_nhwc_hwc` a `tosa.depthwise_conv2d`.
+    Element-wise `linalg.generic` epilogues become `tosa.add` (a constant
+    bias of the output's shape or along its last axis) and `tosa.clamp`
+    (ReLU: max with 0, ReLU6: then min with a constant), placed before the
+    reshape after a raised matmul so that the quantizer fuses them. A
+    `qt.range` on a replaced op moves to the ops that produce its value.
+    `--quantize-int8` runs it first; `--qt-prune` applies the same patterns.
+    Other linalg ops (NCHW convolutions, transposed operands, batches of
+    more than one) stay, and the quantizer and pruner warn about them.
+  }];
+  let dependentDialects = ["::mlir::tosa::TosaDialect"];
+}
+
 def QTPrepareContractions : Pass<"qt-prepare-contractions"> {
   let summary = "Float TOSA contractions in the forms the quantizer and kernels take";
   let description = [{
