@@ -33,17 +33,16 @@ static std::optional<unsigned> onlyLane(Value *mask) {
 }
 
 unsigned qopt::scalarizeOneLaneMaskedStores(Module &module) {
-  SmallVector<IntrinsicInst *> stores;
+  SmallVector<std::pair<IntrinsicInst *, unsigned>> stores;
   for (Function &fn : module)
     for (Instruction &inst : instructions(fn))
       if (auto *call = dyn_cast<IntrinsicInst>(&inst))
-        if (call->getIntrinsicID() == Intrinsic::masked_store &&
-            onlyLane(call->getArgOperand(2)))
-          stores.push_back(call);
+        if (call->getIntrinsicID() == Intrinsic::masked_store)
+          if (std::optional<unsigned> lane = onlyLane(call->getArgOperand(2)))
+            stores.push_back({call, *lane});
   const DataLayout &layout = module.getDataLayout();
-  for (IntrinsicInst *call : stores) {
+  for (auto [call, lane] : stores) {
     Value *value = call->getArgOperand(0), *ptr = call->getArgOperand(1);
-    unsigned lane = *onlyLane(call->getArgOperand(2));
     Type *element = cast<FixedVectorType>(value->getType())->getElementType();
     uint64_t offset = lane * layout.getTypeStoreSize(element);
     Align base = call->getParamAlign(1).valueOrOne();

@@ -11,6 +11,7 @@
 
 #include "qopt/Dialect/QT/IR/QTAttributes.h"
 #include "qopt/Transforms/Passes.h"
+#include "FloatConstants.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/Dialect/Tosa/Transforms/Passes.h"
@@ -27,15 +28,6 @@ using namespace mlir;
 
 namespace {
 
-/// The float32 values of a constant operand, or nothing.
-std::optional<std::vector<float>> floatConstant(Value v) {
-  DenseElementsAttr attr;
-  if (!matchPattern(v, m_Constant(&attr)) || !attr.getElementType().isF32())
-    return std::nullopt;
-  auto values = attr.getValues<float>();
-  return std::vector<float>(values.begin(), values.end());
-}
-
 /// One value per output channel of `conv` (its result's last axis): the
 /// constant `v` if it broadcasts along that axis only.
 std::optional<std::vector<float>> perChannel(Value v, int64_t channels) {
@@ -46,7 +38,7 @@ std::optional<std::vector<float>> perChannel(Value v, int64_t channels) {
   if (!llvm::all_of(shape.drop_back(), [](int64_t d) { return d == 1; }) ||
       (shape.back() != channels && shape.back() != 1))
     return std::nullopt;
-  auto values = floatConstant(v);
+  auto values = qopt::floatConstant(v);
   if (!values)
     return std::nullopt;
   if (values->size() == 1)
@@ -74,8 +66,8 @@ struct FoldChannelAffine : OpRewritePattern<OpTy> {
         continue; // a pre-quantized model's weights keep their scales
       int64_t channels = op.getType().getShape().back();
       auto c = perChannel(op->getOperand(1 - side), channels);
-      auto weights = floatConstant(conv->getOperand(1));
-      auto bias = floatConstant(conv->getOperand(2));
+      auto weights = qopt::floatConstant(conv->getOperand(1));
+      auto bias = qopt::floatConstant(conv->getOperand(2));
       if (!c || !weights || !bias || (bias->size() != 1 && int64_t(bias->size()) != channels))
         continue;
       if (bias->size() == 1)

@@ -24,6 +24,7 @@
 
 #include "qopt/Dialect/QT/IR/QTAttributes.h"
 #include "qopt/Transforms/Passes.h"
+#include "FloatConstants.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -49,15 +50,6 @@ RankedTensorType f32Tensor(MLIRContext *ctx, ArrayRef<int64_t> shape) {
   return RankedTensorType::get(shape, Float32Type::get(ctx));
 }
 
-/// The float32 values of a constant of static shape, or nothing.
-std::optional<std::vector<float>> constantFloats(Value v) {
-  DenseElementsAttr attr;
-  if (!matchPattern(v, m_Constant(&attr)) || !attr.getElementType().isF32())
-    return std::nullopt;
-  auto values = attr.getValues<float>();
-  return std::vector<float>(values.begin(), values.end());
-}
-
 /// Whether `init` (a contraction's accumulator) starts at zero.
 bool isZeroInit(Value init) {
   if (auto fill = init.getDefiningOp<linalg::FillOp>())
@@ -79,7 +71,7 @@ std::optional<std::vector<float>> initialBias(Value init, int64_t channels) {
   auto maps = g.getIndexingMapsArray();
   unsigned rank = maps.back().getNumDims();
   auto yield = cast<linalg::YieldOp>(g.getRegion().front().getTerminator());
-  auto values = constantFloats(g.getInputs()[0]);
+  auto values = qopt::floatConstant(g.getInputs()[0]);
   if (!values || static_cast<int64_t>(values->size()) != channels || !maps.back().isIdentity() ||
       maps[0].getNumResults() != 1 ||
       maps[0].getResult(0) != getAffineDimExpr(rank - 1, g.getContext()) ||
@@ -151,7 +143,7 @@ template <typename MatmulOp> struct RaiseMatmul : OpRewritePattern<MatmulOp> {
     if (op.hasUserDefinedMaps() || !op.hasPureTensorSemantics())
       return b.notifyMatchFailure(op, "not a plain matmul on tensors");
     RankedTensorType aType = staticF32(op.getInputs()[0]), yType = staticF32(op.getResult(0));
-    auto w = constantFloats(op.getInputs()[1]);
+    auto w = qopt::floatConstant(op.getInputs()[1]);
     if (!aType || !yType || !w || !isZeroInit(op.getOutputs()[0]) ||
         (aType.getRank() == 3 && aType.getDimSize(0) != 1))
       return b.notifyMatchFailure(op, "needs float32 x[(1,)M,K] * constant w[(1,)K,N] from zero");
@@ -171,7 +163,7 @@ struct RaiseMatvec : OpRewritePattern<linalg::MatvecOp> {
     if (op.hasUserDefinedMaps() || !op.hasPureTensorSemantics())
       return b.notifyMatchFailure(op, "not a plain matvec on tensors");
     RankedTensorType aType = staticF32(op.getInputs()[0]);
-    auto a = constantFloats(op.getInputs()[0]);
+    auto a = qopt::floatConstant(op.getInputs()[0]);
     if (!aType || !a || !staticF32(op.getInputs()[1]) || !isZeroInit(op.getOutputs()[0]))
       return b.notifyMatchFailure(op, "needs a constant float32 matrix from zero");
     int64_t m = aType.getDimSize(0), k = aType.getDimSize(1);
@@ -276,7 +268,7 @@ template <typename ConvOp> struct RaiseConv2D : OpRewritePattern<ConvOp> {
   LogicalResult matchAndRewrite(ConvOp op, PatternRewriter &b) const override {
     if (!op.hasPureTensorSemantics())
       return failure();
-    auto f = constantFloats(op.getInputs()[1]);
+    auto f = qopt::floatConstant(op.getInputs()[1]);
     RankedTensorType fType = staticF32(op.getInputs()[1]), outType = staticF32(op.getResult(0));
     if (!f || !fType || !outType || !staticF32(op.getInputs()[0]))
       return b.notifyMatchFailure(op, "needs a constant float32 filter");
@@ -305,7 +297,7 @@ struct RaiseDepthwise : OpRewritePattern<linalg::DepthwiseConv2DNhwcHwcOp> {
                                 PatternRewriter &b) const override {
     if (!op.hasPureTensorSemantics())
       return failure();
-    auto f = constantFloats(op.getInputs()[1]);
+    auto f = qopt::floatConstant(op.getInputs()[1]);
     RankedTensorType fType = staticF32(op.getInputs()[1]), outType = staticF32(op.getResult(0));
     if (!f || !fType || !outType || !staticF32(op.getInputs()[0]) ||
         !isZeroInit(op.getOutputs()[0]))
@@ -336,7 +328,7 @@ struct RaiseDepthwiseMultiplier : OpRewritePattern<tensor::CollapseShapeOp> {
     if (!op || !op.hasPureTensorSemantics() || !collapse.getSrc().hasOneUse() || !outType ||
         outType.getRank() != 4 || collapse.getReassociationIndices().back().size() != 2)
       return failure();
-    auto f = constantFloats(op.getInputs()[1]);
+    auto f = qopt::floatConstant(op.getInputs()[1]);
     RankedTensorType fType = staticF32(op.getInputs()[1]);
     if (!f || !fType || !staticF32(op.getInputs()[0]) || !isZeroInit(op.getOutputs()[0]))
       return b.notifyMatchFailure(op, "needs a constant float32 filter, from zero");
@@ -399,7 +391,7 @@ struct RaiseBiasAdd : OpRewritePattern<linalg::GenericOp> {
       if (!((add.getLhs() == argX && add.getRhs() == argC) ||
             (add.getLhs() == argC && add.getRhs() == argX)))
         continue;
-      auto bias = constantFloats(cv);
+      auto bias = qopt::floatConstant(cv);
       if (!maps[x].isIdentity() || !bias || xv.getType() != resultType)
         continue;
       AffineMap cm = maps[1 - x];

@@ -654,6 +654,7 @@ Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
   // Signed inputs go in unshifted: sum (x - z) * w = sum x * w - z * colsum,
   // which the epilogue adds (in int32, where the order of adds is free).
   ColumnConstants columns = columnConstants(b, loc, plan, epilogue, /*inputShift=*/0);
+  ShiftBounds shifts = shiftBounds(plan.m0, plan.shift);
   Value out =
       memref::AllocOp::create(b, loc, MemRefType::get({m, n}, epilogue ? f32 : i8));
 
@@ -696,7 +697,7 @@ Value qopt::packed::emitAmxKernel(OpBuilder &b, Location loc,
     Value result;
     if (!epilogue) {
       result = requantize(b2, loc, acc, cd[1], cd[2], plan.out, plan.range, plan.doubleRound,
-                          shiftBounds(plan.m0, plan.shift));
+                          shifts);
     } else {
       // float(acc) * (s * s_w) [+ bias], clamped: the portable lowering's
       // operations in its order.

@@ -184,6 +184,7 @@ Value qopt::packed::emitDotKernel(OpBuilder &b, Location loc,
                                    packedTail);
   int64_t inputShift = isa.unsignedInput ? 128 : 0;
   ColumnConstants columns = columnConstants(b, loc, plan, epilogue, inputShift);
+  ShiftBounds shifts = shiftBounds(plan.m0, plan.shift);
   Value corrC = columns.corr, m0C = columns.m0, shiftC = columns.shift;
   Value colsumC = columns.colsum, weightScalesC = columns.weightScales;
   Value negShiftZ = columns.negShiftZ;
@@ -308,7 +309,7 @@ Value qopt::packed::emitDotKernel(OpBuilder &b, Location loc,
                     : requantize(b2, l2, accs[t], readColumns(u, m0C, accType, pad32),
                                  readColumns(u, shiftC, VectorType::get({kLanes}, i8), pad1),
                                  plan.out, plan.range, plan.doubleRound,
-                                 shiftBounds(plan.m0, plan.shift));
+                                 shifts);
       dest = vector::TransferWriteOp::create(b2, l2, q, dest,
                                              ValueRange{rowsV[row], cols[u]},
                                              ArrayRef<bool>{!isTail(u)})

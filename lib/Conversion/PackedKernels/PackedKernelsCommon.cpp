@@ -248,6 +248,12 @@ ShiftBounds qopt::packed::shiftBounds(ArrayRef<int32_t> m0, ArrayRef<int8_t> shi
   return bounds;
 }
 
+/// `v` in every lane of the integer vector `type`.
+static Value splat(OpBuilder &b, Location loc, VectorType type, int64_t v) {
+  return arith::ConstantOp::create(
+      b, loc, type, DenseElementsAttr::get(type, b.getIntegerAttr(type.getElementType(), v)));
+}
+
 /// acc * M0 rounded and shifted right by n >= 32, in 32-bit lanes. With
 /// x = acc * M0 = hi * 2^32 + lo (lo unsigned), adding 2^(n-1) and shifting
 /// by 32 first is exact for arithmetic shifts:
@@ -259,10 +265,7 @@ ShiftBounds qopt::packed::shiftBounds(ArrayRef<int32_t> m0, ArrayRef<int8_t> shi
 static Value roundedHighProduct(OpBuilder &b, Location loc, Value acc, Value m0,
                                 Value shift, ShiftBounds shifts) {
   auto v32 = cast<VectorType>(acc.getType());
-  auto splat = [&](int64_t v) {
-    return arith::ConstantOp::create(b, loc, v32,
-                                     DenseElementsAttr::get(v32, b.getI32IntegerAttr(v)));
-  };
+  auto splat = [&](int64_t v) { return ::splat(b, loc, v32, v); };
   auto product = arith::MulSIExtendedOp::create(b, loc, acc, m0);
   Value hi = product.getHigh();
   auto carry = [&] { return arith::ShRUIOp::create(b, loc, product.getLow(), splat(31)); };
@@ -280,28 +283,13 @@ static Value roundedHighProduct(OpBuilder &b, Location loc, Value acc, Value m0,
   return arith::ShRSIOp::create(b, loc, arith::AddIOp::create(b, loc, hi, round), s);
 }
 
-Value qopt::packed::requantize(OpBuilder &b, Location loc, Value acc, Value m0,
-                               Value shift, ref::QuantParams out,
-                               ref::StorageRange range, bool doubleRound,
-                               ShiftBounds shifts) {
-  int64_t lanes = cast<VectorType>(acc.getType()).getNumElements();
-  if (!doubleRound && shifts.min >= 32) {
-    auto v32 = VectorType::get({lanes}, b.getI32Type());
-    auto splat = [&](int64_t v) {
-      return arith::ConstantOp::create(b, loc, v32,
-                                       DenseElementsAttr::get(v32, b.getI32IntegerAttr(v)));
-    };
-    Value r = roundedHighProduct(b, loc, acc, m0, shift, shifts);
-    r = arith::AddIOp::create(b, loc, r, splat(out.zeroPoint));
-    r = arith::MaxSIOp::create(b, loc, r, splat(range.min));
-    r = arith::MinSIOp::create(b, loc, r, splat(range.max));
-    return arith::TruncIOp::create(b, loc, VectorType::get({lanes}, b.getI8Type()), r);
-  }
-  auto v64 = VectorType::get({lanes}, b.getI64Type());
-  auto splat = [&](int64_t v) {
-    return arith::ConstantOp::create(
-        b, loc, v64, DenseElementsAttr::get(v64, b.getI64IntegerAttr(v)));
-  };
+/// acc * M0 rounded and shifted right by n in 64-bit lanes (any n in
+/// [1, 62]), with TOSA's DOUBLE_ROUND when asked.
+static Value roundedProduct64(OpBuilder &b, Location loc, Value acc, Value m0, Value shift,
+                              bool doubleRound) {
+  auto v64 = VectorType::get({cast<VectorType>(acc.getType()).getNumElements()},
+                             b.getI64Type());
+  auto splat = [&](int64_t v) { return ::splat(b, loc, v64, v); };
   Value a = arith::ExtSIOp::create(b, loc, v64, acc);
   Value mv = arith::ExtSIOp::create(b, loc, v64, m0);
   Value sv = arith::ExtSIOp::create(b, loc, v64, shift);
@@ -318,13 +306,22 @@ Value qopt::packed::requantize(OpBuilder &b, Location loc, Value acc, Value m0,
         towardSign, zero);
     half = arith::AddIOp::create(b, loc, half, adjust);
   }
-  Value r = arith::ShRSIOp::create(
-      b, loc, arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, a, mv), half),
-      sv);
-  r = arith::AddIOp::create(b, loc, r, splat(out.zeroPoint));
-  r = arith::MaxSIOp::create(b, loc, r, splat(range.min));
-  r = arith::MinSIOp::create(b, loc, r, splat(range.max));
-  return arith::TruncIOp::create(b, loc, VectorType::get({lanes}, b.getI8Type()), r);
+  return arith::ShRSIOp::create(
+      b, loc, arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, a, mv), half), sv);
+}
+
+Value qopt::packed::requantize(OpBuilder &b, Location loc, Value acc, Value m0,
+                               Value shift, ref::QuantParams out,
+                               ref::StorageRange range, bool doubleRound,
+                               ShiftBounds shifts) {
+  Value r = !doubleRound && shifts.min >= 32
+                ? roundedHighProduct(b, loc, acc, m0, shift, shifts)
+                : roundedProduct64(b, loc, acc, m0, shift, doubleRound);
+  auto type = cast<VectorType>(r.getType());
+  r = arith::AddIOp::create(b, loc, r, splat(b, loc, type, out.zeroPoint));
+  r = arith::MaxSIOp::create(b, loc, r, splat(b, loc, type, range.min));
+  r = arith::MinSIOp::create(b, loc, r, splat(b, loc, type, range.max));
+  return arith::TruncIOp::create(b, loc, type.clone(b.getI8Type()), r);
 }
 
 void qopt::packed::replaceWithStorage(qt::FullyConnectedOp op, Value result) {

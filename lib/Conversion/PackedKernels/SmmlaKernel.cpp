@@ -54,6 +54,7 @@ Value qopt::packed::emitSmmlaKernel(OpBuilder &b, Location loc,
       constantTensor<int8_t>(b, loc, {pairs, kb, 2 * kDepth}, i8, packedW);
   Value corrC = constantTensor<int32_t>(b, loc, {n}, i32, plan.compensation(0));
   Value m0C = constantTensor<int32_t>(b, loc, {n}, i32, plan.m0);
+  ShiftBounds shifts = shiftBounds(plan.m0, plan.shift);
   Value shiftC = constantTensor<int8_t>(b, loc, {n}, i8, plan.shift);
   Value xs = paddedInput(b, loc, x, mPad, kb * kDepth);
   Value outInit =
@@ -130,7 +131,7 @@ Value qopt::packed::emitSmmlaKernel(OpBuilder &b, Location loc,
             b2, l2, left, right, ArrayRef<int64_t>{0, 1, 2, 3, 4, 5, 6, 7});
         row = arith::AddIOp::create(b2, l2, row, corr);
         Value q = requantize(b2, l2, row, m0, shift, plan.out, plan.range,
-                             plan.doubleRound, shiftBounds(plan.m0, plan.shift));
+                             plan.doubleRound, shifts);
         dest = vector::TransferWriteOp::create(b2, l2, q, dest,
                                                ValueRange{rows[2 * rp + half], col},
                                                ArrayRef<bool>{true})

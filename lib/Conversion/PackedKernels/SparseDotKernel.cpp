@@ -95,6 +95,7 @@ Value qopt::packed::emitSparseDotKernel(OpBuilder &b, Location loc,
   Value corrC = constantTensor<int32_t>(
       b, loc, {n}, i32, plan.compensation(isa.unsignedInput ? 128 : 0));
   Value m0C = constantTensor<int32_t>(b, loc, {n}, i32, plan.m0);
+  ShiftBounds shifts = shiftBounds(plan.m0, plan.shift);
   Value shiftC = constantTensor<int8_t>(b, loc, {n}, i8, plan.shift);
   // Every stored register reads 4 whole input bytes: pad K to a multiple of
   // 4 (the padding meets zero weights).
@@ -186,7 +187,7 @@ Value qopt::packed::emitSparseDotKernel(OpBuilder &b, Location loc,
         for (int64_t u = 1; u < unroll; ++u)
           acc = arith::AddIOp::create(b2, l2, acc, accs[u * rows + r]);
         Value q = requantize(b2, l2, acc, m0, shift, plan.out, plan.range,
-                             plan.doubleRound, shiftBounds(plan.m0, plan.shift));
+                             plan.doubleRound, shifts);
         tileDest = vector::TransferWriteOp::create(b2, l2, q, tileDest,
                                                    ValueRange{rowIdx[r], cb.col},
                                                    ArrayRef<bool>{!cb.partial})
