@@ -109,6 +109,7 @@ void qopt::buildSingleVariantPipeline(OpPassManager &pm,
   // the int8 kernels' target; 4 lanes for portable code).
   ConvertTosaFloatToKernelsOptions floatOptions;
   floatOptions.lanes = variant == KernelVariant::AVX512VNNI ||
+                               variant == KernelVariant::AVX512VBMI ||
                                variant == KernelVariant::AMX
                            ? 16
                        : variant == KernelVariant::AVXVNNI || variant == KernelVariant::AVX2

@@ -30,11 +30,18 @@ static const KernelVariantInfo kVariants[] = {
      "+avx512vnni",
      kV3 ",+avx512f,+avx512bw,+avx512cd,+avx512dq,+avx512vl,+avx512vnni",
      "x86-64-v4 (AVX-512 F/BW/CD/DQ/VL) + VNNI: zmm vpdpbusd"},
-    {KernelVariant::AMX, "amx", Triple::x86_64, "x86-64-v4",
-     "+avx512vnni,+amx-tile,+amx-int8,+amx-bf16",
+    // Ice Lake, Zen 4 and later; Cascade Lake has VNNI without VBMI.
+    {KernelVariant::AVX512VBMI, "avx512-vbmi", Triple::x86_64, "x86-64-v4",
+     "+avx512vnni,+avx512vbmi",
      kV3 ",+avx512f,+avx512bw,+avx512cd,+avx512dq,+avx512vl,+avx512vnni,"
-         "+amx-tile,+amx-int8,+amx-bf16",
-     "avx512-vnni + AMX-INT8/BF16: tdpbssd / tdpbf16ps tiles for layers of 2+ rows, "
+         "+avx512vbmi",
+     "avx512-vnni + VBMI: int8 tables on vpermi2b"},
+    // Every CPU with AMX also has VBMI.
+    {KernelVariant::AMX, "amx", Triple::x86_64, "x86-64-v4",
+     "+avx512vnni,+avx512vbmi,+amx-tile,+amx-int8,+amx-bf16",
+     kV3 ",+avx512f,+avx512bw,+avx512cd,+avx512dq,+avx512vl,+avx512vnni,"
+         "+avx512vbmi,+amx-tile,+amx-int8,+amx-bf16",
+     "avx512-vbmi + AMX-INT8/BF16: tdpbssd / tdpbf16ps tiles for layers of 2+ rows, "
      "32+ columns, one K tile"},
     {KernelVariant::Neon, "neon", Triple::aarch64, "generic", "+neon", "+neon",
      "AArch64 NEON: smull pairs"},
@@ -146,7 +153,7 @@ qopt::parseKernelVariantList(llvm::StringRef list) {
 
 std::optional<KernelVariant> qopt::permissionFallback(KernelVariant variant) {
   if (variant == KernelVariant::AMX)
-    return KernelVariant::AVX512VNNI;
+    return KernelVariant::AVX512VBMI;
   return std::nullopt;
 }
 

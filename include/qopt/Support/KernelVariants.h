@@ -28,7 +28,8 @@ enum class KernelVariant : int {
   AVX2 = 1,        ///< x86-64-v3: vpmaddwd kernels
   AVXVNNI = 2,     ///< x86-64-v3 + AVX-VNNI: ymm vpdpbusd
   AVX512VNNI = 3,  ///< x86-64-v4 + AVX-512 VNNI: zmm vpdpbusd
-  AMX = 4,         ///< + AMX-INT8: tdpbssd tiles (and the OS's permission)
+  AVX512VBMI = 4,  ///< + AVX-512 VBMI: tables on vpermi2b
+  AMX = 5,         ///< + AMX-INT8: tdpbssd tiles (and the OS's permission)
   Neon = 16,       ///< AArch64 baseline NEON (smull)
   NeonDotprod = 17,///< + dotprod (sdot)
   NeonI8mm = 18,   ///< + i8mm (smmla)

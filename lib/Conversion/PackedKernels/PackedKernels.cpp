@@ -173,7 +173,7 @@ struct ConvertQTToPackedKernels
     SmallVector<qt::TableOp> tables;
     getOperation().walk([&](qt::TableOp op) { tables.push_back(op); });
     for (qt::TableOp op : tables)
-      (void)packed::lowerTable(op, registerBytes, arm);
+      (void)packed::lowerTable(op, registerBytes, arm, kernel->vbmi);
     SmallVector<qt::Conv2DOp> convs;
     getOperation().walk([&](qt::Conv2DOp op) { convs.push_back(op); });
     for (qt::Conv2DOp op : convs)

@@ -332,14 +332,17 @@ void qopt::packed::replaceWithStorage(qt::FullyConnectedOp op, Value result) {
 }
 
 FailureOr<KernelChoice> qopt::packed::lookupKernels(StringRef isa, Operation *where) {
+  // avx512-vbmi and amx run avx512-vnni's dot kernels; both have VBMI.
   if (isa == "amx")
-    return KernelChoice{lookupDotISA("avx512-vnni"), /*amx=*/true};
+    return KernelChoice{lookupDotISA("avx512-vnni"), /*amx=*/true, /*vbmi=*/true};
+  if (isa == "avx512-vbmi")
+    return KernelChoice{lookupDotISA("avx512-vnni"), /*amx=*/false, /*vbmi=*/true};
   KernelChoice kernel{lookupDotISA(isa)};
   if (kernel.dot || isa == "neon-i8mm")
     return kernel;
   return emitError(where->getLoc())
          << "unknown kernel ISA '" << isa
-         << "' (expected amx, avx512-vnni, avx-vnni, avx2, neon, neon-dotprod or "
+         << "' (expected amx, avx512-vbmi, avx512-vnni, avx-vnni, avx2, neon, neon-dotprod or "
             "neon-i8mm)";
 }
 

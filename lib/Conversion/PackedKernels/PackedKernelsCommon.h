@@ -248,6 +248,8 @@ constexpr int64_t kAmxNarrowMinColumns = 16, kAmxNarrowMinRows = 256;
 struct KernelChoice {
   const DotISA *dot = nullptr; // null: smmla
   bool amx = false;
+  /// AVX-512 VBMI: tables on vpermi2b.
+  bool vbmi = false;
   /// AMX for every layer of kAmxMinRows rows or more, whatever its width
   /// (tests of the AMX kernel's edges).
   bool amxSmallLayers = false;
@@ -283,7 +285,10 @@ mlir::LogicalResult lowerDepthwise(qt::DepthwiseConv2DOp op, int64_t lanes);
 /// qt.table (int8 in and out) as byte shuffles, `bytes` (32: AVX2, 64:
 /// AVX-512 BW) elements at a time, or (`arm`) 16 at a time with AArch64's
 /// tbl (TableKernel.cpp).
-mlir::LogicalResult lowerTable(qt::TableOp op, int64_t bytes, bool arm = false);
+/// `vbmi`: two vpermi2b per 64 bytes instead of sixteen vpshufb (x86,
+/// 64-byte vectors only).
+mlir::LogicalResult lowerTable(qt::TableOp op, int64_t bytes, bool arm = false,
+                               bool vbmi = false);
 
 /// What a depthwise kernel loads once per channel block (at column `col`).
 using DepthwiseBlockFn = llvm::function_ref<llvm::SmallVector<mlir::Value>(

@@ -6,8 +6,10 @@
 // low nibble, so sixteen of them (one per high nibble, each with its 16
 // entries in every 128-bit lane) and a select on the high nibble cover the
 // table. AVX-512 merges each shuffle under a compare mask (two instructions
-// per 16 entries); AVX2 blends. AArch64's tbl looks up 64 entries at once
-// (four registers): four of them cover the table.
+// per 16 entries); AVX2 blends. With AVX-512 VBMI, vpermi2b looks up 128
+// entries in two registers: two of them and a select on the index's top bit
+// cover the table. AArch64's tbl looks up 64 entries at once (four
+// registers): four of them cover the table.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,10 +29,15 @@ using namespace qopt;
 // flattened x (the last one masked):
 //   u = x ^ 0x80 (the entry's index); lo = u & 15; hi = u >> 4
 //   y = pshufb(T_0, lo); for h in 1..15: y = hi == h ? pshufb(T_h, lo) : y
-// where T_h holds entries 16h..16h+15 in every 16-byte lane. AArch64 (16
+// where T_h holds entries 16h..16h+15 in every 16-byte lane. VBMI (64
+// bytes), indexed by x itself, whose bits 0..6 vpermi2b reads:
+//   y = x < 0 ? vpermi2b(E[128..191], x, E[192..255])
+//             : vpermi2b(E[0..63], x, E[64..127])
+// where E[r] is the entry of the byte r (x's entry: the table at u). AArch64 (16
 // bytes): y = tbl4(entries 0..63, u) | tbl4(64..127, u - 64) | ... (tbl
 // gives 0 for an index past its 64 bytes).
-LogicalResult qopt::packed::lowerTable(qt::TableOp op, int64_t bytes, bool arm) {
+LogicalResult qopt::packed::lowerTable(qt::TableOp op, int64_t bytes, bool arm,
+                                       bool vbmi) {
   auto inType = cast<RankedTensorType>(op.getInput().getType());
   auto outType = cast<RankedTensorType>(op.getType());
   auto storage = [](RankedTensorType t) {
@@ -98,12 +105,34 @@ LogicalResult qopt::packed::lowerTable(qt::TableOp op, int64_t bytes, bool arm) 
     }
     return y;
   };
+  auto lookupVpermi2b = [&](OpBuilder &bb, Location l, Value v) {
+    // The entries by the stored byte r: the table's index is r ^ 0x80.
+    auto entries = [&](int64_t first) {
+      SmallVector<int8_t> lanes(64);
+      for (int64_t r = 0; r < 64; ++r)
+        lanes[r] = table[(first + r) ^ 0x80];
+      return constant(bb, l, lanes);
+    };
+    Value e0 = entries(0), e64 = entries(64);
+    Value low = qt::X86Vpermi2bOp::create(bb, l, vec, e0, v, e64);
+    Value e128 = entries(128), e192 = entries(192);
+    Value high = qt::X86Vpermi2bOp::create(bb, l, vec, e128, v, e192);
+    Value negative =
+        arith::CmpIOp::create(bb, l, arith::CmpIPredicate::slt, v, splat(bb, l, 0));
+    return arith::SelectOp::create(bb, l, negative, high, low).getResult();
+  };
+  vbmi = vbmi && !arm && bytes == 64;
   auto emitBlock = [&](OpBuilder &bb, Location l, Value at, bool inBounds,
                        Value dest) -> Value {
     Value v = vector::TransferReadOp::create(bb, l, vec, x, ValueRange{at}, pad,
                                              ArrayRef<bool>{inBounds});
-    Value u = arith::XOrIOp::create(bb, l, v, splat(bb, l, int8_t(0x80)));
-    Value y = arm ? lookupTbl4(bb, l, u) : lookupPshufb(bb, l, u);
+    Value y;
+    if (vbmi) {
+      y = lookupVpermi2b(bb, l, v);
+    } else {
+      Value u = arith::XOrIOp::create(bb, l, v, splat(bb, l, int8_t(0x80)));
+      y = arm ? lookupTbl4(bb, l, u) : lookupPshufb(bb, l, u);
+    }
     return vector::TransferWriteOp::create(bb, l, y, dest, ValueRange{at},
                                            ArrayRef<bool>{inBounds})
         .getResult();

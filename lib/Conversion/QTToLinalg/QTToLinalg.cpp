@@ -88,8 +88,9 @@ struct ConvertQTToLinalg
     target.addIllegalDialect<qt::QTDialect>();
     // Kernel building blocks of the target paths live until after
     // bufferization (qt-lower-kernel-intrinsics).
-    target.addLegalOp<qt::X86VpdpbusdOp, qt::X86VpmaddwdOp, qt::X86PshufbOp, qt::ArmSdotOp,
-                      qt::ArmSmmlaOp, qt::ArmTbl4Op>();
+    target.addLegalOp<qt::X86VpdpbusdOp, qt::X86VpmaddwdOp, qt::X86PshufbOp,
+                      qt::X86Vpermi2bOp, qt::ArmSdotOp, qt::ArmSmmlaOp,
+                      qt::ArmTbl4Op>();
     target.addIllegalOp<quant::StorageCastOp>();
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
       return converter.isSignatureLegal(op.getFunctionType()) &&

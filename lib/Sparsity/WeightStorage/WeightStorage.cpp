@@ -8,7 +8,7 @@ using namespace qopt;
 using namespace qopt::sparse;
 
 KernelBlock sparse::int8KernelBlock(llvm::StringRef isa) {
-  if (isa == "avx512-vnni" || isa == "amx")
+  if (isa == "avx512-vnni" || isa == "avx512-vbmi" || isa == "amx")
     return {16, 4};
   if (isa == "avx-vnni" || isa == "avx2")
     return {8, 4};

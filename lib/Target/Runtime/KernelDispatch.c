@@ -22,7 +22,8 @@ enum {
   kAVX2 = 1,
   kAVXVNNI = 2,
   kAVX512VNNI = 3,
-  kAMX = 4,
+  kAVX512VBMI = 4,
+  kAMX = 5,
   kNeon = 16,
   kNeonDotprod = 17,
   kNeonI8mm = 18,
@@ -94,10 +95,12 @@ static int supported(int code) {
     return v3 && bit(eax71, 4);
   case kAVX512VNNI:
     return v4 && bit(ecx7, 11);
+  case kAVX512VBMI:
+    return v4 && bit(ecx7, 11) && bit(ecx7, 1);
   case kAMX:
     /* AMX-TILE, AMX-INT8 and AMX-BF16, the OS saves tile state (XCR0 bits
      * 17, 18), and this process may use it. */
-    return v4 && bit(ecx7, 11) && bit(edx7, 24) && bit(edx7, 25) && bit(edx7, 22) &&
+    return v4 && bit(ecx7, 11) && bit(ecx7, 1) && bit(edx7, 24) && bit(edx7, 25) && bit(edx7, 22) &&
            (xcr0 & 0x60000) == 0x60000 && amxPermitted();
   default:
     return 0;

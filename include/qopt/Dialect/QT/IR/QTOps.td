@@ -389,6 +389,31 @@ def QT_X86PshufbOp : QT_Op<"x86_pshufb", [Pure,
   }];
 }
 
+def QT_X86Vpermi2bOp : QT_Op<"x86_vpermi2b", [Pure,
+    AllTypesMatch<["low", "indices", "high", "result"]>]> {
+  let summary = "x86 byte lookup in two zmm registers (vpermi2b, AVX-512 VBMI)";
+  let description = [{
+    Byte `i` of the result is byte `indices[i] & 63` of `low` when bit 6 of
+    `indices[i]` is clear, of `high` when it is set; bit 7 is ignored. A
+    128-entry lookup per instruction: a pure stand-in for
+    `llvm.x86.avx512.vpermi2var.qi.512`, lowered by
+    `qt-lower-kernel-intrinsics`; the table kernel covers 256 entries with two
+    of them and a select on bit 7.
+
+    Example:
+    ```mlir
+    %r = qt.x86_vpermi2b %low, %indices, %high : vector<64xi8>
+    ```
+  }];
+  let arguments = (ins VectorOfLengthAndType<[64], [I8]>:$low,
+                       VectorOfLengthAndType<[64], [I8]>:$indices,
+                       VectorOfLengthAndType<[64], [I8]>:$high);
+  let results = (outs VectorOfLengthAndType<[64], [I8]>:$result);
+  let assemblyFormat = [{
+    $low `,` $indices `,` $high attr-dict `:` type($result)
+  }];
+}
+
 def QT_X86VpmaddwdOp : QT_Op<"x86_vpmaddwd", [Pure, AllTypesMatch<["a", "b"]>]> {
   let summary = "AVX2 int16 multiply and add pairs (vpmaddwd, ymm)";
   let description = [{
