@@ -680,7 +680,8 @@ bool genConv(Rng &rng, Output &out, int i, bool depthwise) {
 bool genElementwise(Rng &rng, Output &out, int i, bool isAdd) {
   std::vector<int64_t> ya, yb, yo;
   if (rng.chance(50)) {
-    int64_t n = rng.range(1, 40);
+    // Some long enough for every vector loop and its remainder.
+    int64_t n = rng.chance(30) ? rng.range(64, 300) : rng.range(1, 40);
     ya = yb = yo = {n};
   } else {
     int64_t rank = rng.range(1, 4);
@@ -702,8 +703,14 @@ bool genElementwise(Rng &rng, Output &out, int i, bool isAdd) {
   QuantParams pa{rng.scale(1e-3f, 1), randomZeroPoint(rng)};
   QuantParams pb{rng.scale(1e-3f, 1), randomZeroPoint(rng)};
   // Output scales that keep most results inside the int8 range.
+  // mul: M = sa sb / so mostly in [1/200, 1/20] (shifts 36-39), also
+  // around 1/4 (shift 32, the high half's carry case) and 1/2 - 2 (shifts
+  // 29-31, 64-bit arithmetic).
+  float mulSpread = rng.chance(60)   ? rng.scale(20.0f, 200.0f)
+                    : rng.chance(50) ? rng.scale(2.0f, 8.0f)
+                                     : rng.scale(0.5f, 2.0f);
   float so = isAdd ? std::max(pa.scale, pb.scale) * rng.scale(0.5f, 4.0f)
-                   : pa.scale * pb.scale * rng.scale(20.0f, 200.0f);
+                   : pa.scale * pb.scale * mulSpread;
   QuantParams po{so, randomZeroPoint(rng)};
   std::optional<float> min, max;
   randomBounds(rng, min, max);
