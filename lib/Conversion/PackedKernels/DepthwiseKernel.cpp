@@ -24,12 +24,14 @@ using namespace mlir;
 using namespace qopt;
 using namespace qopt::packed;
 
-Value qopt::packed::emitDepthwiseLoops(
-    OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> outShape, Type outElement,
-    int64_t kh, int64_t kw, ArrayRef<int64_t> stride, ArrayRef<int64_t> dilation,
-    int64_t lanes, DepthwiseBlockFn blockSetup, DepthwisePixelFn pixel) {
+Value qopt::packed::emitDepthwiseLoops(OpBuilder &b, Location loc, Value x,
+                                       ArrayRef<int64_t> outShape, Type outElement,
+                                       int64_t kh, int64_t kw, ArrayRef<int64_t> stride,
+                                       ArrayRef<int64_t> dilation, int64_t lanes,
+                                       int64_t outBlock, const DepthwiseSteps &steps) {
   auto xType = cast<RankedTensorType>(x.getType());
-  int64_t channels = outShape[3];
+  int64_t channels = outShape[3], width = outShape[2];
+  outBlock = std::max<int64_t>(1, std::min(outBlock, width));
   auto inVec = VectorType::get({lanes}, xType.getElementType());
   Value result = tensor::EmptyOp::create(b, loc, outShape, outElement);
   auto idx = [](OpBuilder &bb, Location l, int64_t v) {
@@ -37,38 +39,76 @@ Value qopt::packed::emitDepthwiseLoops(
   };
   Value padX = arith::ConstantOp::create(b, loc, xType.getElementType(),
                                          b.getZeroAttr(xType.getElementType()));
-  // One output row `ivs` = (n, oh) of one channel block (`inBounds`: all
-  // `lanes` channels exist).
+  // `count` output pixels from column `ow` of output row `ivs` = (n, oh), one
+  // channel block (`inBounds`: all `lanes` channels exist). Filter row by
+  // filter row, every pixel takes its taps of that row; the input vectors of
+  // the row are read and prepared once (pixels j and j' share the vector at
+  // column j*sw + c*dw = j'*sw + c'*dw).
+  auto emitPixels = [&](OpBuilder &bb, Location l, ArrayRef<Value> ivs, Value ow,
+                        int64_t count, Value col, bool inBounds,
+                        ArrayRef<Value> block, Value dest) -> Value {
+    auto at = [&](Value o, int64_t s, int64_t off) {
+      return arith::AddIOp::create(bb, l, arith::MulIOp::create(bb, l, o, idx(bb, l, s)),
+                                   idx(bb, l, off));
+    };
+    int64_t chains = steps.chains;
+    SmallVector<Value> accs; // [pixel * chains + chain]
+    for (int64_t j = 0; j < count; ++j)
+      for (int64_t k = 0; k < chains; ++k)
+        accs.push_back(k == 0 ? steps.init(bb, l, block) : steps.zero(bb, l));
+    for (int64_t a = 0; a < kh; ++a) {
+      Value row = at(ivs[1], stride[0], a * dilation[0]);
+      llvm::SmallDenseMap<int64_t, Value> prepared; // by column offset
+      for (int64_t j = 0; j < count; ++j)
+        for (int64_t c = 0; c < kw; ++c) {
+          int64_t offset = j * stride[1] + c * dilation[1];
+          Value &input = prepared[offset];
+          if (!input)
+            input = steps.prepare(
+                bb, l,
+                vector::TransferReadOp::create(
+                    bb, l, inVec, x, ValueRange{ivs[0], row, at(ow, stride[1], offset), col},
+                    padX, ArrayRef<bool>{inBounds}));
+          int64_t tap = a * kw + c;
+          Value &acc = accs[j * chains + tap % chains];
+          acc = steps.accumulate(bb, l, acc, input, tap, block);
+        }
+    }
+    for (int64_t j = 0; j < count; ++j) {
+      Value acc = accs[j * chains];
+      for (int64_t k = 1; k < chains; ++k)
+        acc = steps.combine(bb, l, acc, accs[j * chains + k]);
+      dest = vector::TransferWriteOp::create(
+                 bb, l, steps.finish(bb, l, acc, block), dest,
+                 ValueRange{ivs[0], ivs[1],
+                            arith::AddIOp::create(bb, l, ow, idx(bb, l, j)), col},
+                 ArrayRef<bool>{inBounds})
+                 .getResult();
+    }
+    return dest;
+  };
+  // One output row of one channel block: the pixels `outBlock` at a time,
+  // then the rest one at a time.
   auto emitBlockRow = [&](OpBuilder &b0, Location l0, ArrayRef<Value> ivs, Value cb,
                           bool inBounds, Value dest) -> Value {
     Value col = arith::MulIOp::create(b0, l0, cb, idx(b0, l0, lanes));
-    SmallVector<Value> block = blockSetup(b0, l0, col, inBounds);
-    return scf::ForOp::create(
-               b0, l0, idx(b0, l0, 0), idx(b0, l0, outShape[2]), idx(b0, l0, 1),
-               ValueRange{dest},
-               [&](OpBuilder &bb, Location l, Value ow, ValueRange args) {
-                 auto at = [&](Value o, int64_t s, int64_t off) {
-                   return arith::AddIOp::create(
-                       bb, l, arith::MulIOp::create(bb, l, o, idx(bb, l, s)),
-                       idx(bb, l, off));
-                 };
-                 SmallVector<Value> inputs; // taps in (kh, kw) order
-                 for (int64_t a = 0; a < kh; ++a)
-                   for (int64_t c = 0; c < kw; ++c)
-                     inputs.push_back(vector::TransferReadOp::create(
-                         bb, l, inVec, x,
-                         ValueRange{ivs[0], at(ivs[1], stride[0], a * dilation[0]),
-                                    at(ow, stride[1], c * dilation[1]), col},
-                         padX, ArrayRef<bool>{inBounds}));
-                 Value y = pixel(bb, l, inputs, block);
-                 scf::YieldOp::create(
-                     bb, l,
-                     vector::TransferWriteOp::create(bb, l, y, args[0],
-                                                     ValueRange{ivs[0], ivs[1], ow, col},
-                                                     ArrayRef<bool>{inBounds})
-                         .getResult());
-               })
-        .getResult(0);
+    SmallVector<Value> block = steps.setup(b0, l0, col, inBounds);
+    int64_t blocked = width / outBlock * outBlock;
+    auto pixelLoop = [&](int64_t from, int64_t to, int64_t count, Value d) {
+      return scf::ForOp::create(
+                 b0, l0, idx(b0, l0, from), idx(b0, l0, to), idx(b0, l0, count),
+                 ValueRange{d},
+                 [&](OpBuilder &bb, Location l, Value ow, ValueRange args) {
+                   scf::YieldOp::create(bb, l,
+                                        emitPixels(bb, l, ivs, ow, count, col, inBounds,
+                                                   block, args[0]));
+                 })
+          .getResult(0);
+    };
+    dest = pixelLoop(0, blocked, outBlock, dest);
+    if (blocked < width)
+      dest = pixelLoop(blocked, width, 1, dest);
+    return dest;
   };
   // Output rows outside (split across threads: a layer has many rows but
   // often only 2-3 channel blocks), channel blocks inside, each with its
@@ -115,27 +155,36 @@ Value qopt::packed::emitDepthwiseFloatKernel(OpBuilder &b, Location loc, Value x
   auto vec = VectorType::get({lanes}, f32);
   Value w = constantTensor<float>(b, loc, {taps, channels}, f32, filter);
   Value biasC = constantTensor<float>(b, loc, {channels}, f32, bias);
-  return emitDepthwiseLoops(
-      b, loc, x, outShape, f32, kh, kw, stride, dilation, lanes,
-      [&](OpBuilder &b0, Location l0, Value col, bool inBounds) {
-        Value pad = arith::ConstantOp::create(b0, l0, f32, b0.getF32FloatAttr(0));
-        SmallVector<Value> block;
-        for (int64_t t = 0; t < taps; ++t)
-          block.push_back(vector::TransferReadOp::create(
-              b0, l0, vec, w, ValueRange{arith::ConstantIndexOp::create(b0, l0, t), col},
-              pad, ArrayRef<bool>{inBounds}));
-        block.push_back(vector::TransferReadOp::create(b0, l0, vec, biasC, ValueRange{col},
-                                                       pad, ArrayRef<bool>{inBounds}));
-        block.push_back(arith::ConstantOp::create(
-            b0, l0, vec, DenseElementsAttr::get(vec, b0.getF32FloatAttr(0))));
-        return block;
-      },
-      [&](OpBuilder &bb, Location l, ArrayRef<Value> inputs, ArrayRef<Value> block) {
-        Value acc = block[taps + 1];
-        for (int64_t t = 0; t < taps; ++t)
-          acc = math::FmaOp::create(bb, l, inputs[t], block[t], acc);
-        return arith::AddFOp::create(bb, l, block[taps], acc).getResult();
-      });
+  DepthwiseSteps steps;
+  auto setup = [&](OpBuilder &b0, Location l0, Value col, bool inBounds) {
+    Value pad = arith::ConstantOp::create(b0, l0, f32, b0.getF32FloatAttr(0));
+    SmallVector<Value> block;
+    for (int64_t t = 0; t < taps; ++t)
+      block.push_back(vector::TransferReadOp::create(
+          b0, l0, vec, w, ValueRange{arith::ConstantIndexOp::create(b0, l0, t), col}, pad,
+          ArrayRef<bool>{inBounds}));
+    block.push_back(vector::TransferReadOp::create(b0, l0, vec, biasC, ValueRange{col}, pad,
+                                                   ArrayRef<bool>{inBounds}));
+    return block;
+  };
+  auto prepare = [](OpBuilder &, Location, Value input) { return input; };
+  auto init = [&](OpBuilder &bb, Location l, ArrayRef<Value>) -> Value {
+    return arith::ConstantOp::create(bb, l, vec, DenseElementsAttr::get(vec, bb.getF32FloatAttr(0)));
+  };
+  auto accumulate = [&](OpBuilder &bb, Location l, Value acc, Value input, int64_t t,
+                        ArrayRef<Value> block) -> Value {
+    return math::FmaOp::create(bb, l, input, block[t], acc);
+  };
+  auto finish = [&](OpBuilder &bb, Location l, Value acc, ArrayRef<Value> block) -> Value {
+    return arith::AddFOp::create(bb, l, block[taps], acc);
+  };
+  steps.setup = setup;
+  steps.prepare = prepare;
+  steps.init = init;
+  steps.accumulate = accumulate;
+  steps.finish = finish;
+  return emitDepthwiseLoops(b, loc, x, outShape, f32, kh, kw, stride, dilation, lanes,
+                            /*outBlock=*/1, steps);
 }
 
 // Pattern: depthwise_conv2d(x[N,H,W,C], const f[KH,KW,C] (z_f = 0), b[C])
@@ -145,7 +194,10 @@ Value qopt::packed::emitDepthwiseFloatKernel(OpBuilder &b, Location loc, Value x
 //        for each tap (kh, kw): acc += ext(xp[n, oh*sh + kh*dh, ow*sw + kw*dw, cb])
 //                                      * ext(f[kh, kw, cb])
 //        y[n, oh, ow, cb] = requantize(acc)
-LogicalResult qopt::packed::lowerDepthwise(qt::DepthwiseConv2DOp op, int64_t lanes) {
+LogicalResult qopt::packed::lowerDepthwise(qt::DepthwiseConv2DOp op, int64_t lanes,
+                                          int64_t outBlock, bool vpdpwssd,
+                                          int64_t chains) {
+  vpdpwssd = vpdpwssd && lanes == 16;
   auto inType = op.getInput().getType();
   auto fType = op.getFilter().getType();
   auto outType = op.getType();
@@ -191,7 +243,17 @@ LogicalResult qopt::packed::lowerDepthwise(qt::DepthwiseConv2DOp op, int64_t lan
   OpBuilder b(op);
   Location loc = op.getLoc();
   Type i8 = b.getI8Type(), i32 = b.getI32Type();
-  Value w = constantTensor<int8_t>(b, loc, {taps, channels}, i8, *weights);
+  Value w = vpdpwssd ? Value() : constantTensor<int8_t>(b, loc, {taps, channels}, i8, *weights);
+  // vpdpwssd adds a[2i] b[2i] + a[2i+1] b[2i+1] per int32 lane: with the
+  // input sign-extended to int32 and the weight in the low int16 half only
+  // (the high half 0), that is one exact product.
+  Value wPairs;
+  if (vpdpwssd) {
+    std::vector<int32_t> low(weights->size());
+    for (size_t i = 0; i < low.size(); ++i)
+      low[i] = static_cast<uint16_t>(static_cast<int16_t>((*weights)[i]));
+    wPairs = constantTensor<int32_t>(b, loc, {taps, channels}, i32, low);
+  }
   Value corrC = constantTensor<int32_t>(b, loc, {channels}, i32, corr);
   Value m0C = constantTensor<int32_t>(b, loc, {channels}, i32, m0);
   Value shiftC = constantTensor<int8_t>(b, loc, {channels}, i8, shift);
@@ -205,40 +267,66 @@ LogicalResult qopt::packed::lowerDepthwise(qt::DepthwiseConv2DOp op, int64_t lan
 
   auto acc32 = VectorType::get({lanes}, i32);
   auto bytes = VectorType::get({lanes}, i8);
-  Value result = emitDepthwiseLoops(
-      b, loc, x, outType.getShape(), i8, kh, kw, stride, dilation, lanes,
-      // The block's filter taps and per-channel data, loaded once.
-      [&](OpBuilder &b0, Location l0, Value col, bool inBounds) {
-        auto read = [&](Value source, VectorType type, ValueRange at, Value padding) {
-          return vector::TransferReadOp::create(b0, l0, type, source, at, padding,
-                                                ArrayRef<bool>{inBounds})
-              .getResult();
-        };
-        Value pad0 = arith::ConstantOp::create(b0, l0, i8, b0.getI8IntegerAttr(0));
-        Value pad1 = arith::ConstantOp::create(b0, l0, i8, b0.getI8IntegerAttr(1));
-        Value pad32 = arith::ConstantOp::create(b0, l0, i32, b0.getI32IntegerAttr(0));
-        SmallVector<Value> block;
-        for (int64_t t = 0; t < taps; ++t)
-          block.push_back(arith::ExtSIOp::create(
-              b0, l0, acc32,
-              read(w, bytes, ValueRange{arith::ConstantIndexOp::create(b0, l0, t), col},
-                   pad0)));
-        block.push_back(read(corrC, acc32, ValueRange{col}, pad32));
-        block.push_back(read(m0C, acc32, ValueRange{col}, pad32));
-        block.push_back(read(shiftC, bytes, ValueRange{col}, pad1));
-        return block;
-      },
-      // acc = corr + sum over taps of ext(x) * ext(f), requantized.
-      [&](OpBuilder &bb, Location l, ArrayRef<Value> inputs, ArrayRef<Value> block) {
-        Value acc = block[taps];
-        for (int64_t t = 0; t < taps; ++t)
-          acc = arith::AddIOp::create(
-              bb, l, acc,
-              arith::MulIOp::create(bb, l, arith::ExtSIOp::create(bb, l, acc32, inputs[t]),
-                                    block[t]));
-        return requantize(bb, l, acc, block[taps + 1], block[taps + 2], out, range,
-                          /*doubleRound=*/false, shifts);
-      });
+  auto pairs = VectorType::get({2 * lanes}, b.getI16Type());
+  auto setup = [&](OpBuilder &b0, Location l0, Value col, bool inBounds) {
+    auto read = [&](Value source, VectorType type, ValueRange at, Value padding) {
+      return vector::TransferReadOp::create(b0, l0, type, source, at, padding,
+                                            ArrayRef<bool>{inBounds})
+          .getResult();
+    };
+    Value pad0 = arith::ConstantOp::create(b0, l0, i8, b0.getI8IntegerAttr(0));
+    Value pad1 = arith::ConstantOp::create(b0, l0, i8, b0.getI8IntegerAttr(1));
+    Value pad32 = arith::ConstantOp::create(b0, l0, i32, b0.getI32IntegerAttr(0));
+    SmallVector<Value> block; // the block's filter taps and per-channel data
+    for (int64_t t = 0; t < taps; ++t) {
+      Value tap = arith::ConstantIndexOp::create(b0, l0, t);
+      block.push_back(
+          vpdpwssd ? vector::BitCastOp::create(b0, l0, pairs,
+                                               read(wPairs, acc32, ValueRange{tap, col}, pad32))
+                         .getResult()
+                   : arith::ExtSIOp::create(b0, l0, acc32,
+                                            read(w, bytes, ValueRange{tap, col}, pad0))
+                         .getResult());
+    }
+    block.push_back(read(corrC, acc32, ValueRange{col}, pad32));
+    block.push_back(read(m0C, acc32, ValueRange{col}, pad32));
+    block.push_back(read(shiftC, bytes, ValueRange{col}, pad1));
+    return block;
+  };
+  // acc = corr + sum over taps of ext(x) * ext(f), requantized; each input
+  // widened once for every pixel of the block that reads it.
+  auto prepare = [&](OpBuilder &bb, Location l, Value input) -> Value {
+    Value wide = arith::ExtSIOp::create(bb, l, acc32, input);
+    return vpdpwssd ? vector::BitCastOp::create(bb, l, pairs, wide).getResult() : wide;
+  };
+  auto init = [&](OpBuilder &, Location, ArrayRef<Value> block) { return block[taps]; };
+  auto accumulate = [&](OpBuilder &bb, Location l, Value acc, Value input, int64_t t,
+                        ArrayRef<Value> block) -> Value {
+    if (vpdpwssd)
+      return qt::X86VpdpwssdOp::create(bb, l, acc32, acc, input, block[t]).getResult();
+    return arith::AddIOp::create(bb, l, acc, arith::MulIOp::create(bb, l, input, block[t]));
+  };
+  auto finish = [&](OpBuilder &bb, Location l, Value acc, ArrayRef<Value> block) {
+    return requantize(bb, l, acc, block[taps + 1], block[taps + 2], out, range,
+                      /*doubleRound=*/false, shifts);
+  };
+  auto zero = [&](OpBuilder &bb, Location l) -> Value {
+    return arith::ConstantOp::create(bb, l, acc32, DenseElementsAttr::get(acc32, bb.getI32IntegerAttr(0)));
+  };
+  auto combine = [&](OpBuilder &bb, Location l, Value x0, Value x1) -> Value {
+    return arith::AddIOp::create(bb, l, x0, x1);
+  };
+  DepthwiseSteps steps;
+  steps.setup = setup;
+  steps.prepare = prepare;
+  steps.init = init;
+  steps.accumulate = accumulate;
+  steps.finish = finish;
+  steps.chains = chains;
+  steps.zero = zero;
+  steps.combine = combine;
+  Value result = emitDepthwiseLoops(b, loc, x, outType.getShape(), i8, kh, kw, stride,
+                                    dilation, lanes, outBlock, steps);
   op.replaceAllUsesWith(
       quant::StorageCastOp::create(b, loc, outType, result).getResult());
   op.erase();

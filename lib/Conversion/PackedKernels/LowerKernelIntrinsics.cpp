@@ -27,6 +27,7 @@ struct QTLowerKernelIntrinsics
     // Pattern: qt.x86_vpdpbusd(acc, a, b) -> llvm.x86.avx512.vpdpbusd.{512,256}
     // Pattern: qt.x86_vpmaddwd(a, b) -> llvm.x86.avx2.pmadd.wd
     // Pattern: qt.x86_vpermi2b(lo, i, hi) -> llvm.x86.avx512.vpermi2var.qi.512
+    // Pattern: qt.x86_vpdpwssd(acc, a, b) -> llvm.x86.avx512.vpdpwssd.512
     // Pattern: qt.x86_pshufb(t, i) -> llvm.x86.avx2.pshuf.b / avx512.pshuf.b.512
     // Pattern: qt.arm_sdot(acc, a, b) -> llvm.aarch64.neon.sdot.v4i32.v16i8
     // Pattern: qt.arm_smmla(acc, a, b) -> llvm.aarch64.neon.smmla.v4i32.v16i8
@@ -40,6 +41,8 @@ struct QTLowerKernelIntrinsics
         replaceWithIntrinsic(op, shuffle.getType().getNumElements() == 64
                                      ? "llvm.x86.avx512.pshuf.b.512"
                                      : "llvm.x86.avx2.pshuf.b");
+      else if (isa<qopt::qt::X86VpdpwssdOp>(op))
+        replaceWithIntrinsic(op, "llvm.x86.avx512.vpdpwssd.512");
       else if (isa<qopt::qt::X86Vpermi2bOp>(op))
         replaceWithIntrinsic(op, "llvm.x86.avx512.vpermi2var.qi.512");
       else if (isa<qopt::qt::X86VpmaddwdOp>(op))

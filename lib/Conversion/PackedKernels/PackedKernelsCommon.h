@@ -279,8 +279,12 @@ mlir::Value im2col(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
                    llvm::ArrayRef<int64_t> pad, llvm::ArrayRef<int64_t> stride,
                    llvm::ArrayRef<int64_t> dilation, int64_t padValue);
 /// Depthwise convolution (multiplier 1) as a direct vector kernel over
-/// channel blocks of `lanes`.
-mlir::LogicalResult lowerDepthwise(qt::DepthwiseConv2DOp op, int64_t lanes);
+/// channel blocks of `lanes`, `outBlock` output pixels per step; each tap
+/// one `vpdpwssd` (AVX-512 VNNI, 16 lanes) when `vpdpwssd`, else a
+/// multiply and an add.
+mlir::LogicalResult lowerDepthwise(qt::DepthwiseConv2DOp op, int64_t lanes,
+                                   int64_t outBlock = 1, bool vpdpwssd = false,
+                                   int64_t chains = 1);
 
 /// qt.table (int8 in and out) as byte shuffles, `bytes` (32: AVX2, 64:
 /// AVX-512 BW) elements at a time, or (`arm`) 16 at a time with AArch64's
@@ -290,23 +294,50 @@ mlir::LogicalResult lowerDepthwise(qt::DepthwiseConv2DOp op, int64_t lanes);
 mlir::LogicalResult lowerTable(qt::TableOp op, int64_t bytes, bool arm = false,
                                bool vbmi = false);
 
-/// What a depthwise kernel loads once per channel block (at column `col`).
-using DepthwiseBlockFn = llvm::function_ref<llvm::SmallVector<mlir::Value>(
-    mlir::OpBuilder &, mlir::Location, mlir::Value col, bool inBounds)>;
-/// One output pixel's vector from its taps' input vectors ((kh, kw) order)
-/// and the block's values.
-using DepthwisePixelFn = llvm::function_ref<mlir::Value(
-    mlir::OpBuilder &, mlir::Location, llvm::ArrayRef<mlir::Value> inputs,
-    llvm::ArrayRef<mlir::Value> block)>;
+/// What a depthwise kernel computes, as callbacks of its loops.
+struct DepthwiseSteps {
+  /// What it loads once per channel block (at column `col`).
+  llvm::function_ref<llvm::SmallVector<mlir::Value>(mlir::OpBuilder &, mlir::Location,
+                                                    mlir::Value col, bool inBounds)>
+      setup;
+  /// An input vector made ready for the taps that read it (done once per
+  /// vector and output block: e.g. widened).
+  llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::Value input)>
+      prepare;
+  /// An output pixel's accumulator before its first tap.
+  llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
+                                 llvm::ArrayRef<mlir::Value> block)>
+      init;
+  /// The accumulator after tap `tap` ((kh, kw) order) reading `input`.
+  llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::Value acc,
+                                 mlir::Value input, int64_t tap,
+                                 llvm::ArrayRef<mlir::Value> block)>
+      accumulate;
+  /// The output vector from the accumulator after the last tap.
+  llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::Value acc,
+                                 llvm::ArrayRef<mlir::Value> block)>
+      finish;
+  /// With `chains` > 1, a pixel's taps go round-robin to that many partial
+  /// accumulators (the others start at `zero`), added with `combine` before
+  /// `finish`: independent chains for a multiply-add of several cycles'
+  /// latency. Only for exact (integer) sums.
+  int64_t chains = 1;
+  llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location)> zero;
+  llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::Value,
+                                 mlir::Value)>
+      combine;
+};
 /// The loops of a depthwise kernel vectorized over channels: for every
 /// block of `lanes` channels (the last one masked) and output pixel of
 /// `outShape` (NHWC), reads the taps of `x` (already padded) and writes what
-/// `pixel` computes.
+/// `steps` compute. `outBlock` adjacent output pixels of a row share one
+/// iteration, so an input vector that several of them read is loaded and
+/// prepared once; each pixel still adds its taps in (kh, kw) order.
 mlir::Value emitDepthwiseLoops(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
                                llvm::ArrayRef<int64_t> outShape, mlir::Type outElement,
                                int64_t kh, int64_t kw, llvm::ArrayRef<int64_t> stride,
                                llvm::ArrayRef<int64_t> dilation, int64_t lanes,
-                               DepthwiseBlockFn blockSetup, DepthwisePixelFn pixel);
+                               int64_t outBlock, const DepthwiseSteps &steps);
 /// float32 depthwise convolution (multiplier 1) on `x` (padded), filter
 /// [KH*KW, C], bit-identical to the linalg loops.
 mlir::Value emitDepthwiseFloatKernel(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,

@@ -89,7 +89,7 @@ struct ConvertQTToLinalg
     // Kernel building blocks of the target paths live until after
     // bufferization (qt-lower-kernel-intrinsics).
     target.addLegalOp<qt::X86VpdpbusdOp, qt::X86VpmaddwdOp, qt::X86PshufbOp,
-                      qt::X86Vpermi2bOp, qt::ArmSdotOp, qt::ArmSmmlaOp,
+                      qt::X86Vpermi2bOp, qt::X86VpdpwssdOp, qt::ArmSdotOp, qt::ArmSmmlaOp,
                       qt::ArmTbl4Op>();
     target.addIllegalOp<quant::StorageCastOp>();
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {

@@ -620,8 +620,11 @@ ConvShape randomConvShape(Rng &rng, bool depthwise) {
   s.n = rng.range(1, 2);
   // Depthwise: also channel counts across several 16-channel blocks.
   s.c = depthwise && rng.chance(50) ? rng.range(7, 40) : rng.range(1, depthwise ? 6 : 5);
-  s.kh = rng.range(1, 3);
-  s.kw = rng.range(1, 3);
+  // Depthwise: also 5 x 5 filters on rows of up to 20 pixels (the kernel
+  // steps over 6 output pixels at a time, then one at a time).
+  bool large = depthwise && rng.chance(40);
+  s.kh = rng.range(1, large ? 5 : 3);
+  s.kw = rng.range(1, large ? 5 : 3);
   s.stride[0] = rng.range(1, 2);
   s.stride[1] = rng.range(1, 2);
   s.dilation[0] = rng.range(1, 2);
@@ -630,7 +633,7 @@ ConvShape randomConvShape(Rng &rng, bool depthwise) {
     p = rng.range(0, 2);
   int64_t minH = (s.kh - 1) * s.dilation[0] + 1, minW = (s.kw - 1) * s.dilation[1] + 1;
   s.h = rng.range(std::max<int64_t>(1, minH - s.pad[0] - s.pad[1]), 9);
-  s.w = rng.range(std::max<int64_t>(1, minW - s.pad[2] - s.pad[3]), 9);
+  s.w = rng.range(std::max<int64_t>(1, minW - s.pad[2] - s.pad[3]), large ? 20 : 9);
   s.outChannels = depthwise ? s.c * rng.range(1, 2) : rng.range(1, 7);
   return s;
 }

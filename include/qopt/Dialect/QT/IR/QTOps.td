@@ -389,6 +389,30 @@ def QT_X86PshufbOp : QT_Op<"x86_pshufb", [Pure,
   }];
 }
 
+def QT_X86VpdpwssdOp : QT_Op<"x86_vpdpwssd", [Pure, AllTypesMatch<["acc", "result"]>,
+    AllTypesMatch<["a", "b"]>]> {
+  let summary = "AVX-512 VNNI int16 dot product accumulate (vpdpwssd, zmm)";
+  let description = [{
+    `acc[i] + a[2i] * b[2i] + a[2i + 1] * b[2i + 1]` in each of 16 int32
+    lanes (wrapping). A pure stand-in for `llvm.x86.avx512.vpdpwssd.512`,
+    lowered by `qt-lower-kernel-intrinsics`. The depthwise kernel adds one
+    int8 product per lane with it: a sign-extended input times a weight
+    whose odd int16 half is 0.
+
+    Example:
+    ```mlir
+    %r = qt.x86_vpdpwssd %acc, %a, %b : vector<16xi32>, vector<32xi16>
+    ```
+  }];
+  let arguments = (ins VectorOfLengthAndType<[16], [I32]>:$acc,
+                       VectorOfLengthAndType<[32], [I16]>:$a,
+                       VectorOfLengthAndType<[32], [I16]>:$b);
+  let results = (outs VectorOfLengthAndType<[16], [I32]>:$result);
+  let assemblyFormat = [{
+    $acc `,` $a `,` $b attr-dict `:` type($acc) `,` type($a)
+  }];
+}
+
 def QT_X86Vpermi2bOp : QT_Op<"x86_vpermi2b", [Pure,
     AllTypesMatch<["low", "indices", "high", "result"]>]> {
   let summary = "x86 byte lookup in two zmm registers (vpermi2b, AVX-512 VBMI)";
