@@ -60,6 +60,8 @@ TEST(WeightStorage, EdgeBlocksCountAtFullSize) {
 
 TEST(WeightStorage, KernelBlockPerISA) {
   EXPECT_EQ(int8KernelBlock("avx512-vnni").outputs, 16);
+  EXPECT_EQ(int8KernelBlock("avx512-vbmi").outputs, 16);
+  EXPECT_EQ(int8KernelBlock("amx").outputs, 16);
   EXPECT_EQ(int8KernelBlock("avx2").outputs, 8);
   EXPECT_EQ(int8KernelBlock("neon-dotprod").outputs, 4);
   EXPECT_EQ(int8KernelBlock("neon-i8mm").reduction, 4);
