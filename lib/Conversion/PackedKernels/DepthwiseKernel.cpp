@@ -195,9 +195,12 @@ Value qopt::packed::emitDepthwiseFloatKernel(OpBuilder &b, Location loc, Value x
 //                                      * ext(f[kh, kw, cb])
 //        y[n, oh, ow, cb] = requantize(acc)
 LogicalResult qopt::packed::lowerDepthwise(qt::DepthwiseConv2DOp op, int64_t lanes,
-                                          int64_t outBlock, bool vpdpwssd,
-                                          int64_t chains) {
+                                          bool vpdpwssd) {
   vpdpwssd = vpdpwssd && lanes == 16;
+  // With vpdpwssd and 32 zmm registers: 6 output pixels per step share their
+  // widened inputs, and each keeps 2 accumulators to cover the instruction's
+  // latency (measured: docs/performance.md).
+  int64_t outBlock = vpdpwssd ? 6 : 1, chains = vpdpwssd ? 2 : 1;
   auto inType = op.getInput().getType();
   auto fType = op.getFilter().getType();
   auto outType = op.getType();

@@ -159,16 +159,13 @@ struct ConvertQTToPackedKernels
     if (failed(packed::checkSparseWeights(sparseWeights, getOperation())))
       return signalPassFailure();
     // Depthwise convolutions vectorize over channels: 16 int32 lanes (one
-    // zmm on AVX-512, split into smaller registers elsewhere). With AVX-512
-    // VNNI's 32 zmm registers, 6 output pixels at a time share their
-    // widened inputs, each tap one vpdpwssd, two accumulators per pixel to
-    // cover its latency (measured: docs/performance.md).
+    // zmm on AVX-512 VNNI, whose kernel uses vpdpwssd; split into smaller
+    // registers elsewhere).
     SmallVector<qt::DepthwiseConv2DOp> depthwise;
     getOperation().walk([&](qt::DepthwiseConv2DOp op) { depthwise.push_back(op); });
-    bool zmm = kernel->dot && kernel->dot->lanes == 16;
     for (qt::DepthwiseConv2DOp op : depthwise)
-      (void)packed::lowerDepthwise(op, /*lanes=*/16, /*outBlock=*/zmm ? 6 : 1,
-                                   /*vpdpwssd=*/zmm, /*chains=*/zmm ? 2 : 1);
+      (void)packed::lowerDepthwise(op, /*lanes=*/16,
+                                   /*vpdpwssd=*/kernel->dot && kernel->dot->lanes == 16);
     // Lookup tables on byte shuffles, a vector register at a time: the dot
     // kernel's int32 lanes x 4 bytes (zmm 64, ymm 32; 128-bit NEON, whose
     // smmla kernel has no DotISA, 16).

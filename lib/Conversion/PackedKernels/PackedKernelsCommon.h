@@ -279,12 +279,11 @@ mlir::Value im2col(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
                    llvm::ArrayRef<int64_t> pad, llvm::ArrayRef<int64_t> stride,
                    llvm::ArrayRef<int64_t> dilation, int64_t padValue);
 /// Depthwise convolution (multiplier 1) as a direct vector kernel over
-/// channel blocks of `lanes`, `outBlock` output pixels per step; each tap
-/// one `vpdpwssd` (AVX-512 VNNI, 16 lanes) when `vpdpwssd`, else a
-/// multiply and an add.
+/// channel blocks of `lanes`: with `vpdpwssd` (AVX-512 VNNI, 16 lanes)
+/// several output pixels per step and one `vpdpwssd` per tap, else one
+/// pixel per step and a multiply and an add per tap.
 mlir::LogicalResult lowerDepthwise(qt::DepthwiseConv2DOp op, int64_t lanes,
-                                   int64_t outBlock = 1, bool vpdpwssd = false,
-                                   int64_t chains = 1);
+                                   bool vpdpwssd = false);
 
 /// qt.table (int8 in and out) as byte shuffles, `bytes` (32: AVX2, 64:
 /// AVX-512 BW) elements at a time, or (`arm`) 16 at a time with AArch64's
