@@ -16,6 +16,7 @@ quantize / dequantize ops and the float ops that stay between int8 values
 `<!-- ppocr-e2e:begin -->` and `<!-- ppocr-e2e:end -->`.
 """
 import argparse
+import datetime
 import os
 import re
 import subprocess
@@ -75,12 +76,12 @@ def main():
                        best["float32"] / best["int8"], q, dq, islands)
                 rows.append(row)
                 print(row, flush=True)
-    lines = ["Measured on %s by `bench/ppocr.py`, one thread. Ratios of per-call times in one "
+    lines = ["Measured %s on %s by `bench/ppocr.py`, one thread. Ratios of per-call times in one "
              "run (the other time / this one, > 1 means faster): float32 and int8 against ONNX Runtime "
              "float32 (1 intra-op thread, same ONNX file), int8 against qopt's own float32. "
              "q / dq: `qt.quantize` / `qt.dequantize` ops left in the int8 model; islands: "
              "float ops left reading int8 values (each with a remark saying why)."
-             % cpu_model(), "",
+             % (datetime.date.today().isoformat(), cpu_model()), "",
              "| model | batch | float32 vs ORT | int8 vs ORT | int8 vs qopt float32 | q / dq | islands |",
              "|---|---|---|---|---|---|---|"]
     lines += ["| %s | %d | %.2f× | %.2f× | %.2f× | %d / %d | %d |" % r for r in rows]
