@@ -122,6 +122,27 @@ func.func @concat_gather(%x: tensor<1x2x2x2xf32> {qt.range = array<f32: -1.0, 1.
 
 // -----
 
+// Bad input for a table: log of negative values is NaN, log(0) is -inf and
+// 1/log(x) near x = 1 grows without bound. Every entry is still defined: NaN
+// maps to the output zero point (-1 here), +-infinity and out-of-range values
+// saturate (docs/numerics.md, "Tables").
+// CHECK-LABEL: func.func @log_reciprocal
+// CHECK-NOT: tosa.log
+// CHECK-NOT: tosa.reciprocal
+// CHECK: qt.table %{{.*}}, [-1, -1, -1, {{.*}}, -1, -8, -10, {{.*}}, -120, -127, -128, -128, {{.*}}, -128, 127, 127, {{.*}}, 127, 123, 118, {{.*}}, 80, 78] : {{.*}} -> tensor<1x4x4x2x!quant.uniform<i8:f32, {{.*}}:-1>>
+func.func @log_reciprocal(%x: tensor<1x4x4x2xf32> {qt.range = array<f32: -1.0, 1.0>}) -> tensor<1x4x4x2xf32> {
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %w = "tosa.const"() <{values = dense<[[[[0.5, -0.25]]], [[[1.0, 0.3]]]]> : tensor<2x1x1x2xf32>}> : () -> tensor<2x1x1x2xf32>
+  %b = "tosa.const"() <{values = dense<[0.1, -0.1]> : tensor<2xf32>}> : () -> tensor<2xf32>
+  %y = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>, qt.range = array<f32: -1.5, 1.5>} : (tensor<1x4x4x2xf32>, tensor<2x1x1x2xf32>, tensor<2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x4x4x2xf32>
+  %l = tosa.log %y {qt.range = array<f32: -3.0, 0.5>} : (tensor<1x4x4x2xf32>) -> tensor<1x4x4x2xf32>
+  %r = tosa.reciprocal %l {qt.range = array<f32: -4.0, 4.0>} : (tensor<1x4x4x2xf32>) -> tensor<1x4x4x2xf32>
+  %o = tosa.conv2d %r, %w, %b, %zp, %zp {acc_type = f32, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>, qt.range = array<f32: -2.0, 2.0>} : (tensor<1x4x4x2xf32>, tensor<2x1x1x2xf32>, tensor<2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x4x4x2xf32>
+  return %o : tensor<1x4x4x2xf32>
+}
+
+// -----
+
 // What stays float says why: a padded average pool (qt.avg_pool2d has no
 // padding), and an add of a per-channel constant after a table (Exp).
 // CHECK-LABEL: func.func @islands
@@ -143,3 +164,4 @@ func.func @islands(%x: tensor<1x4x4x2xf32> {qt.range = array<f32: -1.0, 1.0>}) -
   %o2 = tosa.conv2d %a, %w, %b, %zp, %zp {acc_type = f32, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>, qt.range = array<f32: -2.0, 2.0>} : (tensor<1x4x4x2xf32>, tensor<2x1x1x2xf32>, tensor<2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x4x4x2xf32>
   return %o, %o2 : tensor<1x2x2x2xf32>, tensor<1x4x4x2xf32>
 }
+
