@@ -3,8 +3,9 @@
 with inputs and expected outputs) through qopt: import with
 `qopt-translate --import-onnx`, run with `qopt-run`, compare every output
 (float: rtol 1e-3 / atol 1e-5; integers exact). Prints passed / total per op
-type the importer supports (and how many cases of other op types it
-rejects), and with --docs writes the table.
+type of the importer's op registry (`qopt-translate --list-onnx-ops`: the
+opsets and family of each), how many cases of other op types there are,
+and with --docs writes the table.
 
   /usr/bin/python3 scripts/onnx-conformance.py [--docs docs/onnx-coverage.md]
                                                [--ops Conv,Relu,...]
@@ -27,11 +28,17 @@ from onnx import numpy_helper
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("QOPT_BUILD_DIR", os.path.join(ROOT, "build"))
 DATA = "/usr/share/libonnx-testdata/data/node"
-SUPPORTED = ("Conv MaxPool AveragePool GlobalAveragePool BatchNormalization Gemm MatMul Add Sub "
-             "Mul Div Relu LeakyRelu Clip Sigmoid HardSigmoid HardSwish Tanh Softmax ReduceMean "
-             "Flatten Reshape Transpose Squeeze Unsqueeze Concat Identity Dropout Constant Pad "
-             "ConvTranspose Resize Upsample QuantizeLinear DequantizeLinear QLinearConv "
-             "QLinearMatMul MatMulInteger ConvInteger Pow Sqrt Slice").split()
+
+
+def registry():
+    """The importer's op registry: op type -> (first opset, last opset, family)."""
+    out = subprocess.run([os.path.join(BUILD, "bin", "qopt-translate"), "--list-onnx-ops"],
+                         check=True, capture_output=True, text=True).stdout
+    ops = {}
+    for line in out.splitlines():
+        op, first, last, family = line.split()
+        ops[op] = (int(first), int(last), family)
+    return ops
 
 
 def main_op(model):
@@ -127,6 +134,7 @@ def main():
     parser.add_argument("--ops", help="only cases of these op types")
     args = parser.parse_args()
     wanted = set(args.ops.split(",")) if args.ops else None
+    ops = registry()
     results = collections.defaultdict(list)
     with tempfile.TemporaryDirectory() as tmp:
         for case in sorted(glob.glob(os.path.join(DATA, "test_*"))):
@@ -134,18 +142,24 @@ def main():
             op = main_op(model)
             if wanted and op not in wanted:
                 continue
-            if any(n.op_type not in SUPPORTED for n in model.graph.node):
+            if any(n.op_type not in ops for n in model.graph.node):
                 results[op].append((os.path.basename(case), "unsupported", ""))
                 continue
             op, status, detail = run_case(case, tmp)
             results[op].append((os.path.basename(case), status, detail))
             if status != "pass":
                 print("%-45s %-7s %s" % (os.path.basename(case), status, detail), flush=True)
-    lines = ["| op | passed / cases | not passing (why) |", "|---|---|---|"]
+    lines = ["| op | passed / cases | opsets | family | not passing (why) |",
+             "|---|---|---|---|---|"]
     total = passed = 0
-    for op in sorted(o for o in results if o in SUPPORTED):
+    for op in sorted(ops):
+        if wanted and op not in wanted:
+            continue
+        first, last, family = ops[op]
         cases = [c for c in results[op] if c[1] != "unsupported"]
         if not cases:
+            lines.append("| %s | — | %d–%d | %s | no single-op case in the data |"
+                         % (op, first, last, family))
             continue
         ok = sum(1 for _, s, _ in cases if s == "pass")
         total += len(cases)
@@ -154,7 +168,8 @@ def main():
         notes = "; ".join("%s: %s" % (c, d) for c, s, d in cases if s == "pass" and d)
         if notes:
             bad = (bad + "; " if bad else "") + "passed with " + notes
-        lines.append("| %s | %d / %d | %s |" % (op, ok, len(cases), bad))
+        lines.append("| %s | %d / %d | %d–%d | %s | %s |"
+                     % (op, ok, len(cases), first, last, family, bad))
     other = sum(1 for c in results.values() for _, s, _ in c if s == "unsupported")
     print("\n".join(lines))
     print("supported op types: %d / %d cases pass; %d cases of other op types are not "
@@ -167,7 +182,9 @@ def main():
                     "outputs compared (float: rtol 1e-3, atol 1e-5; integers exact). qopt compiles "
                     "models with static weights, so every graph input after the first (weights, "
                     "shapes, axes, bounds) is given to it as an initializer holding the case's "
-                    "data. Status "
+                    "data. The op types, their opsets and their families (the importer's source "
+                    "files) are the importer's op registry (`qopt-translate --list-onnx-ops`, "
+                    "lib/Import/OpRegistry.cpp); family `graph`: folded at import. Status "
                     "`import`: the importer rejects the case (an attribute or form it does not "
                     "support yet, or a non-float tensor); `run`: it does not compile or run; "
                     "`fail`: wrong values.\n\n" % (args.docs, datetime.date.today().isoformat()))

@@ -1,10 +1,14 @@
 //===- Importer.h - the ONNX importer's state and helpers -------*- C++ -*-===//
 //
-// Private to lib/Import: the importer class shared by its source files
-// (ImportONNX.cpp: the graph and the op dispatch; Values.cpp: tensors,
-// inputs and layouts; Spatial.cpp: convolutions, pooling, resizing;
-// Spatial3D.cpp: the same in 3-D; Quantized.cpp: quantized and integer
-// ops; ModelChecks.cpp: ONNX's checker and shape inference).
+// Private to lib/Import: the importer class shared by its source files.
+// ImportONNX.cpp walks the graph and asks the op registry (OpRegistry.cpp)
+// for each node's handler; the handlers live by op family in
+// ElementwiseOps.cpp, ShapeOps.cpp, ReductionOps.cpp, ContractionOps.cpp,
+// Spatial.cpp (and Spatial3D.cpp) and Quantized.cpp. Graph-level steps of
+// their own: ShapeFolding.cpp (shape arithmetic folded to constants),
+// BatchNormalization folding (Spatial.cpp) and the dynamic-quantization
+// patterns (Quantized.cpp). Values.cpp: tensors, inputs and layouts;
+// ModelChecks.cpp: ONNX's checker and shape inference.
 //
 //===----------------------------------------------------------------------===//
 
@@ -49,7 +53,37 @@ struct ImportError {
   std::string message;
 };
 
+class Importer;
+
+/// What a handler made of a node: the value of its first output, and
+/// whether that value is in NHWC (nhwcValues) rather than ONNX's layout.
+struct Imported {
+  Value value;
+  bool nhwc = false;
+};
+
+/// The highest ONNX opset the importer reads (Debian's ONNX 1.12).
+constexpr int64_t kMaxOpset = 17;
+
+/// One op type of the registry: the opsets it is imported from (the first
+/// that defines it, or the first whose form qopt reads) to kMaxOpset, the
+/// family of ops (the source file) of its handler, and the handler, which
+/// imports one node or fails with a message (ImportError). No handler: the
+/// op is only folded at import (Constant, shape arithmetic).
+struct OpEntry {
+  const char *opType;
+  int64_t minOpset, maxOpset;
+  const char *family;
+  Imported (Importer::*handler)(const onnx::NodeProto &node);
+};
+/// Every op type the importer knows, sorted by name (OpRegistry.cpp).
+ArrayRef<OpEntry> opRegistry();
+/// The entry of `opType`, or null.
+const OpEntry *findOp(StringRef opType);
+
 class Importer {
+  friend ArrayRef<OpEntry> opRegistry();
+
 public:
   Importer(MLIRContext *ctx, StringRef path, const qopt::ONNXImportOptions &options)
       : ctx(ctx), path(path.str()), options(options), b(ctx) {}
@@ -434,7 +468,65 @@ private:
   /// Set by spatial() when it folded a BatchNormalization into a Conv.
   const onnx::NodeProto *foldedBatchNorm = nullptr;
 
+  /// Imports one node with its registry entry's handler.
   void importNode(const onnx::NodeProto &node);
+
+  // --- op handlers, by family (see OpRegistry.cpp) ------------------------
+  // ElementwiseOps.cpp
+  Imported importIdentity(const onnx::NodeProto &node);
+  Imported importRelu(const onnx::NodeProto &node);
+  Imported importClip(const onnx::NodeProto &node);
+  Imported importPow(const onnx::NodeProto &node);
+  /// Sigmoid, Tanh: one TOSA op on float values, in the input's layout.
+  template <typename OpTy>
+  Imported importUnary(const onnx::NodeProto &node) {
+    bool nhwc = false;
+    Value x = unaryInput(node, nhwc);
+    return {OpTy::create(b, loc, typeOf(x), x), nhwc};
+  }
+  Imported importArithmetic(const onnx::NodeProto &node);
+  Imported importActivation(const onnx::NodeProto &node);
+  Imported importBatchNormalization(const onnx::NodeProto &node);
+  Imported importCast(const onnx::NodeProto &node);
+  // ShapeOps.cpp
+  Imported importSlice(const onnx::NodeProto &node);
+  Imported importPad(const onnx::NodeProto &node);
+  Imported importTranspose(const onnx::NodeProto &node);
+  Imported importConcat(const onnx::NodeProto &node);
+  Imported importSqueeze(const onnx::NodeProto &node);
+  Imported importFlatten(const onnx::NodeProto &node);
+  Imported importReshape(const onnx::NodeProto &node);
+  // ReductionOps.cpp
+  Imported importReduceMean(const onnx::NodeProto &node);
+  Imported importSoftmax(const onnx::NodeProto &node);
+  // ContractionOps.cpp
+  Imported importMatMul(const onnx::NodeProto &node);
+  Imported importGemm(const onnx::NodeProto &node);
+  // Spatial.cpp
+  Imported importSpatial(const onnx::NodeProto &node);
+  Imported importResize(const onnx::NodeProto &node);
+  // Quantized.cpp
+  Imported importQuantizeLinear(const onnx::NodeProto &node);
+  Imported importDequantizeLinear(const onnx::NodeProto &node);
+  Imported importQLinear(const onnx::NodeProto &node);
+  Imported importMatMulInteger(const onnx::NodeProto &node);
+  Imported importDynamicQuantizeLinear(const onnx::NodeProto &node);
+  Imported importConvInteger(const onnx::NodeProto &node);
+
+  /// Input 0 of an elementwise op in the layout it was computed in: NHWC
+  /// (and `nhwc` set) when a spatial op made it, else ONNX's.
+  Value unaryInput(const onnx::NodeProto &node, bool &nhwc);
+  /// Inputs 0 and 1 of a binary elementwise op at the broadcast rank, in
+  /// NHWC (`nhwc` set) when one was computed in NHWC and the result is 4-D;
+  /// `shape` is the result's.
+  std::pair<Value, Value> binaryOperands(const onnx::NodeProto &node, SmallVector<int64_t> &shape,
+                                         bool &nhwc);
+  template <typename OpTy>
+  Value binary(const onnx::NodeProto &node, bool &nhwc) {
+    SmallVector<int64_t> shape;
+    auto [x, y] = binaryOperands(node, shape, nhwc);
+    return OpTy::create(b, loc, RankedTensorType::get(shape, f32()), x, y);
+  }
   /// BatchNormalization in training mode: batch statistics; the running
   /// mean and variance as outputs 1 and 2. `nhwc` tells the result's layout.
   Value batchNormTraining(const onnx::NodeProto &node, bool &nhwc);

@@ -512,4 +512,122 @@ Value Importer::integerArithmetic(const onnx::NodeProto &node) {
   return tosa::CastOp::create(b, loc, type.clone(b.getI8Type()), r);
 }
 
+Imported Importer::importQuantizeLinear(const onnx::NodeProto &node) {
+  Value result;
+  bool resultNHWC = false;
+  Value x = unaryInput(node, resultNHWC);
+  OnnxQuant q = quantOperands(node, 1, 2, shapeOf(x).size());
+  if (resultNHWC && q.axis >= 0)
+    q.axis = nhwcAxis(q.axis);
+  result = qopt::qt::QuantizeOp::create(b, loc, typeOf(x).clone(int8Type(q)), x);
+  if (q.isUnsigned())
+    unsignedNames.insert(node.output(0));
+  return {result, resultNHWC};
+}
+
+Imported Importer::importDequantizeLinear(const onnx::NodeProto &node) {
+  Value result;
+  bool resultNHWC = false;
+  if (initializers.count(node.input(0))) {
+    const onnx::TensorProto &t = constantInput(node, 0);
+    result = dequantizedConstant(t, quantOperands(node, 1, 2, t.dims_size()));
+  } else {
+    Value q = rawInput(node, 0, resultNHWC);
+    if (!isa<quant::QuantizedType>(typeOf(q).getElementType()) &&
+        !typeOf(q).getElementType().isSignlessInteger(8))
+      fail("the input is not a quantized tensor (only QuantizeLinear, QLinearConv and "
+           "QLinearMatMul results, integer graph inputs and integer constants can be "
+           "dequantized)");
+    OnnxQuant params = quantOperands(node, 1, 2, shapeOf(q).size());
+    if (resultNHWC && params.axis >= 0)
+      params.axis = nhwcAxis(params.axis);
+    result = floatOf(asQuantized(q, params));
+  }
+  return {result, resultNHWC};
+}
+
+/// QLinearConv and QLinearMatMul.
+Imported Importer::importQLinear(const onnx::NodeProto &node) {
+  StringRef op = node.op_type();
+  Value result;
+  bool resultNHWC = false;
+  // The float op between dequantized operands and a quantized result:
+  // qt-quantize-int8 turns it into one int8 op with the file's parameters.
+  bool conv = op == "QLinearConv";
+  bool nhwc;
+  Value x = rawInput(node, 0, nhwc);
+  OnnxQuant xq = quantOperands(node, 1, 2, 4), wq = quantOperands(node, 4, 5, conv ? 4 : 2, conv ? 0 : 1),
+            yq = quantOperands(node, 6, 7, 4);
+  if (!isa<quant::QuantizedType>(typeOf(x).getElementType()) &&
+      !typeOf(x).getElementType().isSignlessInteger(8))
+    fail("the input is not a quantized tensor");
+  x = floatOf(asQuantized(x, xq));
+  Value w = dequantizedConstant(constantInput(node, 3), wq);
+  std::string prefix = node.output(0) + "#";
+  (nhwc ? nhwcValues : values)[prefix + "x"] = x;
+  values[prefix + "w"] = w;
+  onnx::NodeProto inner;
+  inner.add_input(prefix + "x");
+  inner.add_input(prefix + "w");
+  inner.add_output(prefix + "y");
+  *inner.mutable_attribute() = node.attribute();
+  Value y;
+  if (conv) {
+    if (node.input_size() > 8 && !node.input(8).empty()) {
+      // B is int32 with scale x_scale * w_scale[c] and zero point 0.
+      std::vector<int64_t> bias = ints(constantInput(node, 8));
+      std::vector<float> biasF(bias.size());
+      for (size_t c = 0; c < bias.size(); ++c)
+        biasF[c] = float(bias[c]) * (xq.scales[0] * wq.scales[wq.axis >= 0 ? c : 0]);
+      values[prefix + "b"] = constant({int64_t(bias.size())}, biasF);
+      inner.add_input(prefix + "b");
+    }
+    y = spatial(inner, "Conv");
+    resultNHWC = true;
+  } else {
+    y = matmulND(x, w);
+  }
+  result = qopt::qt::QuantizeOp::create(b, loc, typeOf(y).clone(int8Type(yq)), y);
+  if (yq.isUnsigned())
+    unsignedNames.insert(node.output(0));
+  return {result, resultNHWC};
+}
+
+Imported Importer::importMatMulInteger(const onnx::NodeProto &node) {
+  Value result;
+  bool resultNHWC = false;
+  if (dynamicPatterns.count(&node)) {
+    const DynamicPattern &m = dynamicPatterns.find(&node)->second;
+    result = dynamicMatmul(node, m);
+    values[m.last->output(0)] = result;
+  } else {
+    result = integerMatmul(node);
+  }
+  return {result, resultNHWC};
+}
+
+Imported Importer::importDynamicQuantizeLinear(const onnx::NodeProto &node) {
+  Value result;
+  bool resultNHWC = false;
+  fail("DynamicQuantizeLinear is imported only where each of its outputs feeds ONNX "
+       "Runtime's dynamic MatMul or Conv pattern: MatMulInteger or ConvInteger -> "
+       "Cast(float) -> Mul(x_scale * W_scale) [-> Add(bias)], with constant weights");
+  return {result, resultNHWC};
+}
+
+Imported Importer::importConvInteger(const onnx::NodeProto &node) {
+  Value result;
+  bool resultNHWC = false;
+  if (dynamicPatterns.count(&node)) {
+    const DynamicPattern &m = dynamicPatterns.find(&node)->second;
+    result = dynamicConv(node, m);
+    resultNHWC = true;
+    nhwcValues[m.last->output(0)] = result;
+  } else {
+    result = integerConv(node);
+    resultNHWC = true;
+  }
+  return {result, resultNHWC};
+}
+
 } // namespace qopt::onnx_import

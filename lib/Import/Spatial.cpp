@@ -178,8 +178,6 @@ Value Importer::resize(const onnx::NodeProto &node) {
   std::vector<float> scales;
   std::vector<int64_t> sizes;
   int scalesIndex = opset10 ? 1 : 2;
-  if (node.op_type() == "Upsample" && opset < 9)
-    fail("Upsample before opset 9 is not supported");
   if (!opset10 && node.input_size() > 3 && !node.input(3).empty() &&
       initializers.count(node.input(3)) && constantInput(node, 3).dims_size() &&
       constantInput(node, 3).dims(0) > 0)
@@ -704,6 +702,46 @@ std::vector<float> Importer::biasOf(const onnx::NodeProto &node, int64_t channel
   if (!bd || bd->size() != size_t(channels))
     fail("the bias must be a constant of " + Twine(channels) + " values");
   return *bd;
+}
+
+/// Conv, ConvTranspose and pooling in 1-D, 2-D (NHWC) and 3-D; MaxPool of
+/// integer tensors on the integers.
+Imported Importer::importSpatial(const onnx::NodeProto &node) {
+  StringRef op = node.op_type();
+  Value result;
+  bool resultNHWC = false;
+  if (!hasNHWC(node, 0) && rankOf(node, 0) == 5) {
+    result = spatial3d(node);
+  } else if (op == "MaxPool" && hasIntegerInput(node) && !hasNHWC(node, 0) &&
+             shapeOf(anyInput(node, 0)).size() == 4) {
+    // On the integers (uint8 as int8 minus 128 keeps the order).
+    std::string name = node.output(0) + "#nhwc";
+    nhwcValues[name] = transpose(anyInput(node, 0), {0, 2, 3, 1});
+    onnx::NodeProto pool = node;
+    pool.set_input(0, name);
+    result = spatial(pool, "MaxPool");
+    resultNHWC = true;
+    if (unsignedNames.count(node.input(0)))
+      unsignedNames.insert(node.output(0));
+  } else if (op == "ConvTranspose") {
+    if (!hasNHWC(node, 0) && shapeOf(input(node, 0)).size() == 3) {
+      result = spatial1d(node);
+    } else {
+      result = convTranspose(node);
+      resultNHWC = true;
+    }
+  } else if (!hasNHWC(node, 0) && shapeOf(input(node, 0)).size() == 3) {
+    result = spatial1d(node);
+  } else {
+    result = spatial(node, op);
+    resultNHWC = true;
+  }
+  return {result, resultNHWC};
+}
+
+/// Resize and Upsample.
+Imported Importer::importResize(const onnx::NodeProto &node) {
+  return {resize(node), true};
 }
 
 } // namespace qopt::onnx_import

@@ -308,4 +308,31 @@ std::string loadExternalData(onnx::ModelProto &model, StringRef modelPath) {
   return "";
 }
 
+// Elementwise ops keep the layout of what they read: NHWC when an operand
+// was computed in NHWC and the result is 4-D.
+Value Importer::unaryInput(const onnx::NodeProto &node, bool &nhwc) {
+  if (!hasNHWC(node, 0))
+    return input(node, 0);
+  nhwc = true;
+  return floatOf(nhwcValues[node.input(0)]);
+}
+
+std::pair<Value, Value> Importer::binaryOperands(const onnx::NodeProto &node,
+                                                 SmallVector<int64_t> &shape, bool &nhwc) {
+  auto rank = [&](int i) { return hasNHWC(node, i) ? 4 : shapeOf(input(node, i)).size(); };
+  if ((hasNHWC(node, 0) || hasNHWC(node, 1)) && std::max(rank(0), rank(1)) == 4) {
+    nhwc = true;
+    auto operand = [&](int i) {
+      if (hasNHWC(node, i))
+        return floatOf(nhwcValues[node.input(i)]);
+      Value v = input(node, i);
+      SmallVector<int64_t> s(4 - shapeOf(v).size(), 1);
+      llvm::append_range(s, shapeOf(v));
+      return toNHWC(reshape(v, s));
+    };
+    return broadcast(operand(0), operand(1), shape);
+  }
+  return broadcast(input(node, 0), input(node, 1), shape);
+}
+
 } // namespace qopt::onnx_import

@@ -2,6 +2,7 @@
 //
 //   qopt-translate --import-onnx model.onnx [--input-shape=name:1x3x48x192]
 //                  -o model.mlir
+//   qopt-translate --list-onnx-ops     (the importer's op registry)
 //
 // Writes TOSA MLIR atomically: on any error the output file is not created
 // and the exit code is 1.
@@ -25,8 +26,12 @@ static cl::OptionCategory translateCategory("qopt-translate options");
 
 static cl::opt<bool> importOnnx("import-onnx",
                                 cl::desc("Import an ONNX model as TOSA MLIR"), cl::cat(translateCategory));
+static cl::opt<bool> listOnnxOps(
+    "list-onnx-ops",
+    cl::desc("List the ONNX op types the importer knows: op, first and last opset, family"),
+    cl::cat(translateCategory));
 static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input>"),
-                                      cl::Required, cl::cat(translateCategory));
+                                      cl::cat(translateCategory));
 static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
                                        cl::value_desc("file"), cl::init("-"), cl::cat(translateCategory));
 static cl::list<std::string>
@@ -42,8 +47,15 @@ int main(int argc, char **argv) {
     errs() << "qopt-translate: error: " << message << "\n";
     return 1;
   };
+  if (listOnnxOps) {
+    for (const qopt::ONNXOpSupport &op : qopt::supportedONNXOps())
+      outs() << op.opType << " " << op.minOpset << " " << op.maxOpset << " " << op.family << "\n";
+    return 0;
+  }
   if (!importOnnx)
     return fail("say what to translate (--import-onnx)");
+  if (inputFile.empty())
+    return fail("no input file");
   qopt::ONNXImportOptions options;
   for (StringRef spec : inputShapes)
     if (Error err = qopt::parseInputShape(spec, options))

@@ -28,6 +28,17 @@ mlir::OwningOpRef<mlir::ModuleOp> importONNX(llvm::StringRef path,
                                              mlir::MLIRContext *context,
                                              const ONNXImportOptions &options);
 
+/// An ONNX op type the importer knows: the opsets it imports it from and
+/// to, and the family of ops its handler belongs to ("graph": folded at
+/// import, never a node of the output).
+struct ONNXOpSupport {
+  std::string opType;
+  int64_t minOpset, maxOpset;
+  std::string family;
+};
+/// The importer's op registry, sorted by op type.
+std::vector<ONNXOpSupport> supportedONNXOps();
+
 } // namespace qopt
 
 #endif // QOPT_IMPORT_ONNX_H
