@@ -132,6 +132,23 @@ Imported Importer::importPow(const onnx::NodeProto &node) {
   return {result, resultNHWC};
 }
 
+Imported Importer::importNeg(const onnx::NodeProto &node) {
+  bool nhwc = false;
+  Value x = unaryInput(node, nhwc);
+  Value zp = zeroPoint();
+  return {tosa::NegateOp::create(b, loc, typeOf(x), x, zp, zp), nhwc};
+}
+
+/// Softplus: log(exp(x) + 1), as ONNX's reference computes it.
+Imported Importer::importSoftplus(const onnx::NodeProto &node) {
+  bool nhwc = false;
+  Value x = unaryInput(node, nhwc);
+  Value e = tosa::ExpOp::create(b, loc, typeOf(x), x);
+  Value one = constant(SmallVector<int64_t>(shapeOf(x).size(), 1), {1.0f});
+  Value sum = tosa::AddOp::create(b, loc, typeOf(x), e, one);
+  return {tosa::LogOp::create(b, loc, typeOf(x), sum), nhwc};
+}
+
 /// Add, Sub, Mul, Div: wrapping integer arithmetic on integer tensors,
 /// TOSA on float ones (x / c as x * (1 / c) for a constant c).
 Imported Importer::importArithmetic(const onnx::NodeProto &node) {

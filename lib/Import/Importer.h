@@ -477,7 +477,10 @@ private:
   Imported importRelu(const onnx::NodeProto &node);
   Imported importClip(const onnx::NodeProto &node);
   Imported importPow(const onnx::NodeProto &node);
-  /// Sigmoid, Tanh: one TOSA op on float values, in the input's layout.
+  Imported importNeg(const onnx::NodeProto &node);
+  Imported importSoftplus(const onnx::NodeProto &node);
+  /// Sigmoid, Tanh, Exp, Log, Abs, Reciprocal, Erf, Floor, Ceil: one TOSA op
+  /// on float values, in the input's layout.
   template <typename OpTy>
   Imported importUnary(const onnx::NodeProto &node) {
     bool nhwc = false;
@@ -497,7 +500,10 @@ private:
   Imported importFlatten(const onnx::NodeProto &node);
   Imported importReshape(const onnx::NodeProto &node);
   // ReductionOps.cpp
-  Imported importReduceMean(const onnx::NodeProto &node);
+  Imported importReduce(const onnx::NodeProto &node);
+  /// `x` reduced over `axes` (kept as size-1 dimensions) as the Reduce* op
+  /// `op` reduces.
+  Value reduce(StringRef op, Value x, ArrayRef<int64_t> axes);
   Imported importSoftmax(const onnx::NodeProto &node);
   // ContractionOps.cpp
   Imported importMatMul(const onnx::NodeProto &node);

@@ -1,6 +1,7 @@
 //===- ReductionOps.cpp - ONNX reductions -------------------------*- C++ -*-===//
 //
-// Handlers of the op registry (OpRegistry.cpp) for ReduceMean and Softmax.
+// Handlers of the op registry (OpRegistry.cpp) for the Reduce* ops and
+// Softmax.
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,13 +11,28 @@ using namespace mlir;
 
 namespace qopt::onnx_import {
 
-Imported Importer::importReduceMean(const onnx::NodeProto &node) {
+/// ReduceMean, ReduceSum, ReduceMax, ReduceMin, ReduceL1, ReduceL2,
+/// ReduceSumSquare, ReduceLogSum and ReduceLogSumExp: one TOSA reduction per
+/// axis (ReduceMean: a sum times 1 / count; LogSumExp shifted by the maximum,
+/// so that large values do not overflow).
+Imported Importer::importReduce(const onnx::NodeProto &node) {
+  StringRef op = node.op_type();
   Value result;
   bool resultNHWC = false;
   int64_t rank = hasNHWC(node, 0) ? 4 : shapeOf(input(node, 0)).size();
   SmallVector<int64_t> axes;
-  if (auto *a = attr(node, "axes"))
+  if (op == "ReduceSum" && opset >= 13) {
+    // Axes as input 1; none (or empty) means all, or nothing with
+    // noop_with_empty_axes.
+    if (node.input_size() > 1 && !node.input(1).empty())
+      llvm::append_range(axes, ints(constantInput(node, 1)));
+    if (axes.empty() && intAttr(node, "noop_with_empty_axes", 0)) {
+      Value x = unaryInput(node, resultNHWC);
+      return {x, resultNHWC};
+    }
+  } else if (auto *a = attr(node, "axes")) {
     axes.assign(a->ints().begin(), a->ints().end());
+  }
   if (axes.empty())
     for (int64_t d = 0; d < rank; ++d)
       axes.push_back(d);
@@ -36,7 +52,7 @@ Imported Importer::importReduceMean(const onnx::NodeProto &node) {
   } else {
     x = input(node, 0);
   }
-  Value v = reduceMean(x, axes);
+  Value v = reduce(op, x, axes);
   if (!keepdims) {
     SmallVector<int64_t> kept;
     for (int64_t d = 0; d < rank; ++d)
@@ -46,6 +62,46 @@ Imported Importer::importReduceMean(const onnx::NodeProto &node) {
   }
   result = v;
   return {result, resultNHWC};
+}
+
+Value Importer::reduce(StringRef op, Value x, ArrayRef<int64_t> axes) {
+  if (op == "ReduceMean")
+    return reduceMean(x, axes);
+  auto each = [&](Value v, auto tag) {
+    SmallVector<int64_t> shape(shapeOf(v));
+    for (int64_t a : axes) {
+      shape[a] = 1;
+      v = decltype(tag)::create(b, loc, RankedTensorType::get(shape, f32()), v,
+                                b.getI32IntegerAttr(a));
+    }
+    return v;
+  };
+  auto square = [&](Value v) { return mul(typeOf(v), v, v); };
+  if (op == "ReduceSum")
+    return each(x, tosa::ReduceSumOp());
+  if (op == "ReduceMax")
+    return each(x, tosa::ReduceMaxOp());
+  if (op == "ReduceMin")
+    return each(x, tosa::ReduceMinOp());
+  if (op == "ReduceL1")
+    return each(tosa::AbsOp::create(b, loc, typeOf(x), x), tosa::ReduceSumOp());
+  if (op == "ReduceSumSquare")
+    return each(square(x), tosa::ReduceSumOp());
+  if (op == "ReduceL2") {
+    Value s = each(square(x), tosa::ReduceSumOp());
+    Value half = constant(SmallVector<int64_t>(shapeOf(s).size(), 1), {0.5f});
+    return tosa::PowOp::create(b, loc, typeOf(s), s, half);
+  }
+  if (op == "ReduceLogSum") {
+    Value s = each(x, tosa::ReduceSumOp());
+    return tosa::LogOp::create(b, loc, typeOf(s), s);
+  }
+  assert(op == "ReduceLogSumExp" && "not a Reduce* op of the registry");
+  Value m = each(x, tosa::ReduceMaxOp());
+  Value shifted = tosa::SubOp::create(b, loc, typeOf(x), x, m);
+  Value s = each(tosa::ExpOp::create(b, loc, typeOf(x), shifted), tosa::ReduceSumOp());
+  Value logSum = tosa::LogOp::create(b, loc, typeOf(s), s);
+  return tosa::AddOp::create(b, loc, typeOf(s), logSum, m);
 }
 
 Imported Importer::importSoftmax(const onnx::NodeProto &node) {
