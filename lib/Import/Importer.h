@@ -499,8 +499,12 @@ private:
   Imported importSqueeze(const onnx::NodeProto &node);
   Imported importFlatten(const onnx::NodeProto &node);
   Imported importReshape(const onnx::NodeProto &node);
+  Imported importGather(const onnx::NodeProto &node);
+  Imported importExpand(const onnx::NodeProto &node);
+  Imported importSplit(const onnx::NodeProto &node);
   // ReductionOps.cpp
   Imported importReduce(const onnx::NodeProto &node);
+  Imported importLayerNormalization(const onnx::NodeProto &node);
   /// `x` reduced over `axes` (kept as size-1 dimensions) as the Reduce* op
   /// `op` reduces.
   Value reduce(StringRef op, Value x, ArrayRef<int64_t> axes);

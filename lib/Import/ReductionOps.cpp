@@ -127,4 +127,38 @@ Imported Importer::importSoftmax(const onnx::NodeProto &node) {
   return {result, resultNHWC};
 }
 
+/// LayerNormalization (opset 17): mean and variance over the axes from
+/// `axis` on, y = (x - mean) / sqrt(var + epsilon) * Scale + B; the Mean and
+/// InvStdDev outputs when asked for.
+Imported Importer::importLayerNormalization(const onnx::NodeProto &node) {
+  Value x = input(node, 0);
+  int64_t rank = shapeOf(x).size();
+  int64_t axis = normalizedAxis(intAttr(node, "axis", -1), rank);
+  float epsilon = floatAttr(node, "epsilon", 1e-5f);
+  SmallVector<int64_t> axes, paramShape(axis, 1);
+  for (int64_t d = axis; d < rank; ++d) {
+    axes.push_back(d);
+    paramShape.push_back(shapeOf(x)[d]);
+  }
+  auto param = [&](Value p) {
+    SmallVector<int64_t> shape(rank - shapeOf(p).size(), 1);
+    llvm::append_range(shape, shapeOf(p));
+    return broadcastTo(reshape(p, shape), paramShape);
+  };
+  Value mean = reduceMean(x, axes);
+  Value centered = tosa::SubOp::create(b, loc, typeOf(x), x, mean);
+  Value var = reduceMean(mul(typeOf(centered), centered, centered), axes);
+  Value eps = constant(SmallVector<int64_t>(rank, 1), {epsilon});
+  Value inv = tosa::RsqrtOp::create(b, loc, typeOf(var),
+                                    tosa::AddOp::create(b, loc, typeOf(var), var, eps));
+  Value y = mul(typeOf(x), mul(typeOf(x), centered, inv), param(input(node, 1)));
+  if (std::optional<Value> bias = optionalInput(node, 2))
+    y = tosa::AddOp::create(b, loc, typeOf(x), y, param(*bias));
+  if (node.output_size() > 1 && !node.output(1).empty())
+    values[node.output(1)] = mean;
+  if (node.output_size() > 2 && !node.output(2).empty())
+    values[node.output(2)] = inv;
+  return {y};
+}
+
 } // namespace qopt::onnx_import

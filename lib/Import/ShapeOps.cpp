@@ -284,4 +284,94 @@ Value Importer::slice(const onnx::NodeProto &node) {
   return x;
 }
 
+/// Gather with constant indices (negative ones count from the end): the
+/// slices of `axis` they name, laid out in the indices' shape.
+Imported Importer::importGather(const onnx::NodeProto &node) {
+  Value x = anyInput(node, 0);
+  int64_t rank = shapeOf(x).size();
+  int64_t axis = normalizedAxis(intAttr(node, "axis", 0), rank);
+  const onnx::TensorProto &indices = constantInput(node, 1);
+  std::vector<int64_t> index = ints(indices);
+  int64_t size = shapeOf(x)[axis];
+  if (index.empty())
+    fail("the indices are empty");
+  for (int64_t &i : index) {
+    if (i < -size || i >= size)
+      fail("index " + Twine(i) + " is out of range for dimension " + Twine(axis) + " of size " +
+           Twine(size));
+    if (i < 0)
+      i += size;
+  }
+  SmallVector<int64_t> shape(shapeOf(x).begin(), shapeOf(x).begin() + axis);
+  llvm::append_range(shape, indices.dims());
+  shape.append(shapeOf(x).begin() + axis + 1, shapeOf(x).end());
+  return {reshape(gatherAxis(x, axis, index), shape)};
+}
+
+/// Expand: `x` broadcast with a constant shape (both ways, as numpy).
+Imported Importer::importExpand(const onnx::NodeProto &node) {
+  Value x = anyInput(node, 0);
+  std::vector<int64_t> target = ints(constantInput(node, 1));
+  size_t rank = std::max(target.size(), shapeOf(x).size());
+  SmallVector<int64_t> have(rank - shapeOf(x).size(), 1), want(rank - target.size(), 1), out;
+  llvm::append_range(have, shapeOf(x));
+  llvm::append_range(want, target);
+  for (size_t d = 0; d < rank; ++d) {
+    if (have[d] != want[d] && have[d] != 1 && want[d] != 1)
+      fail("the shape does not broadcast with the input's at dimension " + Twine(d));
+    if (want[d] < 1)
+      fail("dimension " + Twine(d) + " of the shape is not positive");
+    out.push_back(have[d] == 1 ? want[d] : have[d]);
+  }
+  return {broadcastTo(reshape(x, have), out)};
+}
+
+/// Split along `axis` into the sizes `split` gives (an attribute before
+/// opset 13, an input after) or into equal parts, one per output; outputs
+/// after the first are recorded here.
+Imported Importer::importSplit(const onnx::NodeProto &node) {
+  bool nhwc = false;
+  Value x = rawInput(node, 0, nhwc);
+  x = nhwc ? floatOf(x) : anyInput(node, 0);
+  int64_t rank = shapeOf(x).size();
+  int64_t onnxAxis = normalizedAxis(intAttr(node, "axis", 0), rank);
+  int64_t axis = nhwc ? nhwcAxis(onnxAxis) : onnxAxis;
+  int64_t outputs = node.output_size(), size = shapeOf(x)[axis];
+  std::vector<int64_t> sizes;
+  if (opset < 13) {
+    SmallVector<int64_t> given = intsAttr(node, "split", {});
+    sizes.assign(given.begin(), given.end());
+  } else if (node.input_size() > 1 && !node.input(1).empty()) {
+    sizes = ints(constantInput(node, 1));
+  }
+  if (sizes.empty()) {
+    if (outputs < 1 || size % outputs != 0)
+      fail("dimension " + Twine(onnxAxis) + " of size " + Twine(size) + " does not split into " +
+           Twine(outputs) + " equal parts");
+    sizes.assign(outputs, size / outputs);
+  }
+  if (int64_t(sizes.size()) != outputs)
+    fail("split gives " + Twine(sizes.size()) + " sizes for " + Twine(outputs) + " outputs");
+  if (llvm::any_of(sizes, [](int64_t v) { return v <= 0; }))
+    fail("a split size is not positive (empty tensors are not supported)");
+  if (std::accumulate(sizes.begin(), sizes.end(), int64_t(0)) != size)
+    fail("the split sizes do not add up to dimension " + Twine(onnxAxis) + " (" + Twine(size) +
+         ")");
+  Value first;
+  int64_t begin = 0;
+  for (int64_t i = 0; i < outputs; ++i) {
+    SmallVector<int64_t> offsets(rank, 0), shape(shapeOf(x));
+    offsets[axis] = begin;
+    shape[axis] = sizes[i];
+    begin += sizes[i];
+    Value part = tosa::SliceOp::create(b, loc, typeOf(x).clone(shape), x, constShape(offsets),
+                                       constShape(shape));
+    if (i == 0)
+      first = part;
+    else if (!node.output(i).empty())
+      (nhwc ? nhwcValues : values)[node.output(i)] = part;
+  }
+  return {first, nhwc};
+}
+
 } // namespace qopt::onnx_import
