@@ -596,8 +596,8 @@ Imported Importer::importQLinear(const onnx::NodeProto &node) {
 Imported Importer::importMatMulInteger(const onnx::NodeProto &node) {
   Value result;
   bool resultNHWC = false;
-  if (dynamicPatterns.count(&node)) {
-    const DynamicPattern &m = dynamicPatterns.find(&node)->second;
+  if (auto it = dynamicPatterns.find(&node); it != dynamicPatterns.end()) {
+    const DynamicPattern &m = it->second;
     result = dynamicMatmul(node, m);
     values[m.last->output(0)] = result;
   } else {
@@ -618,8 +618,8 @@ Imported Importer::importDynamicQuantizeLinear(const onnx::NodeProto &node) {
 Imported Importer::importConvInteger(const onnx::NodeProto &node) {
   Value result;
   bool resultNHWC = false;
-  if (dynamicPatterns.count(&node)) {
-    const DynamicPattern &m = dynamicPatterns.find(&node)->second;
+  if (auto it = dynamicPatterns.find(&node); it != dynamicPatterns.end()) {
+    const DynamicPattern &m = it->second;
     result = dynamicConv(node, m);
     resultNHWC = true;
     nhwcValues[m.last->output(0)] = result;
